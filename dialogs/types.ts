@@ -1,0 +1,148 @@
+/**
+ * The contract between message understanding (`src/core/`), the machines (`dialogs/`) and the channels.
+ * Machines receive normalised events and emit neutral replies (i18n keys + variables); they never see
+ * raw activities, never format text and never do I/O.
+ */
+import type { Finding, ProbeResult } from '../src/probe/types';
+
+export const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
+/** A language the bot speaks. */
+export type LocaleId = (typeof LOCALES)[number];
+
+export const BROWSERS = ['chrome', 'edge', 'firefox', 'safari', 'opera', 'brave', 'samsung'] as const;
+export type BrowserId = (typeof BROWSERS)[number];
+
+export const OPERATING_SYSTEMS = ['windows', 'macos', 'linux', 'chromeos', 'android', 'ios'] as const;
+export type OsId = (typeof OPERATING_SYSTEMS)[number];
+
+/** The shapes a 502 takes on screen (seeds: variants) and its close neighbours. */
+export const VARIANTS = [
+  'bad-gateway', // "502 Bad Gateway", "HTTP Error 502", "HTTP 502", "Error 502"
+  'temporary-error', // "Temporary Error (502)"
+  'proxy-error', // "502 Proxy Error" (Apache mod_proxy)
+  'overloaded', // "502 Service Temporarily Overloaded"
+  'server-error', // "502 Server Error: The server encountered a temporary error..."
+  'google', // "502. That's an error." / Google services' "Server Error"
+  'iis-502.1', // CGI application timeout: treated like a 504
+  'iis-502.2', // bad gateway: the CGI application returned an invalid header set
+  'iis-502.3', // forwarder connection error (ARR), ASP.NET Core module
+  'iis-502.4', // no server available in the ARR farm
+  'windows-update', // 0x80244021 / WU_E_PT_HTTP_STATUS_BAD_GATEWAY
+] as const;
+export type VariantId = (typeof VARIANTS)[number];
+
+/** What a message (typed words or a button) asks for. Buttons send exactly these ids. */
+export const INTENTS = [
+  'yes',
+  'no',
+  'skip',
+  'restart',
+  'help',
+  'human',
+  'stop',
+  'admin', // "I run this site"
+  'visitor', // "I'm just visiting it"
+  'watch', // "tell me when it's back"
+  'recheck', // "check again"
+  'back', // go back one step
+  'thanks',
+  'greeting',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Everything understanding extracted from one user message (typed or clicked). */
+export interface UserMessageEvent {
+  type: 'user.message';
+  /** The raw text, trimmed and bounded in length; for transcripts only, machines do not parse it. */
+  text: string;
+  intents: Intent[];
+  /** A normalised absolute http(s) URL when the message named a site (bare host names get https://). */
+  url?: string;
+  variant?: VariantId;
+  browser?: BrowserId;
+  os?: OsId;
+  /** The person asked to switch to this language. */
+  language?: LocaleId;
+  /** The person was sending a form, an order or a payment when the 502 appeared. */
+  submitting?: boolean;
+  /** Pasted error pages, header dumps or log lines, explained by the explain tables. */
+  findings?: Finding[];
+}
+
+/** A new conversation or a member joined (Teams install, web chat open). */
+export interface ConversationStartEvent {
+  type: 'conversation.start';
+}
+
+/** Facts the client knows without asking (web chat's user agent, Teams' locale). */
+export interface ClientInfoEvent {
+  type: 'client.info';
+  browser?: BrowserId;
+  os?: OsId;
+  locale?: LocaleId;
+}
+
+/** The turn runner ran out of time while a probe was still in flight. */
+export interface TurnTimeoutEvent {
+  type: 'turn.timeout';
+}
+
+export type SupportEvent = UserMessageEvent | ConversationStartEvent | ClientInfoEvent | TurnTimeoutEvent;
+
+/** A button: its label is an i18n key; clicking it sends `intent` (or `url`) exactly as typing would. */
+export interface Choice {
+  intent: Intent;
+  labelKey: string;
+}
+
+/** One labelled value in an evidence list (status, producer, request id, timing...). */
+export interface Fact {
+  labelKey: string;
+  /** Already a display value (numbers, ids, times); not translated. */
+  value: string;
+}
+
+/**
+ * A channel-neutral reply. Channels render it: text via i18next with `vars`, `choices` as buttons or
+ * numbered options, `facts` as a fact set, `draft` as a copyable block.
+ */
+export interface Reply {
+  key: string;
+  vars?: Record<string, string | number>;
+  choices?: Choice[];
+  facts?: Fact[];
+  /** A ready-to-send message (to the site, the ISP or the host), itself an i18n key + vars. */
+  draft?: { key: string; vars?: Record<string, string | number> };
+}
+
+/** The emitted event a machine uses to hand a reply to the turn runner (XState `emit`). */
+export interface ReplyEmitted {
+  type: 'reply';
+  reply: Reply;
+}
+
+/** Input of the `probeSite` actor (invoked by name, provided by the composition root). */
+export interface ProbeInput {
+  url: string;
+  /** Stable id of the person asking (for per-user rate limits); never shown. */
+  requester?: string;
+}
+
+/** Output of the `probeSite` actor. */
+export type ProbeOutput = ProbeResult;
+
+/** Input of the `lookupDns` actor used by the administrator flow. */
+export interface DnsLookupInput {
+  host: string;
+}
+
+/** Output of the `lookupDns` actor: the records an administrator checks after a DNS change. */
+export interface DnsReport {
+  host: string;
+  a: string[];
+  aaaa: string[];
+  cname: string[];
+  ns: string[];
+  /** A resolver error code such as ENOTFOUND or ESERVFAIL, when the lookup failed. */
+  error?: string;
+}

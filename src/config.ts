@@ -1,0 +1,176 @@
+/**
+ * Environment -> typed, validated, frozen configuration. The only module that reads `process.env`
+ * (STYLE.md habit 2): everything else receives its options as an argument.
+ */
+import { z } from 'zod';
+
+const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
+export type ConfiguredLocale = (typeof LOCALES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Comma-separated list -> trimmed, non-empty items. */
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const positiveInt = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const storageSpec = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const spec = value === undefined || value.trim() === '' ? 'sqlite:./data/gateway-doctor.db' : value.trim();
+    if (spec === 'memory') return { kind: 'memory' as const };
+    if (spec.startsWith('sqlite:')) {
+      const path = spec.slice('sqlite:'.length);
+      if (path === '') {
+        ctx.addIssue({ code: 'custom', message: 'sqlite: needs a file path, e.g. sqlite:./data/gateway-doctor.db' });
+        return z.NEVER;
+      }
+      return { kind: 'sqlite' as const, path };
+    }
+    if (spec.startsWith('redis://') || spec.startsWith('rediss://')) return { kind: 'redis' as const, url: spec };
+    ctx.addIssue({ code: 'custom', message: 'must be memory, sqlite:<path> or redis://...' });
+    return z.NEVER;
+  });
+
+const envSchema = z.object({
+  PORT: positiveInt(3978, 0, 65535),
+  STORAGE: storageSpec,
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+  MicrosoftAppType: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_API_URL: optionalText,
+  WEBCHAT_TOKEN_SECRET: optionalText,
+  WEBCHAT_ALLOWED_ORIGINS: csv,
+  DIRECTLINE_SECRET: optionalText,
+  PROBE_ALLOW_CIDRS: csv,
+  PROBE_TIMEOUT_MS: positiveInt(4000, 100, 60000),
+  WATCH_INTERVAL_MS: positiveInt(60000, 1000, 86_400_000),
+  ADMIN_API_TOKEN: optionalText,
+  ADMIN_USERS: csv,
+  HANDOFF_WEBHOOK_URL: optionalText,
+  DEFAULT_LOCALE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return 'en' as ConfiguredLocale;
+      const match = LOCALES.find((l) => l.toLowerCase() === value.trim().toLowerCase());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${LOCALES.join(', ')}` });
+        return z.NEVER;
+      }
+      return match;
+    }),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const level = value === undefined || value.trim() === '' ? 'info' : value.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${LOG_LEVELS.join(', ')}` });
+        return z.NEVER;
+      }
+      return level as (typeof LOG_LEVELS)[number];
+    }),
+});
+
+export type StorageConfig = z.output<typeof envSchema>['STORAGE'];
+
+/** The whole validated configuration, as the composition root sees it. */
+export interface Config {
+  port: number;
+  storage: StorageConfig;
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appTenantId?: string;
+    appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  };
+  slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  webchat: { tokenSecret?: string; allowedOrigins: string[]; directLineSecret?: string };
+  probe: { allowCidrs: string[]; timeoutMs: number };
+  watch: { intervalMs: number };
+  admin: { apiToken?: string; users: string[] };
+  handoff: { webhookUrl?: string };
+  defaultLocale: ConfiguredLocale;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Thrown when the environment cannot be turned into a configuration; lists every bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment (defaults to `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const config: Config = {
+    port: e.PORT,
+    storage: e.STORAGE,
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appTenantId: e.MicrosoftAppTenantId,
+      appType: e.MicrosoftAppType,
+    },
+    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    webchat: {
+      tokenSecret: e.WEBCHAT_TOKEN_SECRET,
+      allowedOrigins: e.WEBCHAT_ALLOWED_ORIGINS,
+      directLineSecret: e.DIRECTLINE_SECRET,
+    },
+    probe: { allowCidrs: e.PROBE_ALLOW_CIDRS, timeoutMs: e.PROBE_TIMEOUT_MS },
+    watch: { intervalMs: e.WATCH_INTERVAL_MS },
+    admin: { apiToken: e.ADMIN_API_TOKEN, users: e.ADMIN_USERS },
+    handoff: { webhookUrl: e.HANDOFF_WEBHOOK_URL },
+    defaultLocale: e.DEFAULT_LOCALE,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}
