@@ -1,0 +1,56 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3978);
+    expect(config.storage).toEqual({ kind: 'sqlite', path: './data/gateway-doctor.db' });
+    expect(config.probe).toEqual({ allowCidrs: [], timeoutMs: 4000 });
+    expect(config.defaultLocale).toBe('en');
+    expect(config.logLevel).toBe('info');
+    expect(config.bot.appId).toBeUndefined();
+    expect(Object.isFrozen(config.probe)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      STORAGE: 'redis://127.0.0.1:6379',
+      MicrosoftAppId: ' app-id ',
+      MicrosoftAppType: 'SingleTenant',
+      PROBE_ALLOW_CIDRS: '10.0.0.0/8, fd00::/8 ,',
+      PROBE_TIMEOUT_MS: '2500',
+      WEBCHAT_ALLOWED_ORIGINS: 'https://help.example.com',
+      ADMIN_USERS: 'u1,u2',
+      DEFAULT_LOCALE: 'pt-br',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.storage).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379' });
+    expect(config.bot.appId).toBe('app-id');
+    expect(config.bot.appType).toBe('SingleTenant');
+    expect(config.probe.allowCidrs).toEqual(['10.0.0.0/8', 'fd00::/8']);
+    expect(config.probe.timeoutMs).toBe(2500);
+    expect(config.webchat.allowedOrigins).toEqual(['https://help.example.com']);
+    expect(config.admin.users).toEqual(['u1', 'u2']);
+    expect(config.defaultLocale).toBe('pt-BR');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('names every bad variable at once', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', STORAGE: 'postgres://x', PROBE_TIMEOUT_MS: '5', DEFAULT_LOCALE: 'xx' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'STORAGE', 'PROBE_TIMEOUT_MS', 'DEFAULT_LOCALE']) expect(problems).toContain(name);
+  });
+
+  it('accepts memory storage and refuses an empty sqlite path', () => {
+    expect(loadConfig({ STORAGE: 'memory' }).storage).toEqual({ kind: 'memory' });
+    expect(() => loadConfig({ STORAGE: 'sqlite:' })).toThrow(ConfigError);
+  });
+});
