@@ -1,0 +1,118 @@
+/** Builds the storage and de-duplication a deployment asked for, sharing one connection between them. */
+import type { Storage } from 'botbuilder';
+import { Redis } from 'ioredis';
+import {
+  MemoryActivityDedupe,
+  RedisActivityDedupe,
+  SqliteActivityDedupe,
+  type ActivityDedupe,
+} from './activity-dedupe';
+import { MemoryStorage } from './memory-storage';
+import { RedisStorage } from './redis-storage';
+import { openSqliteDatabase } from './sqlite-database';
+import { SqliteStorage } from './sqlite-storage';
+import { StorageError } from './storage-errors';
+
+/** Which storage to use (the shape `config.ts` produces from `STORAGE`). */
+export type StorageSpec = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
+
+/** A ready storage, its de-duplication, and one way to release both. */
+export interface StorageBundle {
+  storage: Storage;
+  dedupe: ActivityDedupe;
+  /** Closes the file or quits the Redis client; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Tuning that does not belong in the spec. */
+export interface CreateStorageOptions {
+  /** Prefix of every Redis key. Default `gd:`. */
+  redisKeyPrefix?: string;
+  /** Expire stored items this long after their last write (Redis only). Default: never. */
+  redisItemTtlMs?: number;
+  /** How long to wait for the first Redis connection. Default 5000 ms. */
+  redisConnectTimeoutMs?: number;
+  /** Told about Redis connection errors after start-up (reconnects happen on their own). */
+  onRedisError?: (error: Error) => void;
+}
+
+/**
+ * Opens the storage described by `spec`. For Redis it connects before resolving, so a wrong URL or a
+ * server that is down fails start-up with `storage_unavailable` instead of failing the first turn.
+ */
+export async function createStorage(spec: StorageSpec, options: CreateStorageOptions = {}): Promise<StorageBundle> {
+  switch (spec.kind) {
+    case 'memory':
+      return { storage: new MemoryStorage(), dedupe: new MemoryActivityDedupe(), close: async () => undefined };
+    case 'sqlite': {
+      const database = openSqliteDatabase(spec.path);
+      return {
+        storage: new SqliteStorage({ database }),
+        dedupe: new SqliteActivityDedupe({ database }),
+        close: async () => {
+          if (database.open) database.close();
+        },
+      };
+    }
+    case 'redis':
+      return createRedisBundle(spec.url, options);
+  }
+}
+
+async function createRedisBundle(url: string, options: CreateStorageOptions): Promise<StorageBundle> {
+  const { redisKeyPrefix = 'gd:', redisItemTtlMs, redisConnectTimeoutMs = 5000, onRedisError } = options;
+  const where = describeRedisUrl(url);
+  let lastError: Error | undefined;
+  let client: Redis;
+  try {
+    client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: redisConnectTimeoutMs,
+      // A turn should fail soon when Redis is gone rather than wait through many reconnects.
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+  } catch (error) {
+    throw new StorageError('storage_unavailable', `Invalid Redis URL ${where}.`, { cause: error });
+  }
+  // Without a listener ioredis prints every reconnect failure itself.
+  client.on('error', (error: Error) => {
+    lastError = error;
+    onRedisError?.(error);
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    const reason = lastError?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new StorageError('storage_unavailable', `Cannot connect to Redis at ${where}: ${reason}`, {
+      cause: lastError ?? error,
+    });
+  }
+  return {
+    storage: new RedisStorage({ client, keyPrefix: redisKeyPrefix, ttlMs: redisItemTtlMs }),
+    dedupe: new RedisActivityDedupe({ client, keyPrefix: redisKeyPrefix }),
+    close: async () => {
+      if (client.status === 'end') return;
+      if (client.status !== 'ready') {
+        client.disconnect();
+        return;
+      }
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/** The URL without credentials, for messages and logs. */
+function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
