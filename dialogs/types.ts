@@ -3,7 +3,7 @@
  * Machines receive normalised events and emit neutral replies (i18n keys + variables); they never see
  * raw activities, never format text and never do I/O.
  */
-import type { Finding, ProbeResult } from '../src/probe/types';
+import type { Advice, Finding, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
 
 export const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
 /** A language the bot speaks. */
@@ -109,16 +109,90 @@ export interface Fact {
 export interface Reply {
   key: string;
   vars?: Record<string, string | number>;
+  /**
+   * Keyboard shortcuts: var name -> key ids in press order, e.g. `{ shortcut: ['ctrl', 'shift', 'R'] }`.
+   * Channels render each id through the i18n key `key.<id>` when it exists (modifiers: German keyboards
+   * say "Strg", not "Ctrl"), keep it literally otherwise (letters, F5), join with '+' and set `vars[name]`.
+   */
+  keys?: Record<string, string[]>;
+  /**
+   * Translated terms: var name -> i18n keys (`verdict.down`, `stepName.hardRefresh`...). Channels translate
+   * each key, join them with ', ' and set `vars[name]`, so words inside a sentence follow the locale too.
+   */
+  terms?: Record<string, string[]>;
   choices?: Choice[];
   facts?: Fact[];
-  /** A ready-to-send message (to the site, the ISP or the host), itself an i18n key + vars. */
-  draft?: { key: string; vars?: Record<string, string | number> };
+  /** A ready-to-send message (to the site, the ISP or the host), itself an i18n key + vars (+ terms). */
+  draft?: Draft;
+}
+
+/** A copyable message the person can send on (rendered like a reply: key + vars + terms). */
+export interface Draft {
+  key: string;
+  vars?: Record<string, string | number>;
+  terms?: Record<string, string[]>;
 }
 
 /** The emitted event a machine uses to hand a reply to the turn runner (XState `emit`). */
 export interface ReplyEmitted {
   type: 'reply';
   reply: Reply;
+}
+
+/** A small, JSON-only digest of one probe, kept in the conversation and handed to a person. */
+export interface ProbeSummary {
+  checkedAt: string;
+  verdict: Verdict;
+  advice: Advice;
+  httpStatus?: number;
+  producer?: ProducerId;
+  /** `name: value` pairs such as `cf-ray: 8a1b2c3d4e5f-AMS`. */
+  requestIds: string[];
+}
+
+/** One troubleshooting step the person went through and what they answered. */
+export interface StepRecord {
+  /** A visitor step id (`hardRefresh`) or an administrator step id (`admin.dns`). */
+  step: string;
+  answer: 'yes' | 'no' | 'skip';
+}
+
+/** Everything a human agent needs to pick the conversation up without asking again. */
+export interface HandoffSummary {
+  url?: string;
+  variant?: VariantId;
+  role?: 'visitor' | 'admin';
+  browser?: BrowserId;
+  os?: OsId;
+  locale: LocaleId;
+  probes: ProbeSummary[];
+  stepsTried: StepRecord[];
+  /** Causes named by pasted logs or error pages, in the order they were explained. */
+  causes: string[];
+  /** The last few things the person typed (each bounded in length). */
+  lastMessages: string[];
+}
+
+/** Emitted when the person asks for a human; the runner forwards it to the help desk. */
+export interface HandoffEmitted {
+  type: 'handoff';
+  summary: HandoffSummary;
+}
+
+/** Emitted when the person asks to be told when the site is back; the runner subscribes them. */
+export interface WatchEmitted {
+  type: 'watch';
+  url: string;
+}
+
+/** Everything the support machine emits. */
+export type SupportEmitted = ReplyEmitted | HandoffEmitted | WatchEmitted;
+
+/** Optional input when a conversation's actor is first created. */
+export interface SupportInput {
+  locale?: LocaleId;
+  /** Stable id of the person (passed to the probe for per-user rate limits); never shown. */
+  requester?: string;
 }
 
 /** Input of the `probeSite` actor (invoked by name, provided by the composition root). */

@@ -1,0 +1,183 @@
+/**
+ * The administrator's checks as data: the order, how each reply is built from the evidence the bot
+ * gathered itself (diagnostics first, questions second), and the overview of the probe.
+ */
+import type { ProbeResult } from '../src/probe/types';
+import type { SupportContext } from './context';
+import { allEvidenceOf, causeOf, displayTime, evidenceOf, isCauseId, isProbeLimited, isUnreachable, requestIdsOf } from './context';
+import { LOG_HINTS, PRODUCER_NAMES } from './producers';
+import type { DnsReport, Fact, Reply } from './types';
+
+export const ADMIN_STEP_IDS = ['maintenance', 'dns', 'logs', 'firewall', 'app', 'host'] as const;
+export type AdminStepId = (typeof ADMIN_STEP_IDS)[number];
+
+export interface AdminStep {
+  id: AdminStepId;
+  /** The state that starts the step: `dns` first runs a lookup (`dnsLookup`) and reports from there. */
+  enter: string;
+  /** The reply on entering the step's waiting state; `dns` has none because the lookup replies. */
+  reply?: (ctx: SupportContext) => Omit<Reply, 'choices'>[];
+}
+
+/** Certificates closer than this to expiry get a warning in the overview. */
+export const TLS_WARN_DAYS = 14;
+
+const fact = (name: string, value: string | number): Fact => ({ labelKey: `fact.${name}`, value: String(value) });
+
+/** What the probe saw, for administrators: precise, with timings and ids. */
+export function overviewReplies(ctx: SupportContext): Omit<Reply, 'choices'>[] {
+  const p = ctx.probe;
+  const host = ctx.host ?? '-';
+  if (!p) return [{ key: 'admin.overview.noProbe', vars: { host } }];
+  if (isProbeLimited(p)) return [{ key: 'error.probeLimited' }];
+  // Blocked and refused targets read the same here too: "I run this site" is a claim, not a credential.
+  if (isUnreachable(p)) return [{ key: 'admin.overview.unreachable', vars: { host }, facts: [fact('checkedAt', displayTime(p.checkedAt))] }];
+
+  const out: Omit<Reply, 'choices'>[] = [];
+  const terms = { verdict: [`verdict.${p.verdict}`], advice: [`advice.${p.advice}`] };
+  out.push(
+    p.httpStatus !== undefined
+      ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p) }
+      : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p) },
+  );
+  const producer = evidenceOf(p, 'producer');
+  if (producer) {
+    out.push({
+      key: producer.branded ? 'admin.overview.producerBranded' : 'admin.overview.producer',
+      vars: { producer: PRODUCER_NAMES[producer.producer] },
+      terms: { layer: [`layer.${producer.layer}`], actor: [`actor.${producer.actor}`] },
+    });
+  }
+  const cause = causeOf(p);
+  const subStatus = evidenceOf(p, 'sub-status');
+  if (cause) {
+    out.push({
+      key: subStatus ? 'admin.overview.subStatusCause' : 'admin.overview.cause',
+      vars: { code: subStatus?.code ?? '' },
+      terms: { cause: [`cause.${cause}`] },
+    });
+  }
+  const days = evidenceOf(p, 'tls')?.daysToExpiry;
+  if (days !== undefined && days < TLS_WARN_DAYS) out.push({ key: 'admin.overview.tlsExpiring', vars: { days } });
+  if (ctx.variant === 'iis-502.1') out.push({ key: 'admin.overview.cgiTimeout' });
+  return out;
+}
+
+function factsOf(p: ProbeResult): Fact[] {
+  const facts: Fact[] = [fact('checkedAt', displayTime(p.checkedAt))];
+  if (p.httpStatus !== undefined) facts.push(fact('status', p.httpStatus));
+  if (p.producer) facts.push(fact('producer', PRODUCER_NAMES[p.producer]));
+  const t = p.timings;
+  if (t.dnsMs !== undefined) facts.push(fact('dnsMs', t.dnsMs));
+  if (t.connectMs !== undefined) facts.push(fact('connectMs', t.connectMs));
+  if (t.tlsMs !== undefined) facts.push(fact('tlsMs', t.tlsMs));
+  if (t.ttfbMs !== undefined) facts.push(fact('ttfbMs', t.ttfbMs));
+  facts.push(fact('totalMs', t.totalMs));
+  const tls = evidenceOf(p, 'tls');
+  if (tls?.daysToExpiry !== undefined) facts.push(fact('tlsDaysToExpiry', tls.daysToExpiry));
+  for (const id of requestIdsOf(p)) facts.push(fact('requestId', id));
+  return facts;
+}
+
+/** The DNS records an administrator checks, and what they suggest. */
+export function dnsReplies(ctx: SupportContext, report: DnsReport): Omit<Reply, 'choices'>[] {
+  if (report.error) return [{ key: 'admin.dns.failed', vars: { host: report.host, code: report.error } }];
+  const list = (xs: string[]): string => (xs.length > 0 ? xs.join(', ') : '-');
+  const out: Omit<Reply, 'choices'>[] = [
+    {
+      key: 'admin.dns.report',
+      vars: { host: report.host },
+      facts: [fact('dnsA', list(report.a)), fact('dnsAaaa', list(report.aaaa)), fact('dnsCname', list(report.cname)), fact('dnsNs', list(report.ns))],
+    },
+  ];
+  // The probe resolved from its own vantage point; disagreement is the usual sign of a change still spreading.
+  const probed = evidenceOf(ctx.probe, 'dns')?.addresses ?? [];
+  const now = [...report.a, ...report.aaaa];
+  if (probed.length > 0 && now.length > 0 && !probed.some((a) => now.includes(a))) {
+    out.push({ key: 'admin.dns.mismatch', vars: { probed: probed.join(', '), current: now.join(', ') } });
+  }
+  out.push({ key: 'admin.dns.propagation' });
+  return out;
+}
+
+/** The administrator checks after the overview, in order. */
+export const ADMIN_STEPS: readonly AdminStep[] = [
+  {
+    id: 'maintenance',
+    enter: 'maintenance',
+    reply: (ctx) => {
+      const failed = allEvidenceOf(ctx.probe, 'connect').find((c) => !c.ok);
+      // A refused connect must not be reported differently from a blocked target (see overviewReplies).
+      if (failed && !isUnreachable(ctx.probe)) {
+        return [{ key: 'admin.maintenance.connectFailed', vars: { address: failed.address, port: failed.port, code: failed.code ?? '-' } }];
+      }
+      return [{ key: 'admin.maintenance.check', vars: { host: ctx.host ?? '-' } }];
+    },
+  },
+  { id: 'dns', enter: 'dnsLookup' },
+  {
+    id: 'logs',
+    enter: 'logs',
+    reply: (ctx) => {
+      if (ctx.findings.length > 0) return [{ key: 'admin.logs.explained' }];
+      const producer = ctx.probe?.producer ?? ctx.pastedProducer;
+      const hint = producer ? LOG_HINTS[producer] : 'generic';
+      return [{ key: `admin.logs.ask.${hint}`, vars: { producer: producer ? PRODUCER_NAMES[producer] : '-' } }];
+    },
+  },
+  {
+    id: 'firewall',
+    enter: 'firewall',
+    reply: (ctx) => {
+      const front = evidenceOf(ctx.probe, 'producer');
+      return front && (front.layer === 'cdn' || front.layer === 'load-balancer')
+        ? [{ key: 'admin.firewall.proxied', vars: { producer: PRODUCER_NAMES[front.producer] } }]
+        : [{ key: 'admin.firewall.direct' }];
+    },
+  },
+  {
+    id: 'app',
+    enter: 'app',
+    reply: (ctx) =>
+      ctx.cause ? [{ key: 'admin.app.knownCause', terms: { cause: [`cause.${ctx.cause}`] } }] : [{ key: 'admin.app.generic' }],
+  },
+  {
+    id: 'host',
+    enter: 'host',
+    reply: (ctx) => {
+      const p = ctx.probe;
+      const named = [...(ctx.cause ? [ctx.cause] : []), ...ctx.findings.map((f) => f.cause)].filter(isCauseId);
+      const causes = named.filter((c, i) => named.indexOf(c) === i);
+      const t = p?.timings;
+      return [
+        {
+          key: 'admin.host',
+          vars: { host: ctx.host ?? '-' },
+          draft: {
+            key: 'draft.host',
+            vars: {
+              url: ctx.url ?? '-',
+              time: p ? displayTime(p.checkedAt) : '-',
+              status: p?.httpStatus ?? '-',
+              producer: p?.producer ? PRODUCER_NAMES[p.producer] : '-',
+              requestIds: requestIdsOf(p).join(', ') || '-',
+              totalMs: t?.totalMs ?? '-',
+              ttfbMs: t?.ttfbMs ?? '-',
+            },
+            terms: {
+              verdict: [p ? `verdict.${p.verdict}` : 'verdict.unknown'],
+              causes: causes.length > 0 ? causes.map((c) => `cause.${c}`) : ['cause.none'],
+            },
+          },
+        },
+      ];
+    },
+  },
+];
+
+/** Looks an administrator step up by id. */
+export function adminStep(id: AdminStepId): AdminStep {
+  const step = ADMIN_STEPS.find((s) => s.id === id);
+  if (!step) throw new Error(`unknown admin step ${id}`);
+  return step;
+}

@@ -1,0 +1,230 @@
+/**
+ * The support machine's context: JSON only (STYLE habit 8), bounded in size, and the pure helpers that
+ * read the probe result kept in it.
+ */
+import type { Advice, CauseId, Evidence, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
+import { LOCALES } from './types';
+import type {
+  BrowserId,
+  HandoffSummary,
+  LocaleId,
+  OsId,
+  ProbeSummary,
+  StepRecord,
+  SupportInput,
+  VariantId,
+} from './types';
+
+/** Caps that keep a stored conversation small however long it runs. */
+export const LIMITS = {
+  probeHistory: 10,
+  stepsTried: 30,
+  findings: 20,
+  transcript: 10,
+  transcriptChars: 300,
+  handoffMessages: 5,
+} as const;
+
+/** One explained item from pasted text, reduced to what later replies and the hand-off need. */
+export interface FindingNote {
+  cause: string;
+  producer?: ProducerId;
+  line?: number;
+}
+
+export type Role = 'visitor' | 'admin';
+
+export interface SupportContext {
+  locale: LocaleId;
+  /** The person picked the language themselves; client hints no longer override it. */
+  localeChosen: boolean;
+  requester?: string;
+  url?: string;
+  host?: string;
+  variant?: VariantId;
+  browser?: BrowserId;
+  os?: OsId;
+  role?: Role;
+  /** The "I run this site" choice was already offered with a verdict. */
+  roleOffered: boolean;
+  submitting: boolean;
+  submitWarned: boolean;
+  /** The last probe of `url`; cleared when the URL changes so no reply describes the wrong site. */
+  probe?: ProbeResult;
+  probeHistory: ProbeSummary[];
+  stepsTried: StepRecord[];
+  findings: FindingNote[];
+  /** The producer named by an error page the person pasted (evidence when the probe saw none). */
+  pastedProducer?: ProducerId;
+  cause?: CauseId;
+  transcript: string[];
+  watchRequested: boolean;
+  handoffRequested: boolean;
+}
+
+/**
+ * The actor's optional input, checked where it enters: the machine declares no input type so that
+ * `createActor(machine)` needs none (XState makes a declared input mandatory).
+ */
+export function toSupportInput(input: unknown): SupportInput {
+  if (typeof input !== 'object' || input === null) return {};
+  const { locale, requester } = input as Record<string, unknown>;
+  return {
+    ...(typeof locale === 'string' && (LOCALES as readonly string[]).includes(locale) ? { locale: locale as LocaleId } : {}),
+    ...(typeof requester === 'string' && requester.length > 0 ? { requester: requester.slice(0, 200) } : {}),
+  };
+}
+
+/** A fresh context; `keep` carries what a restart must not forget (language, browser, OS). */
+export function createInitialContext(input: SupportInput = {}, keep: Partial<SupportContext> = {}): SupportContext {
+  return {
+    locale: keep.locale ?? input.locale ?? 'en',
+    localeChosen: keep.localeChosen ?? false,
+    ...(keep.requester ?? input.requester ? { requester: keep.requester ?? input.requester } : {}),
+    ...(keep.browser ? { browser: keep.browser } : {}),
+    ...(keep.os ? { os: keep.os } : {}),
+    roleOffered: false,
+    submitting: false,
+    submitWarned: false,
+    probeHistory: [],
+    stepsTried: [],
+    findings: [],
+    transcript: [],
+    watchRequested: false,
+    handoffRequested: false,
+  };
+}
+
+const CAUSE_IDS: ReadonlySet<string> = new Set<CauseId>([
+  'upstream-refused',
+  'upstream-reset',
+  'upstream-timeout',
+  'header-too-big',
+  'no-live-upstreams',
+  'socket-permission',
+  'socket-missing',
+  'upstream-dns',
+  'upstream-tls',
+  'upstream-overloaded',
+  'app-crash',
+  'upstream-protocol',
+]);
+
+/** Every cause the explain tables can name from server logs, for key tables and tests. */
+export const CAUSE_ID_LIST: readonly CauseId[] = [...CAUSE_IDS] as CauseId[];
+
+/** True for a cause named from server logs (not a generic error page, header dump or status line). */
+export function isCauseId(cause: string): cause is CauseId {
+  return CAUSE_IDS.has(cause);
+}
+
+/** Appends and keeps only the newest `cap` items. */
+export function pushCapped<T>(list: readonly T[], items: readonly T[], cap: number): T[] {
+  const next = [...list, ...items];
+  return next.length > cap ? next.slice(next.length - cap) : next;
+}
+
+/** The host name of an absolute URL, or undefined for something that is not one. */
+export function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type EvidenceOf<K extends Evidence['kind']> = Extract<Evidence, { kind: K }>;
+
+/** The first piece of evidence of one kind. */
+export function evidenceOf<K extends Evidence['kind']>(probe: ProbeResult | undefined, kind: K): EvidenceOf<K> | undefined {
+  return probe?.evidence.find((e): e is EvidenceOf<K> => e.kind === kind);
+}
+
+/** Every piece of evidence of one kind. */
+export function allEvidenceOf<K extends Evidence['kind']>(probe: ProbeResult | undefined, kind: K): EvidenceOf<K>[] {
+  return (probe?.evidence ?? []).filter((e): e is EvidenceOf<K> => e.kind === kind);
+}
+
+/** Request ids the error carried, as `name: value`, for the person to quote. */
+export function requestIdsOf(probe: ProbeResult | undefined): string[] {
+  return allEvidenceOf(probe, 'request-id').map((e) => `${e.name}: ${e.value}`);
+}
+
+/** The probe digest kept in history and handed to a person. */
+export function summariseProbe(probe: ProbeResult): ProbeSummary {
+  return {
+    checkedAt: probe.checkedAt,
+    verdict: probe.verdict,
+    advice: probe.advice,
+    ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
+    ...(probe.producer ? { producer: probe.producer } : {}),
+    requestIds: requestIdsOf(probe),
+  };
+}
+
+/** The cause a probe names directly or through an IIS sub-status. */
+export function causeOf(probe: ProbeResult): CauseId | undefined {
+  return probe.cause ?? evidenceOf(probe, 'sub-status')?.cause;
+}
+
+/**
+ * Blocked by our own rules, or a connection the site refused. Both must read the same to the person:
+ * telling them apart would let anyone map which internal addresses exist.
+ */
+/** Our own probe limits (per person, per host, or every slot busy) stopped the check: say so honestly. */
+export function isProbeLimited(probe: ProbeResult | undefined): boolean {
+  return allEvidenceOf(probe, 'refused').some((r) => r.reason === 'rate-limited' || r.reason === 'busy');
+}
+
+export function isUnreachable(probe: ProbeResult | undefined): boolean {
+  if (!probe || isProbeLimited(probe)) return false;
+  if (probe.verdict === 'blocked') return true;
+  return allEvidenceOf(probe, 'connect').some((c) => !c.ok && c.code === 'ECONNREFUSED');
+}
+
+/**
+ * The verdict, advice and producer safe to show outside the machine (channelData): an unreachable
+ * target reads the same whether our rules blocked it or the site refused, so neither becomes an oracle.
+ */
+export function publicProbeStatus(probe: ProbeResult): { verdict: Verdict; advice: Advice; producer?: ProducerId } {
+  if (isUnreachable(probe)) return { verdict: 'down', advice: 'wait' };
+  return { verdict: probe.verdict, advice: probe.advice, ...(probe.producer ? { producer: probe.producer } : {}) };
+}
+
+/** The site fails for everyone, so fixes on the visitor's side are pointless. */
+export function isDownForEveryone(probe: ProbeResult | undefined): boolean {
+  if (!probe) return false;
+  switch (probe.verdict) {
+    case 'down':
+    case 'timeout':
+    case 'dns_error':
+    case 'tls_error':
+      return true;
+    case 'degraded':
+      return (probe.httpStatus ?? 0) >= 500;
+    default:
+      return false;
+  }
+}
+
+/** `2024-05-01T10:02:03.000Z` -> `2024-05-01 10:02 UTC`; anything else is shown as given. */
+export function displayTime(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** The summary handed to a person when the visitor asks for one. */
+export function buildHandoffSummary(ctx: SupportContext): HandoffSummary {
+  return {
+    ...(ctx.url ? { url: ctx.url } : {}),
+    ...(ctx.variant ? { variant: ctx.variant } : {}),
+    ...(ctx.role ? { role: ctx.role } : {}),
+    ...(ctx.browser ? { browser: ctx.browser } : {}),
+    ...(ctx.os ? { os: ctx.os } : {}),
+    locale: ctx.locale,
+    probes: [...ctx.probeHistory],
+    stepsTried: [...ctx.stepsTried],
+    causes: ctx.findings.map((f) => f.cause),
+    lastMessages: ctx.transcript.slice(-LIMITS.handoffMessages),
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Test helpers for the support machine: a conversation driven through the real machine with fake
+ * probe and DNS actors provided by name, plus a record of every i18n key it used.
+ */
+import { createActor, fromPromise, waitFor, type Snapshot } from 'xstate';
+import type { ProbeResult } from '../../src/probe/types';
+import type { SupportContext } from '../../dialogs/context';
+import { KEY_IDS } from '../../dialogs/shortcuts';
+import { isSettled, stateToPath, supportMachine } from '../../dialogs/support.machine';
+import type {
+  DnsLookupInput,
+  DnsReport,
+  Intent,
+  ProbeInput,
+  Reply,
+  SupportEmitted,
+  SupportEvent,
+  SupportInput,
+  UserMessageEvent,
+} from '../../dialogs/types';
+import translation from '../../locales/en/translation.json';
+
+/** A canned probe answer: a value, a failure or a probe that never finishes. */
+export type FakeProbe = ProbeResult | { fail: string } | 'hang';
+export type FakeDns = DnsReport | { fail: string } | 'hang';
+
+/** A probe result with sensible defaults for a site that is up. */
+export function fakeProbeResult(overrides: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    url: 'https://shop.example/',
+    verdict: 'up',
+    advice: 'troubleshoot',
+    httpStatus: 200,
+    timings: { dnsMs: 3, connectMs: 5, tlsMs: 12, ttfbMs: 40, totalMs: 61 },
+    evidence: [{ kind: 'dns', addresses: ['203.0.113.10'] }],
+    checkedAt: '2024-05-01T10:02:03.000Z',
+    ...overrides,
+  };
+}
+
+/** A site down behind Cloudflare's branded error page, with a ray id to quote. */
+export function fakeCloudflareDown(branded = true): ProbeResult {
+  return fakeProbeResult({
+    verdict: 'down',
+    advice: 'wait',
+    httpStatus: 502,
+    producer: 'cloudflare',
+    evidence: [
+      { kind: 'dns', addresses: ['104.16.0.1'] },
+      { kind: 'http', url: 'https://shop.example/', status: 502, server: 'cloudflare' },
+      { kind: 'producer', producer: 'cloudflare', layer: 'cdn', actor: branded ? 'site' : 'provider', branded },
+      { kind: 'request-id', name: 'cf-ray', value: '8a1b2c3d4e5f-AMS' },
+    ],
+  });
+}
+
+export function fakeDnsReport(overrides: Partial<DnsReport> = {}): DnsReport {
+  return { host: 'shop.example', a: ['203.0.113.10'], aaaa: [], cname: [], ns: ['ns1.dns.example'], ...overrides };
+}
+
+/** A user message as message understanding would produce it. */
+export function createMessage(text: string, extra: Partial<Omit<UserMessageEvent, 'type' | 'text'>> = {}): UserMessageEvent {
+  return { type: 'user.message', text, intents: [], ...extra };
+}
+
+/** A message that only carries intents (a button click or a plain "no"). */
+export function createIntent(...intents: Intent[]): UserMessageEvent {
+  return createMessage(intents.join(' '), { intents });
+}
+
+const seenKeys = new Set<string>();
+
+/** Every i18n key used by replies in this test file (reply, choice, fact, draft, term and key names). */
+export function seenTranslationKeys(): ReadonlySet<string> {
+  return seenKeys;
+}
+
+function recordKeys(reply: Reply): void {
+  seenKeys.add(reply.key);
+  for (const c of reply.choices ?? []) seenKeys.add(c.labelKey);
+  for (const f of reply.facts ?? []) seenKeys.add(f.labelKey);
+  for (const list of Object.values(reply.terms ?? {})) list.forEach((k) => seenKeys.add(k));
+  for (const list of Object.values(reply.keys ?? {})) {
+    for (const id of list) if ((KEY_IDS as readonly string[]).includes(id)) seenKeys.add(`key.${id}`);
+  }
+  if (reply.draft) {
+    seenKeys.add(reply.draft.key);
+    for (const list of Object.values(reply.draft.terms ?? {})) list.forEach((k) => seenKeys.add(k));
+  }
+}
+
+/** Looks a dotted key up in the English resources. */
+export function englishText(key: string): string | undefined {
+  let node: unknown = translation;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+export interface ConversationOptions {
+  /** Answers of successive probes; the last one repeats. */
+  probes?: FakeProbe[];
+  dns?: FakeDns[];
+  snapshot?: Snapshot<unknown>;
+  input?: SupportInput;
+}
+
+export interface Conversation {
+  send(event: SupportEvent, opts?: { settle?: boolean }): Promise<Reply[]>;
+  say(text: string, extra?: Partial<Omit<UserMessageEvent, 'type' | 'text'>>): Promise<Reply[]>;
+  answer(...intents: Intent[]): Promise<Reply[]>;
+  path(): string;
+  /** No invoked actor is running (the only time a snapshot may be stored). */
+  settled(): boolean;
+  context(): SupportContext;
+  persisted(): unknown;
+  /** Everything emitted so far, in order. */
+  emitted: SupportEmitted[];
+  probeInputs: ProbeInput[];
+  dnsInputs: DnsLookupInput[];
+  stop(): void;
+}
+
+function pick<T>(list: readonly T[] | undefined, n: number, name: string): T {
+  const item = list?.[Math.min(n, (list?.length ?? 1) - 1)];
+  if (item === undefined) throw new Error(`no fake ${name} answer configured`);
+  return item;
+}
+
+/** Runs the real support machine with fake actors, collecting emitted events. */
+export function createConversation(opts: ConversationOptions = {}): Conversation {
+  const probeInputs: ProbeInput[] = [];
+  const dnsInputs: DnsLookupInput[] = [];
+  const machine = supportMachine.provide({
+    actors: {
+      probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => {
+        const answer = pick(opts.probes, probeInputs.length, 'probe');
+        probeInputs.push(input);
+        if (answer === 'hang') return new Promise<ProbeResult>(() => undefined);
+        if ('fail' in answer) return Promise.reject(new Error(answer.fail));
+        return Promise.resolve({ ...answer, url: input.url });
+      }),
+      lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) => {
+        const answer = pick(opts.dns, dnsInputs.length, 'dns');
+        dnsInputs.push(input);
+        if (answer === 'hang') return new Promise<DnsReport>(() => undefined);
+        if ('fail' in answer) return Promise.reject(new Error(answer.fail));
+        return Promise.resolve(answer);
+      }),
+    },
+  });
+  const actor = createActor(machine, {
+    ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
+    ...(opts.input ? { input: opts.input } : {}),
+  });
+  const emitted: SupportEmitted[] = [];
+  actor.on('*', (e) => {
+    emitted.push(e);
+    if (e.type === 'reply') recordKeys(e.reply);
+  });
+  actor.start();
+
+  const send = async (event: SupportEvent, { settle = true } = {}): Promise<Reply[]> => {
+    const before = emitted.length;
+    actor.send(event);
+    if (settle) await waitFor(actor, isSettled);
+    return emitted.slice(before).flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
+  };
+  return {
+    send,
+    say: (text, extra) => send(createMessage(text, extra)),
+    answer: (...intents) => send(createIntent(...intents)),
+    path: () => stateToPath(actor.getSnapshot().value),
+    settled: () => isSettled(actor.getSnapshot()),
+    context: () => actor.getSnapshot().context,
+    persisted: () => actor.getPersistedSnapshot(),
+    emitted,
+    probeInputs,
+    dnsInputs,
+    stop: () => actor.stop(),
+  };
+}
+
+/** Reply keys only, which is what tests assert on (never the English prose). */
+export function keysOf(replies: readonly Reply[]): string[] {
+  return replies.map((r) => r.key);
+}
+
+/** The intents offered by the last reply that offers any. */
+export function choicesOf(replies: readonly Reply[]): Intent[] {
+  const last = [...replies].reverse().find((r) => r.choices && r.choices.length > 0);
+  return (last?.choices ?? []).map((c) => c.intent);
+}
+
+/** A visitor who opened the chat and named a site that the fake probe reports with `probes`. */
+export async function withVisitorAt(
+  probes: FakeProbe[],
+  extra: Partial<Omit<UserMessageEvent, 'type' | 'text'>> = {},
+  opts: Omit<ConversationOptions, 'probes'> = {},
+): Promise<{ convo: Conversation; replies: Reply[] }> {
+  const convo = createConversation({ ...opts, probes });
+  await convo.send({ type: 'conversation.start' });
+  const replies = await convo.say('shop.example shows 502 bad gateway', { url: 'https://shop.example/', variant: 'bad-gateway', ...extra });
+  return { convo, replies };
+}
