@@ -1,0 +1,53 @@
+import { understand } from '../../../src/core/understanding';
+
+describe('pasted text', () => {
+  it('explains pasted nginx log lines and keeps upstreams out of the URL', () => {
+    const paste = [
+      'still down, here is the log:',
+      '2024/05/01 12:00:00 [error] 1234#0: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.9, server: shop.example.com, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:9000/", host: "shop.example.com"',
+    ].join('\n');
+    const event = understand(paste, { locale: 'en' });
+    expect(event.findings).toEqual(expect.arrayContaining([expect.objectContaining({ cause: 'upstream-refused', line: 2 })]));
+    expect(event.url).toBeUndefined();
+  });
+
+  it('explains a pasted header dump', () => {
+    const paste = ['HTTP/2 502', 'date: Wed, 01 May 2024 12:00:00 GMT', 'server: cloudflare', 'cf-ray: 87d1b2c3d4e5f607-FRA'].join(
+      '\n',
+    );
+    const event = understand(paste, { locale: 'en' });
+    expect(event.findings?.length).toBeGreaterThan(0);
+    expect(event.findings?.some((finding) => finding.producer === 'cloudflare')).toBe(true);
+    expect(event.variant).toBe('bad-gateway');
+  });
+
+  it('takes intents only from the lines the person typed', () => {
+    const paste = ['no, still broken:', 'HTTP/1.1 502 Bad Gateway', 'Server: nginx/1.24.0', 'Content-Type: text/html'].join('\n');
+    const event = understand(paste, { locale: 'en' });
+    expect(event.intents).toEqual(['no']);
+    expect(event.findings?.length).toBeGreaterThan(0);
+  });
+
+  it('explains a pasted error page and takes the site from the typed line above it', () => {
+    const paste = [
+      'this is what I get on https://shop.example.com/checkout',
+      '<html>',
+      '<head><title>502 Bad Gateway</title></head>',
+      '<body>',
+      '<center><h1>502 Bad Gateway</h1></center>',
+      '<hr><center>nginx</center>',
+      '</body>',
+      '</html>',
+    ].join('\n');
+    const event = understand(paste, { locale: 'en' });
+    expect(event.url).toBe('https://shop.example.com/checkout');
+    expect(event.variant).toBe('bad-gateway');
+    expect(event.findings?.some((finding) => finding.producer === 'nginx')).toBe(true);
+  });
+
+  it('omits findings for ordinary typed messages', () => {
+    const event = understand('example.com gives me a 502', { locale: 'en' });
+    expect(event.findings).toBeUndefined();
+    expect(event).toEqual({ type: 'user.message', text: 'example.com gives me a 502', intents: [], url: 'https://example.com/', variant: 'bad-gateway' });
+  });
+});
