@@ -1,0 +1,373 @@
+/**
+ * The status board (`GET /status`, also the Teams "Status" tab): the hosts checked recently and what the
+ * probe last said, rendered on the server (works without script) and refreshed in the browser from
+ * `GET /api/status`. Inside Teams it follows Teams' theme and language; elsewhere it is a plain page.
+ */
+import { readFileSync } from 'node:fs';
+import type { Request, Response } from 'restify';
+import type { i18n as I18n } from 'i18next';
+import { LOCALES, type LocaleId } from '../../../dialogs/types';
+import { createI18n, resolveLocale, translatorFor } from '../../core/i18n';
+import type { RecentCheck, RecentChecks } from '../../probe/recent-checks';
+import type { ProducerId, Verdict } from '../../probe/types';
+import type { RouteSpec } from '../../server';
+import type { Translate } from '../render/types';
+import { STATUS_SCRIPT, STATUS_STYLES } from './status-assets';
+
+export const STATUS_PATH = '/status';
+export const STATUS_SCRIPT_PATH = '/assets/status.js';
+export const STATUS_STYLES_PATH = '/assets/status.css';
+export const TEAMS_JS_PATH = '/assets/teams-js.js';
+
+/** How many rows the board shows, and how often the browser refreshes them. */
+const ROW_LIMIT = 50;
+const REFRESH_MS = 30_000;
+/** Outside Teams, `app.initialize()` may never settle; the page gives up on it after this long. */
+const TEAMS_INIT_TIMEOUT_MS = 5_000;
+
+export interface StatusRoutesDeps {
+  recentChecks: RecentChecks;
+  /** The process's i18next instance (with the `status` namespace); built from `locales/` when absent. */
+  i18n?: I18n;
+  defaultLocale?: LocaleId;
+  /** Clock for relative times (tests pin it). */
+  now?: () => number;
+  /** The Teams JavaScript SDK's browser bundle; defaults to the installed @microsoft/teams-js UMD file. */
+  teamsJsFile?: string;
+  /** How often the browser refreshes the rows (default 30 s; browser tests shorten it). */
+  refreshMs?: number;
+  /** How long the browser waits for Teams to answer `app.initialize()` before staying a plain page. */
+  teamsInitTimeoutMs?: number;
+}
+
+/**
+ * How a verdict is shown. `blocked` means our own safety rules refused the target; the bot tells
+ * visitors exactly what it tells them about a refused connection, and a public board must not reveal
+ * more (it would show which private addresses exist), so it reads as `down`.
+ */
+export const DISPLAY_VERDICTS: Record<Verdict, Exclude<Verdict, 'blocked'>> = {
+  up: 'up',
+  down: 'down',
+  degraded: 'degraded',
+  dns_error: 'dns_error',
+  tls_error: 'tls_error',
+  timeout: 'timeout',
+  blocked: 'down',
+  invalid: 'invalid',
+};
+
+/** Colour family per shown verdict; the verdict's words always carry the meaning as well. */
+const TONES: Record<Exclude<Verdict, 'blocked'>, 'ok' | 'warn' | 'bad' | 'neutral'> = {
+  up: 'ok',
+  degraded: 'warn',
+  dns_error: 'warn',
+  tls_error: 'warn',
+  down: 'bad',
+  timeout: 'bad',
+  invalid: 'neutral',
+};
+
+/** Display names of the layers the fingerprints recognise (brand names, the same in every language). */
+export const PRODUCER_NAMES: Record<ProducerId, string> = {
+  cloudflare: 'Cloudflare',
+  nginx: 'nginx',
+  'aws-alb': 'AWS Application Load Balancer',
+  cloudfront: 'Amazon CloudFront',
+  iis: 'Microsoft IIS',
+  aspnetcore: 'ASP.NET Core',
+  'azure-app-service': 'Azure App Service',
+  'azure-app-gateway': 'Azure Application Gateway',
+  envoy: 'Envoy',
+  haproxy: 'HAProxy',
+  apache: 'Apache HTTP Server',
+  varnish: 'Varnish',
+  google: 'Google',
+  vercel: 'Vercel',
+  netlify: 'Netlify',
+  heroku: 'Heroku',
+};
+
+/** Every `status` string the browser needs, sent with the page so it can re-render in the same language. */
+const CLIENT_KEYS = [
+  'recent.empty',
+  'producer.unknown',
+  'httpStatus',
+  'updated',
+  'refreshFailed',
+  ...Object.keys(TONES).map((verdict) => `verdict.${verdict}`),
+];
+
+const RECENT_COLUMNS = ['host', 'verdict', 'producer', 'checkedAt', 'asks'] as const;
+
+// Teams, Outlook and the Microsoft 365 app host tabs in frames from these origins (Teams tab requirements).
+const FRAME_ANCESTORS = [
+  "'self'",
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.cloud.microsoft',
+  'https://*.microsoft365.com',
+  'https://*.office.com',
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+];
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  `frame-ancestors ${FRAME_ANCESTORS.join(' ')}`,
+].join('; ');
+
+/** A block of the board: a heading and the HTML under it. The board is a list of these. */
+export interface StatusSection {
+  id: string;
+  heading: string;
+  html: string;
+}
+
+export interface StatusPageModel {
+  locale: LocaleId;
+  /** Translator for the `status` namespace (keys without the `status:` prefix). */
+  t: Translate;
+  sections: StatusSection[];
+  now: number;
+  /** The language came from `?lang=`, so Teams' language must not override it. */
+  languageChosen: boolean;
+  refreshMs?: number;
+  teamsInitTimeoutMs?: number;
+}
+
+/** The routes of the status board and its assets, for `createServer({ routes })`. */
+export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
+  const i18n = deps.i18n ?? createI18n({ fallbackLocale: deps.defaultLocale ?? 'en' });
+  const now = deps.now ?? Date.now;
+  const defaultLocale = deps.defaultLocale ?? 'en';
+  let teamsJs: Buffer | undefined;
+
+  return [
+    {
+      method: 'get',
+      path: STATUS_PATH,
+      name: 'status.page',
+      handler: async (req: Request, res: Response) => {
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        const chosen = typeof query.lang === 'string' ? supportedLocale(query.lang) : undefined;
+        const locale = chosen ?? localeFromAcceptLanguage(req.header('accept-language'), defaultLocale);
+        const translate = translatorFor(i18n, locale);
+        const t: Translate = (key, vars) => translate(`status:${key}`, vars);
+        const at = now();
+        const html = renderStatusPage({
+          locale,
+          t,
+          now: at,
+          languageChosen: chosen !== undefined,
+          refreshMs: deps.refreshMs ?? REFRESH_MS,
+          teamsInitTimeoutMs: deps.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
+          sections: [recentChecksSection(deps.recentChecks.list(ROW_LIMIT), t, locale, at)],
+        });
+        res.writeHead(200, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Language': locale,
+          'Content-Security-Policy': PAGE_CSP,
+          'Cache-Control': 'no-store',
+          Vary: 'Accept-Language',
+        });
+        res.end(html);
+      },
+    },
+    {
+      method: 'get',
+      path: STATUS_SCRIPT_PATH,
+      name: 'status.script',
+      handler: async (_req: Request, res: Response) => {
+        sendAsset(res, 'text/javascript; charset=utf-8', STATUS_SCRIPT, 300);
+      },
+    },
+    {
+      method: 'get',
+      path: STATUS_STYLES_PATH,
+      name: 'status.styles',
+      handler: async (_req: Request, res: Response) => {
+        sendAsset(res, 'text/css; charset=utf-8', STATUS_STYLES, 300);
+      },
+    },
+    {
+      method: 'get',
+      path: TEAMS_JS_PATH,
+      name: 'status.teamsJs',
+      handler: async (_req: Request, res: Response) => {
+        teamsJs ??= loadTeamsJs(deps.teamsJsFile);
+        sendAsset(res, 'text/javascript; charset=utf-8', teamsJs, 86_400);
+      },
+    },
+  ];
+}
+
+/** The whole page: header, one `<section>` per board section, the client configuration and script. */
+export function renderStatusPage(model: StatusPageModel): string {
+  const { t, locale } = model;
+  const refreshMs = model.refreshMs ?? REFRESH_MS;
+  const config = {
+    locale,
+    locales: LOCALES,
+    languageChosen: model.languageChosen,
+    apiUrl: `/api/status?limit=${ROW_LIMIT}`,
+    teamsJsUrl: TEAMS_JS_PATH,
+    refreshMs,
+    teamsInitTimeoutMs: model.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
+    recentColumns: RECENT_COLUMNS.length,
+    displayVerdicts: DISPLAY_VERDICTS,
+    tones: TONES,
+    producerNames: PRODUCER_NAMES,
+    strings: Object.fromEntries(CLIENT_KEYS.map((key) => [key, t(key)])),
+  };
+  const sections = model.sections
+    .map(
+      (section) =>
+        `<section aria-labelledby="${escapeHtml(section.id)}-heading">\n` +
+        `<h2 id="${escapeHtml(section.id)}-heading">${escapeHtml(section.heading)}</h2>\n${section.html}\n</section>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="${escapeHtml(locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t('page.title'))}</title>
+<link rel="stylesheet" href="${STATUS_STYLES_PATH}">
+</head>
+<body>
+<header>
+<h1>${escapeHtml(t('page.heading'))}</h1>
+<p>${escapeHtml(t('page.intro'))}</p>
+<p class="muted">${escapeHtml(t('autoRefresh', { seconds: Math.round(refreshMs / 1000) }))} <span id="status-updated" role="status">${escapeHtml(
+    t('updated', { time: formatTime(model.now, locale) }),
+  )}</span></p>
+</header>
+<main>
+${sections}
+</main>
+<script type="application/json" id="status-config">${jsonForScript(config)}</script>
+<script src="${STATUS_SCRIPT_PATH}" defer></script>
+</body>
+</html>
+`;
+}
+
+/** The "recently checked" table: one row per host, newest first, or one row saying there is none yet. */
+export function recentChecksSection(rows: readonly RecentCheck[], t: Translate, locale: LocaleId, now: number): StatusSection {
+  const head = RECENT_COLUMNS.map((column) => `<th scope="col">${escapeHtml(t(`columns.${column}`))}</th>`).join('');
+  const body =
+    rows.length === 0
+      ? `<tr><td class="empty" colspan="${RECENT_COLUMNS.length}">${escapeHtml(t('recent.empty'))}</td></tr>`
+      : rows.map((row) => recentCheckRow(row, t, locale, now)).join('\n');
+  return {
+    id: 'recent',
+    heading: t('recent.heading'),
+    html:
+      `<div class="table-wrap">\n<table>\n<caption>${escapeHtml(t('recent.caption'))}</caption>\n` +
+      `<thead><tr>${head}</tr></thead>\n<tbody data-section-rows="recent">\n${body}\n</tbody>\n</table>\n</div>`,
+  };
+}
+
+function recentCheckRow(row: RecentCheck, t: Translate, locale: LocaleId, now: number): string {
+  const shown = DISPLAY_VERDICTS[row.verdict] ?? 'invalid';
+  const httpStatus =
+    row.httpStatus !== undefined ? ` <span class="http-status">${escapeHtml(t('httpStatus', { status: row.httpStatus }))}</span>` : '';
+  const producer = row.producer ? PRODUCER_NAMES[row.producer] : undefined;
+  const checkedAt = Date.parse(row.checkedAt);
+  const time = Number.isNaN(checkedAt)
+    ? ''
+    : `<time datetime="${escapeHtml(new Date(checkedAt).toISOString())}" title="${escapeHtml(formatDateTime(checkedAt, locale))}">${escapeHtml(
+        relativeTime(checkedAt, now, locale),
+      )}</time>`;
+  return [
+    '<tr>',
+    `<th scope="row" class="host">${escapeHtml(row.host)}</th>`,
+    `<td><span class="verdict tone-${TONES[shown]}">${escapeHtml(t(`verdict.${shown}`))}</span>${httpStatus}</td>`,
+    producer ? `<td>${escapeHtml(producer)}</td>` : `<td class="unknown">${escapeHtml(t('producer.unknown'))}</td>`,
+    `<td>${time}</td>`,
+    `<td class="number">${escapeHtml(String(row.asks))}</td>`,
+    '</tr>',
+  ].join('');
+}
+
+/** A language from `?lang=` or a Teams locale, when we speak it. */
+export function supportedLocale(tag: string): LocaleId | undefined {
+  const language = tag.trim().replace(/_/g, '-').toLowerCase().split('-')[0];
+  if (!language) return undefined;
+  const known = language === 'pt' || LOCALES.some((locale) => locale.toLowerCase().split('-')[0] === language);
+  return known ? resolveLocale(tag) : undefined;
+}
+
+/** The best language of an Accept-Language header that we speak (by q-value, then order). */
+export function localeFromAcceptLanguage(header: string | undefined, fallback: LocaleId): LocaleId {
+  const ranges = (header ?? '')
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((param) => /^\s*q=([0-9.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((range) => range.tag !== '' && range.tag !== '*' && range.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const range of ranges) {
+    const locale = supportedLocale(range.tag);
+    if (locale) return locale;
+  }
+  return fallback;
+}
+
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+  ['second', 1],
+];
+
+/** "3 minutes ago" in the page's language (the browser script uses the same steps). */
+export function relativeTime(then: number, now: number, locale: LocaleId): string {
+  const seconds = Math.round((then - now) / 1000);
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const [unit, size] = RELATIVE_UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
+  return format.format(Math.round(seconds / size), unit);
+}
+
+function formatDateTime(at: number, locale: LocaleId): string {
+  // The server does not know the reader's time zone; UTC, named, until the browser re-renders locally.
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+}
+
+function formatTime(at: number, locale: LocaleId): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+}
+
+/** Escapes text for HTML element content and double-quoted attributes. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** JSON that cannot close its `<script>` element or start an HTML comment. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function sendAsset(res: Response, contentType: string, body: string | Buffer, maxAgeSeconds: number): void {
+  res.writeHead(200, {
+    'Content-Type': contentType,
+    'Cache-Control': `public, max-age=${maxAgeSeconds}`,
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function loadTeamsJs(file?: string): Buffer {
+  // The package's `main` is its minified UMD bundle, which defines `window.microsoftTeams`.
+  const source = readFileSync(file ?? require.resolve('@microsoft/teams-js'), 'utf8');
+  // Without the map file next to it, the trailing sourceMappingURL only produces a 404 in dev tools.
+  return Buffer.from(source.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'), 'utf8');
+}

@@ -1,0 +1,286 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import vm from 'node:vm';
+import i18next from 'i18next';
+import type { Server } from 'restify';
+import { LOCALES } from '../../../dialogs/types';
+import {
+  createStatusRoutes,
+  escapeHtml,
+  localeFromAcceptLanguage,
+  recentChecksSection,
+  supportedLocale,
+} from '../../../src/channels/status/status-page';
+import { createLogger } from '../../../src/observability/logger';
+import { createMetrics } from '../../../src/observability/metrics';
+import { createProber } from '../../../src/probe/prober';
+import { createRecentChecks, type RecentCheck, type RecentChecks } from '../../../src/probe/recent-checks';
+import type { ProbeResult } from '../../../src/probe/types';
+import { createServer, type RouteSpec } from '../../../src/server';
+
+const NOW = Date.parse('2025-03-01T12:00:00Z');
+const LOCALES_DIR = path.resolve(__dirname, '../../../locales');
+
+function fakeProbeResult(overrides: Partial<ProbeResult> & Pick<ProbeResult, 'url' | 'verdict'>): ProbeResult {
+  return { advice: 'wait', timings: { totalMs: 12 }, evidence: [], checkedAt: new Date(NOW - 120_000).toISOString(), ...overrides };
+}
+
+/** An i18next instance without resources: every string comes out as its key, so tests read keys. */
+function createKeyI18n() {
+  const instance = i18next.createInstance();
+  void instance.init({ resources: {}, lng: 'en', ns: ['status'], initAsync: false, interpolation: { escapeValue: false } });
+  return instance;
+}
+
+/** A RecentChecks that lists whatever rows the test gives it (hosts the URL parser would never produce). */
+function fakeRecentChecks(rows: RecentCheck[]): RecentChecks {
+  return { record: () => undefined, list: (limit = 50) => rows.slice(0, limit) };
+}
+
+async function withServer(routes: RouteSpec[], recentChecks: RecentChecks): Promise<{ server: Server; base: string }> {
+  const server = createServer({
+    logger: createLogger('silent'),
+    metrics: createMetrics({ defaults: false }),
+    prober: createProber(),
+    recentChecks,
+    routes,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, base: `http://127.0.0.1:${port}` };
+}
+
+function configOf(html: string): Record<string, unknown> {
+  const match = /<script type="application\/json" id="status-config">([^<]*)<\/script>/.exec(html);
+  if (!match?.[1]) throw new Error('no status config in the page');
+  return JSON.parse(match[1]) as Record<string, unknown>;
+}
+
+describe('status board over HTTP', () => {
+  const recentChecks = createRecentChecks();
+  recentChecks.record(fakeProbeResult({ url: 'https://shop.example/cart', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
+  recentChecks.record(fakeProbeResult({ url: 'https://blog.example/', verdict: 'up', httpStatus: 200 }));
+  recentChecks.record(fakeProbeResult({ url: 'http://10.0.0.5:8080/', verdict: 'blocked' }));
+  recentChecks.record(fakeProbeResult({ url: 'https://shop.example/', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    ({ server, base } = await withServer(createStatusRoutes({ recentChecks, i18n: createKeyI18n(), now: () => NOW }), recentChecks));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('serves an HTML page listing the hosts newest first, with verdict, producer, time and asks', async () => {
+    const response = await fetch(`${base}/status`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await response.text();
+    const hosts = [...html.matchAll(/<th scope="row" class="host">([^<]*)<\/th>/g)].map((match) => match[1]);
+    expect(hosts).toEqual(['shop.example', '10.0.0.5:8080', 'blog.example']);
+
+    const shopRow = /<tr><th scope="row" class="host">shop\.example<\/th>.*?<\/tr>/.exec(html)?.[0] ?? '';
+    expect(shopRow).toContain('<span class="verdict tone-bad">verdict.down</span>');
+    expect(shopRow).toContain('<span class="http-status">httpStatus</span>');
+    expect(shopRow).toContain('<td>Cloudflare</td>');
+    expect(shopRow).toContain('<time datetime="2025-03-01T11:58:00.000Z"');
+    expect(shopRow).toContain('>2 minutes ago</time>');
+    expect(shopRow).toContain('<td class="number">2</td>');
+  });
+
+  it('shows a host refused by our own rules exactly like a down one', async () => {
+    const html = await (await fetch(`${base}/status`)).text();
+    const blockedRow = /<tr><th scope="row" class="host">10\.0\.0\.5:8080<\/th>.*?<\/tr>/.exec(html)?.[0] ?? '';
+    expect(blockedRow).toContain('<span class="verdict tone-bad">verdict.down</span>');
+    const table = /<tbody[^>]*>[\s\S]*<\/tbody>/.exec(html)?.[0] ?? '';
+    expect(table).toContain('10.0.0.5:8080');
+    expect(table).not.toContain('blocked');
+  });
+
+  it('uses accessible table markup: caption, column headers and a row header per host', async () => {
+    const html = await (await fetch(`${base}/status`)).text();
+    expect(html).toContain('<caption>recent.caption</caption>');
+    expect([...html.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((match) => match[1])).toEqual([
+      'columns.host',
+      'columns.verdict',
+      'columns.producer',
+      'columns.checkedAt',
+      'columns.asks',
+    ]);
+    expect(html).toContain('<section aria-labelledby="recent-heading">');
+    expect(html).toContain('<span id="status-updated" role="status">');
+  });
+
+  it('may be framed by Teams and runs only its own scripts', async () => {
+    const response = await fetch(`${base}/status`);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/teams\.microsoft\.com/);
+    expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/\*\.cloud\.microsoft/);
+    const html = await response.text();
+    expect(html).not.toMatch(/<script>(?!<)/);
+    expect(html).toContain('<script src="/assets/status.js" defer></script>');
+  });
+
+  it('gives the browser its configuration: strings for every shown verdict and the refresh period', async () => {
+    const config = configOf(await (await fetch(`${base}/status`)).text());
+    expect(config).toMatchObject({ locale: 'en', refreshMs: 30_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
+    expect(Object.keys(config.strings as object)).toEqual(
+      expect.arrayContaining(['verdict.up', 'verdict.down', 'verdict.timeout', 'recent.empty', 'refreshFailed']),
+    );
+    expect(config.strings).not.toHaveProperty('verdict.blocked');
+    expect((config.displayVerdicts as Record<string, string>).blocked).toBe('down');
+  });
+
+  it('answers /api/status with the checks as JSON', async () => {
+    const response = await fetch(`${base}/api/status?limit=2`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { checks: RecentCheck[] };
+    expect(body.checks).toHaveLength(2);
+    expect(body.checks[0]).toEqual({
+      host: 'shop.example',
+      url: 'https://shop.example/',
+      verdict: 'down',
+      advice: 'wait',
+      httpStatus: 502,
+      producer: 'cloudflare',
+      checkedAt: '2025-03-01T11:58:00.000Z',
+      asks: 2,
+    });
+  });
+
+  it('serves the Teams JavaScript SDK bundle', async () => {
+    const response = await fetch(`${base}/assets/teams-js.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const body = await response.text();
+    const installed = readFileSync(require.resolve('@microsoft/teams-js'), 'utf8');
+    expect(body.length).toBeGreaterThan(100_000);
+    expect(installed.startsWith(body.slice(0, 1000))).toBe(true);
+    expect(body).toContain('microsoftTeams');
+    expect(body).not.toContain('sourceMappingURL');
+  });
+
+  it('serves a page script that parses and a stylesheet with the three Teams themes', async () => {
+    const script = await (await fetch(`${base}/assets/status.js`)).text();
+    expect(() => new vm.Script(script)).not.toThrow();
+    expect(script).toContain('registerOnThemeChangeHandler');
+    const css = await fetch(`${base}/assets/status.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const styles = await css.text();
+    expect(styles).toContain(':root[data-theme="dark"]');
+    expect(styles).toContain(':root[data-theme="contrast"]');
+  });
+});
+
+describe('status board languages', () => {
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    const recentChecks = createRecentChecks();
+    recentChecks.record(fakeProbeResult({ url: 'https://shop.example/', verdict: 'up', httpStatus: 200 }));
+    ({ server, base } = await withServer(createStatusRoutes({ recentChecks, now: () => NOW }), recentChecks));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['?lang=es', undefined, 'es'],
+    ['?lang=pt', undefined, 'pt-BR'],
+    ['?lang=zz', 'ja-JP,ja;q=0.9', 'ja'],
+    ['', 'fr-CA, en;q=0.5', 'fr'],
+    ['', 'xx, de;q=0.4, en;q=0.3', 'de'],
+    ['', undefined, 'en'],
+  ])('picks the language from %s / Accept-Language %s: %s', async (query, acceptLanguage, expected) => {
+    const response = await fetch(`${base}/status${query}`, acceptLanguage ? { headers: { 'Accept-Language': acceptLanguage } } : {});
+    expect(response.headers.get('content-language')).toBe(expected);
+    const html = await response.text();
+    expect(html).toContain(`<html lang="${expected}">`);
+    const strings = JSON.parse(readFileSync(path.join(LOCALES_DIR, expected, 'status.json'), 'utf8')) as {
+      page: { heading: string };
+      verdict: { up: string };
+    };
+    expect(html).toContain(`<h1>${escapeHtml(strings.page.heading)}</h1>`);
+    expect(html).toContain(`>${escapeHtml(strings.verdict.up)}</span>`);
+  });
+
+  it('remembers that the language was chosen, so Teams will not override it', async () => {
+    expect(configOf(await (await fetch(`${base}/status?lang=de`)).text()).languageChosen).toBe(true);
+    expect(configOf(await (await fetch(`${base}/status`)).text()).languageChosen).toBe(false);
+  });
+});
+
+describe('status board rendering', () => {
+  const t = (key: string) => key;
+
+  it('escapes every value it writes, whatever a row holds', async () => {
+    const evil: RecentCheck = {
+      host: '<img src=x onerror=alert(1)>',
+      url: 'https://x.example/',
+      verdict: 'up',
+      advice: 'troubleshoot',
+      checkedAt: new Date(NOW).toISOString(),
+      asks: 1,
+    };
+    const { server, base } = await withServer(
+      createStatusRoutes({ recentChecks: fakeRecentChecks([evil]), i18n: createKeyI18n(), now: () => NOW }),
+      fakeRecentChecks([]),
+    );
+    try {
+      const html = await (await fetch(`${base}/status`)).text();
+      expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+      expect(html).not.toContain('<img');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('says so in one full-width row when nothing was checked yet', () => {
+    const section = recentChecksSection([], t, 'en', NOW);
+    expect(section.html).toContain('<td class="empty" colspan="5">recent.empty</td>');
+  });
+
+  it('names an unknown producer as unknown', () => {
+    const row: RecentCheck = { host: 'a.example', url: 'https://a.example/', verdict: 'timeout', advice: 'wait', checkedAt: 'not a date', asks: 3 };
+    const html = recentChecksSection([row], t, 'en', NOW).html;
+    expect(html).toContain('<td class="unknown">producer.unknown</td>');
+    expect(html).toContain('<span class="verdict tone-bad">verdict.timeout</span>');
+    expect(html).toContain('<td></td>');
+  });
+});
+
+describe('status locale helpers', () => {
+  it('maps tags to the languages we speak, or to nothing', () => {
+    expect(supportedLocale('pt-PT')).toBe('pt-BR');
+    expect(supportedLocale('ES_mx')).toBe('es');
+    expect(supportedLocale('zh-CN')).toBeUndefined();
+    expect(supportedLocale('')).toBeUndefined();
+  });
+
+  it('ranks Accept-Language by q-value and ignores q=0', () => {
+    expect(localeFromAcceptLanguage('fr;q=0.2, ja;q=0.8', 'en')).toBe('ja');
+    expect(localeFromAcceptLanguage('de;q=0, es', 'en')).toBe('es');
+    expect(localeFromAcceptLanguage('*', 'fr')).toBe('fr');
+    expect(localeFromAcceptLanguage(undefined, 'de')).toBe('de');
+  });
+
+  it('has the same non-empty status strings in every language', () => {
+    const flatten = (node: unknown, prefix = ''): Record<string, unknown> =>
+      Object.entries(node as Record<string, unknown>).reduce<Record<string, unknown>>(
+        (all, [key, value]) =>
+          value && typeof value === 'object' ? { ...all, ...flatten(value, `${prefix}${key}.`) } : { ...all, [`${prefix}${key}`]: value },
+        {},
+      );
+    const read = (locale: string) => flatten(JSON.parse(readFileSync(path.join(LOCALES_DIR, locale, 'status.json'), 'utf8')));
+    const english = read('en');
+    for (const locale of LOCALES) {
+      const strings = read(locale);
+      expect({ locale, keys: Object.keys(strings).sort() }).toEqual({ locale, keys: Object.keys(english).sort() });
+      for (const [key, value] of Object.entries(strings)) {
+        expect({ locale, key, ok: typeof value === 'string' && value.trim() !== '' }).toEqual({ locale, key, ok: true });
+        const placeholders = (text: unknown) => String(text).match(/\{\{\w+\}\}/g)?.sort() ?? [];
+        expect({ locale, key, placeholders: placeholders(value) }).toEqual({ locale, key, placeholders: placeholders(english[key]) });
+      }
+    }
+  });
+});
