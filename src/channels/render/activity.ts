@@ -1,0 +1,57 @@
+/**
+ * Picks the rendering for a channel: Block Kit for Slack, plain numbered text for the terminal, an Adaptive
+ * Card for everything that shows cards (Teams, web chat, the Emulator). Every message carries
+ * `channelData.gatewayDoctor` so clients and tests never have to parse prose.
+ */
+import { ActivityTypes, type Activity } from 'botbuilder';
+import type { Reply } from '../../../dialogs/types';
+import { renderAdaptiveCard } from './adaptive-card';
+import { renderBlockKit } from './block-kit';
+import { plainReplyText, renderPlainText } from './plain-text';
+import type { GatewayDoctorChannelData, Translate } from './types';
+
+export interface RenderTarget {
+  channelId: string;
+  status: GatewayDoctorChannelData;
+  locale: string;
+}
+
+/** Channels that get plain text only. */
+const PLAIN_TEXT_CHANNELS = new Set(['console']);
+
+/** One neutral reply -> one outgoing message activity for the given channel. */
+export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTarget): Partial<Activity> {
+  const channelData: Record<string, unknown> = { gatewayDoctor: target.status };
+  if (target.channelId === 'slack') {
+    const { text, blocks } = renderBlockKit(reply, t);
+    return { type: ActivityTypes.Message, text, locale: target.locale, channelData: { ...channelData, slack: { blocks } } };
+  }
+  const plain = renderPlainText(reply, t);
+  if (PLAIN_TEXT_CHANNELS.has(target.channelId)) {
+    // The numbered list is in the text; the actions let the terminal map "2" or a label back to an intent.
+    const actions = (reply.choices ?? []).map((choice) => ({
+      type: 'messageBack',
+      title: t(choice.labelKey),
+      value: { gatewayDoctor: { intent: choice.intent } },
+    }));
+    return {
+      type: ActivityTypes.Message,
+      text: plain,
+      locale: target.locale,
+      channelData,
+      ...(actions.length > 0 ? { suggestedActions: { to: [], actions } } : {}),
+    };
+  }
+  const rich = (reply.choices?.length ?? 0) > 0 || (reply.facts?.length ?? 0) > 0 || reply.draft !== undefined;
+  if (!rich) {
+    return { type: ActivityTypes.Message, text: plain, textFormat: 'plain', locale: target.locale, channelData };
+  }
+  return {
+    type: ActivityTypes.Message,
+    // The card carries the whole reply; `summary` is what notifications and screen readers announce first.
+    summary: plainReplyText(reply, t).slice(0, 200),
+    attachments: [renderAdaptiveCard(reply, t, { locale: target.locale })],
+    locale: target.locale,
+    channelData,
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * One conversation turn, channel-neutral: restore the machine snapshot -> send the events -> let invoked
+ * work (the probe) settle within a budget -> persist with an eTag -> hand back the replies.
+ *
+ * Turns of one conversation are serialised by a keyed lock; a redelivered activity is answered once; a
+ * snapshot is never persisted while a child actor is still running (STYLE habit 7).
+ */
+import type { Storage } from 'botbuilder';
+import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
+import { z } from 'zod';
+import type { HandoffSummary, LocaleId, Reply, SupportEvent } from '../../dialogs/types';
+import { isSettled, SNAPSHOT_VERSION, stateToPath } from '../../dialogs/support.machine';
+import type { GatewayDoctorChannelData } from '../channels/render/types';
+import type { Logger } from '../observability/logger';
+import type { ActivityDedupe } from '../storage/activity-dedupe';
+import type { KeyedLock } from '../storage/keyed-lock';
+import type { ProbeResult } from '../probe/types';
+
+/** What is stored per conversation. `version` lets a newer release recognise an older snapshot. */
+export interface StoredConversation {
+  version: number;
+  snapshot: unknown;
+  eTag?: string;
+}
+
+export interface TurnRunnerOptions {
+  /** The support machine with its actors provided (probeSite, lookupDns). */
+  machine: AnyStateMachine;
+  storage: Storage;
+  dedupe: ActivityDedupe;
+  lock: KeyedLock;
+  logger: Logger;
+  /** Longest a turn waits for invoked work before sending `turn.timeout`. */
+  turnBudgetMs?: number;
+  /** How often `onBusy` is called while waiting (typing indicators). */
+  busyIntervalMs?: number;
+  /** How long an activity id is remembered for de-duplication. */
+  dedupeTtlMs?: number;
+}
+
+export interface TurnRequest {
+  /** Storage key of the conversation (see storage-keys.ts). */
+  key: string;
+  /** The channel's activity id; a second delivery of the same id is not answered again. */
+  activityId?: string;
+  events: SupportEvent[];
+  /** Language for a conversation that has none yet. */
+  locale: LocaleId;
+  /** Opaque id of the person, for the probe's per-person rate limit. */
+  requester?: string;
+  /** Called when the turn has to wait for a probe, then every `busyIntervalMs`. */
+  onBusy?: () => Promise<void> | void;
+}
+
+export interface TurnResult {
+  duplicate: boolean;
+  replies: Reply[];
+  handoffs: HandoffSummary[];
+  watches: { url: string }[];
+  status: GatewayDoctorChannelData;
+  locale: LocaleId;
+  /** True when the stored snapshot could not be restored and the conversation started over. */
+  restarted: boolean;
+}
+
+interface MachineContextView {
+  locale?: LocaleId;
+  probe?: ProbeResult;
+  cause?: GatewayDoctorChannelData['cause'];
+}
+
+/** Raised when storage keeps refusing our write because another instance wrote first. */
+export class TurnConflictError extends Error {
+  readonly code = 'turn_conflict';
+}
+
+export interface TurnRunner {
+  run(request: TurnRequest): Promise<TurnResult>;
+}
+
+export function createTurnRunner({
+  machine,
+  storage,
+  dedupe,
+  lock,
+  logger,
+  turnBudgetMs = 8000,
+  busyIntervalMs = 2500,
+  dedupeTtlMs = 24 * 60 * 60 * 1000,
+}: TurnRunnerOptions): TurnRunner {
+  async function once(request: TurnRequest): Promise<TurnResult> {
+    const items = await storage.read([request.key]);
+    const stored = items[request.key] as StoredConversation | undefined;
+
+    const replies: Reply[] = [];
+    const handoffs: HandoffSummary[] = [];
+    const watches: { url: string }[] = [];
+    // Listeners go on before start() so nothing emitted on entry is missed.
+    const listen = (target: AnyActorRef): void => {
+      target.on('reply', (event: { reply: Reply }) => replies.push(event.reply));
+      target.on('handoff', (event: { summary: HandoffSummary }) => handoffs.push(event.summary));
+      target.on('watch', (event: { url: string }) => watches.push({ url: event.url }));
+    };
+
+    let restarted = false;
+    const input = { locale: request.locale, requester: request.requester };
+    let actor: AnyActorRef | undefined;
+    if (stored && stored.version === SNAPSHOT_VERSION && snapshotShape.safeParse(stored.snapshot).success) {
+      actor = tryRestore(machine, stored.snapshot, input, listen);
+      if (!actor) logger.warn({ key: request.key }, 'stored snapshot could not be restored; starting over');
+    } else if (stored) {
+      logger.info({ key: request.key, version: stored.version }, 'snapshot from another version or shape; starting over');
+    }
+    if (!actor) {
+      restarted = stored !== undefined;
+      actor = createActor(machine, { input });
+      listen(actor);
+      actor.start();
+    }
+
+    try {
+      for (const event of request.events) actor.send(event);
+      await settle(actor, request.onBusy);
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status === 'error') throw snapshot.error;
+      const persisted = actor.getPersistedSnapshot();
+      const record: StoredConversation = { version: SNAPSHOT_VERSION, snapshot: persisted };
+      // A new conversation is written unconditionally; an existing one only over the version we read.
+      if (stored?.eTag) record.eTag = stored.eTag;
+      await storage.write({ [request.key]: record });
+      const context = snapshot.context as MachineContextView;
+      return {
+        duplicate: false,
+        replies,
+        handoffs,
+        watches,
+        status: statusOf(stateToPath(snapshot.value), context),
+        locale: context.locale ?? request.locale,
+        restarted,
+      };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  /** Waits until no invoked actor is running; past the budget the machine is told to give up waiting. */
+  async function settle(actor: AnyActorRef, onBusy: TurnRequest['onBusy']): Promise<void> {
+    if (isSettled(actor.getSnapshot())) return;
+    await callBusy(onBusy);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(budget);
+        clearInterval(typing);
+        subscription.unsubscribe();
+        resolve();
+      };
+      const subscription = actor.subscribe({
+        next: (snapshot) => {
+          if (isSettled(snapshot)) done();
+        },
+        error: () => done(),
+      });
+      const typing = setInterval(() => void callBusy(onBusy), busyIntervalMs);
+      const budget = setTimeout(() => {
+        actor.send({ type: 'turn.timeout' });
+        done();
+      }, turnBudgetMs);
+      if (isSettled(actor.getSnapshot())) done();
+    });
+  }
+
+  async function callBusy(onBusy: TurnRequest['onBusy']): Promise<void> {
+    try {
+      await onBusy?.();
+    } catch (err) {
+      logger.debug({ err }, 'typing indicator failed');
+    }
+  }
+
+  return {
+    async run(request) {
+      return lock.run(request.key, async () => {
+        if (request.activityId && !(await dedupe.firstSeen(`${request.key}#${request.activityId}`, dedupeTtlMs))) {
+          return {
+            duplicate: true,
+            replies: [],
+            handoffs: [],
+            watches: [],
+            status: { state: 'unknown' },
+            locale: request.locale,
+            restarted: false,
+          };
+        }
+        // Another instance may have written between our read and write: one retry re-reads and re-applies.
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            return await once(request);
+          } catch (err) {
+            if (isEtagConflict(err) && attempt < 2) continue;
+            if (isEtagConflict(err)) throw new TurnConflictError('conversation state kept changing under us');
+            throw err;
+          }
+        }
+      });
+    },
+  };
+}
+
+/** The least a stored snapshot must look like before XState is asked to restore it. */
+const snapshotShape = z.object({
+  status: z.literal('active'),
+  value: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  context: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * Restores and starts an actor from a stored snapshot; undefined when XState cannot make sense of it
+ * (a state that no longer exists, a context of the wrong shape). Events are replayed on a fresh actor then.
+ */
+function tryRestore(
+  machine: AnyStateMachine,
+  snapshot: unknown,
+  input: object,
+  listen: (actor: AnyActorRef) => void,
+): AnyActorRef | undefined {
+  try {
+    const actor = createActor(machine, { snapshot: snapshot as Snapshot<unknown>, input });
+    listen(actor);
+    actor.start();
+    return actor.getSnapshot().status === 'active' ? actor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isEtagConflict(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'etag_conflict';
+}
+
+/** channelData.gatewayDoctor from the active state and the machine's context. */
+export function statusOf(state: string, context: MachineContextView): GatewayDoctorChannelData {
+  const status: GatewayDoctorChannelData = { state };
+  if (context.probe) {
+    status.verdict = context.probe.verdict;
+    status.advice = context.probe.advice;
+    if (context.probe.producer) status.producer = context.probe.producer;
+  }
+  const cause = context.cause ?? context.probe?.cause;
+  if (cause) status.cause = cause;
+  return status;
+}

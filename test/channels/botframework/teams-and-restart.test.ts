@@ -1,0 +1,156 @@
+/**
+ * Activities as Teams sends them (mentions in a channel, replies posted back to the connector), and a
+ * restart mid-conversation on the SQLite file.
+ */
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-servers';
+import { createActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
+
+interface Posted {
+  path: string;
+  body: { type: string; text?: string; channelData?: { gatewayDoctor?: { state: string; verdict?: string; producer?: string } }; attachments?: unknown[] };
+}
+
+/** Bot Framework's connector, faked on loopback: records what the bot posts back. */
+async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
+  const posted: Posted[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    req.on('end', () => {
+      posted.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, posted, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('Teams activities', () => {
+  let site: LoopbackServer;
+  beforeAll(async () => {
+    site = await createHttpServer((_req, res) => {
+      res.writeHead(502, { server: 'Microsoft-IIS/10.0', 'content-type': 'text/html' });
+      res.end('<title>502 - Web server received an invalid response while acting as a gateway or proxy server.</title><h2>HTTP Error 502.3 - Bad Gateway</h2>');
+    });
+  });
+  afterAll(() => site.close());
+
+  it('answers a channel mention through the connector, with the mention stripped', async () => {
+    const connector = await createFakeConnector();
+    const app = await createTestApp();
+    try {
+      const res = await fetch(`${app.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          createActivity({
+            channelId: 'msteams',
+            deliveryMode: undefined,
+            serviceUrl: connector.url,
+            conversation: { id: '19:abc@thread.tacv2;messageid=1', conversationType: 'channel', isGroup: true, tenantId: 't1' },
+            recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
+            from: { id: '29:user', name: 'Ana', aadObjectId: 'aad-1' },
+            text: `<at>Gateway Doctor</at> ${site.url} gives HTTP Error 502.3`,
+            entities: [{ type: 'mention', text: '<at>Gateway Doctor</at>', mentioned: { id: '28:gateway-doctor', name: 'Gateway Doctor' } }],
+            channelData: { tenant: { id: 't1' }, team: { id: '19:team' }, channel: { id: '19:abc@thread.tacv2' } },
+          }),
+        ),
+      });
+      expect(res.status).toBe(200);
+      await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.down'));
+      const down = connector.posted.find((p) => p.body.channelData?.gatewayDoctor?.state === 'user.down');
+      expect(down?.path).toMatch(/^\/v3\/conversations\/19%3Aabc%40thread\.tacv2%3Bmessageid%3D1\/activities/);
+      expect(down?.body.channelData?.gatewayDoctor).toMatchObject({ verdict: 'down', producer: 'iis' });
+      // The mention was stripped: understanding saw the URL and the IIS variant, not the bot's name.
+      expect(connector.posted.some((p) => p.body.type === 'typing')).toBe(true);
+    } finally {
+      await app.close();
+      await connector.close();
+    }
+  });
+});
+
+describe('restart mid-conversation on SQLite', () => {
+  let dir: string;
+  let site: LoopbackServer;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gd-restart-'));
+    site = await createHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.end('fine');
+    });
+  });
+  afterAll(async () => {
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes at the same step after the process is replaced', async () => {
+    const env = { STORAGE: `sqlite:${path.join(dir, 'state.db')}` };
+    const conversation = { id: 'restart-1' };
+    const first = await createTestApp(env);
+    let replies = await sendActivity(first.url, createActivity({ conversation, text: site.url }));
+    expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).toBe('user.step.reload');
+    replies = await sendActivity(first.url, createActivity({ conversation, text: 'no' }));
+    expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).toBe('user.step.hardRefresh');
+    await first.close();
+
+    const second = await createTestApp(env);
+    try {
+      replies = await sendActivity(second.url, createActivity({ conversation, text: 'skip' }));
+      expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).toBe('user.step.restartBrowser');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('starts over politely when the stored snapshot is from another version', async () => {
+    const { SqliteStorage } = await import('../../../src/storage/sqlite-storage');
+    const { conversationKey } = await import('../../../src/storage/storage-keys');
+    const file = path.join(dir, 'old.db');
+    const storage = new SqliteStorage({ path: file });
+    await storage.write({ [conversationKey('emulator', 'old-1')]: { version: 0, snapshot: { value: 'somewhere', context: {} } } });
+    storage.close();
+    const app = await createTestApp({ STORAGE: `sqlite:${file}` });
+    try {
+      const replies = await sendActivity(app.url, createActivity({ conversation: { id: 'old-1' }, text: 'help' }));
+      expect(replies.length).toBeGreaterThan(1);
+      expect(replies[0]?.text ?? replies[0]?.summary).toBeTruthy();
+      expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).not.toBe('error');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('starts over when the stored snapshot is corrupt, without an error', async () => {
+    const { SqliteStorage } = await import('../../../src/storage/sqlite-storage');
+    const { conversationKey } = await import('../../../src/storage/storage-keys');
+    const file = path.join(dir, 'corrupt.db');
+    const storage = new SqliteStorage({ path: file });
+    const { SNAPSHOT_VERSION } = await import('../../../dialogs/support.machine');
+    await storage.write({ [conversationKey('emulator', 'bad-1')]: { version: SNAPSHOT_VERSION, snapshot: { value: { nowhere: 'at-all' }, context: 42 } } });
+    storage.close();
+    const app = await createTestApp({ STORAGE: `sqlite:${file}` });
+    try {
+      const replies = await sendActivity(app.url, createActivity({ conversation: { id: 'bad-1' }, text: site.url }));
+      expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).toBe('user.step.reload');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+/** Starts the whole app (the composition root) on 127.0.0.1:0 with test-friendly configuration. */
+import { loadConfig } from '../../src/config';
+import { startApp, type RunningApp } from '../../src/index';
+import { createLogger } from '../../src/observability/logger';
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const config = loadConfig({
+    PORT: '0',
+    STORAGE: 'memory',
+    PROBE_ALLOW_CIDRS: '127.0.0.0/8',
+    PROBE_TIMEOUT_MS: '1500',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  return startApp(config, createLogger('silent'));
+}
+
+/** A Bot Framework activity as the Emulator or a test client sends it, asking for the replies inline. */
+export function createActivity(partial: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: `act-${Math.random().toString(36).slice(2)}`,
+    channelId: 'emulator',
+    serviceUrl: 'http://127.0.0.1:9/',
+    deliveryMode: 'expectReplies',
+    conversation: { id: 'conv-1' },
+    from: { id: 'user-1', name: 'Ana' },
+    recipient: { id: 'bot', name: 'Gateway Doctor' },
+    locale: 'en-US',
+    ...partial,
+  };
+}
+
+export interface BotReply {
+  type: string;
+  text?: string;
+  summary?: string;
+  attachments?: { contentType: string; content: { body?: unknown[]; actions?: { data?: { gatewayDoctor?: { intent: string } } }[] } }[];
+  channelData?: { gatewayDoctor?: { state: string; verdict?: string; advice?: string; producer?: string; cause?: string } };
+}
+
+/** POSTs one activity to /api/messages and returns the bot's inline replies (messages only). */
+export async function sendActivity(baseUrl: string, activity: Record<string, unknown>): Promise<BotReply[]> {
+  const res = await fetch(`${baseUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+  if (res.status !== 200) throw new Error(`/api/messages answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { activities?: BotReply[] };
+  return (body.activities ?? []).filter((a) => a.type === 'message');
+}
+
+/** The button intents a reply offers, from its Adaptive Card. */
+export function intentsOf(reply: BotReply | undefined): string[] {
+  return (reply?.attachments ?? []).flatMap((a) => (a.content.actions ?? []).map((action) => action.data?.gatewayDoctor?.intent ?? ''));
+}
