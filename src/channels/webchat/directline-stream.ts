@@ -1,0 +1,168 @@
+/**
+ * The Direct Line WebSocket stream at `/v3/directline/conversations/:id/stream?t=<token>&watermark=`: first
+ * what the client missed after its watermark, then every new activity as it is logged, empty keep-alive
+ * messages in between, and a close when the token expires (the client then reconnects with a fresh one).
+ */
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../observability/logger';
+import { parseWatermark, type ActivitySet, type ConversationEvent, type ConversationStore } from './conversation-store';
+import type { TokenClaims, TokenService } from './tokens';
+
+export interface DirectLineStreamDeps {
+  store: ConversationStore;
+  tokens: TokenService;
+  logger: Logger;
+  /** How often an empty message goes out (and expiry is re-checked). */
+  keepAliveMs?: number;
+  /** Sockets kept per conversation (tabs sharing a token); the oldest beyond this is closed. */
+  maxSocketsPerConversation?: number;
+  /** The token service's clock, so expiry is judged the same way everywhere. */
+  now?: () => number;
+  /** Upgrades for other paths: answered 404 (default), or left to another `upgrade` listener. */
+  otherPaths?: 'refuse' | 'ignore';
+}
+
+/** The running stream endpoint; `close()` ends every socket and detaches from the HTTP server. */
+export interface DirectLineStream {
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
+/** Clients send only empty pings; anything big is not a Direct Line client. */
+const MAX_INCOMING_BYTES = 4096;
+/** A client this far behind is not reading: drop it rather than buffer without end. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** WebSocket close codes: 1008 policy violation (expired token), 1001 going away, 4000 replaced. */
+const CLOSE_TOKEN_EXPIRED = 1008;
+const CLOSE_SHUTDOWN = 1001;
+const CLOSE_REPLACED = 4000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Handles the `upgrade` event for the stream path only. Wire it to restify's underlying server:
+ * `attachDirectLineStream(server.server, deps)`.
+ */
+export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineStreamDeps): DirectLineStream {
+  const { store, tokens, logger, keepAliveMs = 15_000, maxSocketsPerConversation = 3, now = Date.now, otherPaths = 'refuse' } = deps;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_BYTES });
+  const byConversation = new Map<string, WebSocket[]>();
+  const cleanups = new Set<() => void>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://stream.invalid');
+    const match = STREAM_PATH.exec(url.pathname);
+    if (!match) {
+      // Left alone, an unanswered upgrade hangs until the client gives up.
+      if (otherPaths === 'refuse') refuse(socket, 404, 'not_found');
+      return;
+    }
+    socket.on('error', () => undefined);
+    accept(req, socket, head, decodeURIComponent(match[1] ?? ''), url.searchParams).catch((err: unknown) => {
+      logger.error({ err }, 'direct line stream upgrade failed');
+      refuse(socket, 500, 'internal');
+    });
+  };
+
+  const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer, conversationId: string, query: URLSearchParams): Promise<void> => {
+    const token = query.get('t');
+    if (!token) return refuse(socket, 401, 'unauthorized');
+    const check = tokens.verify(token);
+    if (!check.ok) return refuse(socket, 403, check.reason === 'expired' ? 'token_expired' : 'forbidden');
+    if (check.claims.conversationId !== conversationId) return refuse(socket, 403, 'forbidden');
+    const watermark = parseWatermark(query.get('watermark') ?? undefined);
+    if (watermark === null) return refuse(socket, 400, 'bad_request');
+    if (!(await store.get(conversationId))) return refuse(socket, 404, 'conversation_not_found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serve(ws, conversationId, check.claims, watermark).catch((err: unknown) => {
+        logger.error({ err, conversationId }, 'direct line stream failed');
+        ws.terminate();
+      });
+    });
+  };
+
+  const serve = async (ws: WebSocket, conversationId: string, claims: TokenClaims, watermark: number | undefined): Promise<void> => {
+    const sockets = [...(byConversation.get(conversationId) ?? []), ws];
+    while (sockets.length > maxSocketsPerConversation) sockets.shift()?.close(CLOSE_REPLACED, 'collision');
+    byConversation.set(conversationId, sockets);
+
+    let lastSent = watermark ?? 0;
+    let caughtUp = false;
+    const early: ConversationEvent[] = [];
+
+    const send = (set: ActivitySet): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.terminate();
+        return;
+      }
+      ws.send(JSON.stringify(set));
+    };
+    const deliver = (event: ConversationEvent): void => {
+      if (event.kind === 'transient') return send({ activities: [event.activity] });
+      // The backlog may already hold what was logged while it was being read: send each watermark once.
+      if (event.watermark <= lastSent) return;
+      lastSent = event.watermark;
+      send({ activities: [event.activity], watermark: String(event.watermark) });
+    };
+
+    // Subscribe before reading the backlog so nothing logged in between is lost.
+    const unsubscribe = store.subscribe(conversationId, (event) => (caughtUp ? deliver(event) : early.push(event)));
+    const expired = (): boolean => claims.exp * 1000 <= now();
+    const keepAlive = setInterval(() => {
+      if (expired()) ws.close(CLOSE_TOKEN_EXPIRED, 'token expired');
+      else if (ws.readyState === ws.OPEN) ws.send('');
+    }, keepAliveMs);
+    const expiry = setTimeout(() => ws.close(CLOSE_TOKEN_EXPIRED, 'token expired'), Math.min(MAX_TIMER_MS, Math.max(0, claims.exp * 1000 - now())));
+
+    const cleanup = (): void => {
+      clearInterval(keepAlive);
+      clearTimeout(expiry);
+      unsubscribe();
+      const remaining = (byConversation.get(conversationId) ?? []).filter((other) => other !== ws);
+      if (remaining.length > 0) byConversation.set(conversationId, remaining);
+      else byConversation.delete(conversationId);
+      cleanups.delete(cleanup);
+    };
+    cleanups.add(cleanup);
+    ws.on('close', cleanup);
+    ws.on('error', () => ws.terminate());
+    // Clients ping with empty messages; nothing they send needs an answer.
+    ws.on('message', () => undefined);
+
+    const backlog = await store.activitiesAfter(conversationId, watermark);
+    if (backlog && backlog.activities.length > 0) send(backlog);
+    if (backlog?.watermark !== undefined) lastSent = Math.max(lastSent, Number(backlog.watermark));
+    caughtUp = true;
+    for (const event of early.splice(0)) deliver(event);
+  };
+
+  httpServer.on('upgrade', onUpgrade);
+
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    async close() {
+      httpServer.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(CLOSE_SHUTDOWN, 'server shutting down');
+      for (const cleanup of [...cleanups]) cleanup();
+      // A client that does not finish the closing handshake promptly is cut off.
+      await new Promise<void>((resolve) => setTimeout(resolve, 50).unref());
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Answers an upgrade request with a plain HTTP error and drops the socket. */
+function refuse(socket: Duplex, status: number, error: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

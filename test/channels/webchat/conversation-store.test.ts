@@ -1,0 +1,129 @@
+import {
+  ConversationNotFoundError,
+  createMemoryConversationStore,
+  parseWatermark,
+  type ConversationEvent,
+} from '../../../src/channels/webchat/conversation-store';
+import { createFakeClock } from './helpers/fake-clock';
+
+const message = (text: string) => ({ type: 'message', text });
+
+describe('memory conversation store', () => {
+  it('gives each logged activity an id and a watermark one above the last', async () => {
+    const store = createMemoryConversationStore();
+    expect(await store.create({ conversationId: 'c1', userId: 'u1', locale: 'de-DE' })).toMatchObject({ created: true });
+    expect(await store.create({ conversationId: 'c1' })).toMatchObject({ created: false, conversation: { userId: 'u1', locale: 'de-DE' } });
+    const first = await store.append('c1', message('one'));
+    const second = await store.append('c1', message('two'));
+    expect([first.id, second.id]).toEqual(['c1|0000001', 'c1|0000002']);
+    expect(await store.activitiesAfter('c1', undefined)).toEqual({ activities: [first, second], watermark: '2' });
+  });
+
+  it('answers a reconnect with exactly what came after the watermark', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    for (const text of ['a', 'b', 'c']) await store.append('c1', message(text));
+    const seen = await store.activitiesAfter('c1', undefined);
+    await store.append('c1', message('d'));
+    await store.append('c1', message('e'));
+    const resumed = await store.activitiesAfter('c1', Number(seen?.watermark));
+    expect(resumed?.activities.map((a) => a.text)).toEqual(['d', 'e']);
+    expect(resumed?.watermark).toBe('5');
+    const again = await store.activitiesAfter('c1', Number(resumed?.watermark));
+    expect(again).toEqual({ activities: [], watermark: '5' });
+  });
+
+  it('keeps its own copy of an activity', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    const original = { type: 'message', text: 'before', channelData: { n: 1 } };
+    await store.append('c1', original);
+    original.channelData.n = 2;
+    original.text = 'after';
+    expect((await store.activitiesAfter('c1', undefined))?.activities[0]).toMatchObject({ text: 'before', channelData: { n: 1 } });
+  });
+
+  it('moves a replaced activity to a new watermark under the same id', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    const card = await store.append('c1', message('card v1'));
+    await store.append('c1', message('later'));
+    expect(await store.replace('c1', { ...card, text: 'card v2' })).toBe(true);
+    const all = await store.activitiesAfter('c1', undefined);
+    expect(all?.activities.map((a) => [a.id, a.text])).toEqual([
+      ['c1|0000002', 'later'],
+      ['c1|0000001', 'card v2'],
+    ]);
+    // A client that had seen both originals gets only the change.
+    expect((await store.activitiesAfter('c1', 2))?.activities.map((a) => a.text)).toEqual(['card v2']);
+    expect(await store.replace('c1', { id: 'c1|9999999', type: 'message' })).toBe(false);
+  });
+
+  it('removes an activity from the log', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    const gone = await store.append('c1', message('oops'));
+    await store.append('c1', message('kept'));
+    expect(await store.remove('c1', gone.id)).toBe(true);
+    expect(await store.remove('c1', gone.id)).toBe(false);
+    expect((await store.activitiesAfter('c1', undefined))?.activities.map((a) => a.text)).toEqual(['kept']);
+  });
+
+  it('tells listeners about logged and transient activities, and stops after unsubscribe', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    const events: ConversationEvent[] = [];
+    const unsubscribe = store.subscribe('c1', (event) => events.push(event));
+    await store.append('c1', message('hello'));
+    await store.publish('c1', { type: 'typing' });
+    unsubscribe();
+    await store.append('c1', message('unseen'));
+    expect(events.map((e) => [e.kind, e.activity.type, e.kind === 'logged' ? e.watermark : null])).toEqual([
+      ['logged', 'message', 1],
+      ['transient', 'typing', null],
+    ]);
+    // Typing never enters the log.
+    expect((await store.activitiesAfter('c1', undefined))?.activities.map((a) => a.type)).toEqual(['message', 'message']);
+  });
+
+  it('keeps only the newest activities of a conversation', async () => {
+    const store = createMemoryConversationStore({ maxActivities: 3 });
+    await store.create({ conversationId: 'c1' });
+    for (let i = 1; i <= 5; i += 1) await store.append('c1', message(`m${i}`));
+    const all = await store.activitiesAfter('c1', undefined);
+    expect(all?.activities.map((a) => a.text)).toEqual(['m3', 'm4', 'm5']);
+    expect(all?.watermark).toBe('5');
+  });
+
+  it('drops conversations idle for longer than the limit, and the oldest beyond the count', async () => {
+    const clock = createFakeClock(0);
+    const store = createMemoryConversationStore({ idleMs: 60_000, maxConversations: 2, now: clock.now });
+    await store.create({ conversationId: 'old' });
+    clock.advance(30_000);
+    await store.create({ conversationId: 'active' });
+    clock.advance(31_000);
+    expect(await store.get('old')).toBeUndefined();
+    expect(await store.get('active')).toBeDefined();
+    await store.create({ conversationId: 'b' });
+    await store.create({ conversationId: 'c' });
+    expect(await store.get('active')).toBeUndefined();
+    expect(await store.get('b')).toBeDefined();
+    expect(await store.get('c')).toBeDefined();
+  });
+
+  it('refuses to log into a conversation it does not know', async () => {
+    const store = createMemoryConversationStore();
+    await expect(store.append('nope', message('x'))).rejects.toBeInstanceOf(ConversationNotFoundError);
+    expect(await store.activitiesAfter('nope', undefined)).toBeUndefined();
+  });
+
+  it('reads watermarks from query strings', () => {
+    expect(parseWatermark(undefined)).toBeUndefined();
+    expect(parseWatermark('')).toBeUndefined();
+    expect(parseWatermark('-')).toBeUndefined();
+    expect(parseWatermark('42')).toBe(42);
+    expect(parseWatermark('4x')).toBeNull();
+    expect(parseWatermark('-1')).toBeNull();
+    expect(parseWatermark(['1', '2'])).toBeNull();
+  });
+});
