@@ -219,7 +219,8 @@ describe('identifying a live response from a loopback server', () => {
     server = http.createServer((req, res) => {
       const file = `${(req.url ?? '/').slice(1)}.json`;
       if (!served.includes(file)) {
-        res.writeHead(404).end();
+        res.writeHead(404);
+        res.end();
         return;
       }
       const page = createPage(file);
@@ -227,13 +228,17 @@ describe('identifying a live response from a loopback server', () => {
       const headers = Object.fromEntries(
         Object.entries(page.headers ?? {}).filter(([k]) => !['content-length', 'connection', 'transfer-encoding'].includes(k)),
       );
-      res.writeHead(page.status ?? 502, headers).end(page.body);
+      // Two calls, not a chain: restify (loaded by other suites in the same jest worker) patches
+      // ServerResponse.prototype.writeHead so that it no longer returns the response.
+      res.writeHead(page.status ?? 502, headers);
+      res.end(page.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
 
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
