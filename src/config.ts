@@ -80,6 +80,11 @@ const envSchema = z.object({
   ADMIN_API_TOKEN: optionalText,
   ADMIN_USERS: csv,
   HANDOFF_WEBHOOK_URL: optionalText,
+  HANDOFF_WEBHOOK_SECRET: optionalText,
+  HANDOFF_SLACK_CHANNEL: optionalText,
+  HANDOFF_TEAMS_CHANNEL: optionalText,
+  HANDOFF_TEAMS_SERVICE_URL: optionalText,
+  PUBLIC_URL: optionalText,
   DEFAULT_LOCALE: z
     .string()
     .optional()
@@ -122,7 +127,15 @@ export interface Config {
   probe: { allowCidrs: string[]; timeoutMs: number };
   watch: { intervalMs: number };
   admin: { apiToken?: string; users: string[] };
-  handoff: { webhookUrl?: string };
+  handoff: {
+    webhookUrl?: string;
+    webhookSecret?: string;
+    slackChannel?: string;
+    teamsChannel?: string;
+    teamsServiceUrl: string;
+  };
+  /** The bot's public base URL (behind a proxy), for Direct Line stream URLs and the Teams package. */
+  publicUrl?: string;
   defaultLocale: ConfiguredLocale;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -161,7 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     probe: { allowCidrs: e.PROBE_ALLOW_CIDRS, timeoutMs: e.PROBE_TIMEOUT_MS },
     watch: { intervalMs: e.WATCH_INTERVAL_MS },
     admin: { apiToken: e.ADMIN_API_TOKEN, users: e.ADMIN_USERS },
-    handoff: { webhookUrl: e.HANDOFF_WEBHOOK_URL },
+    handoff: {
+      webhookUrl: e.HANDOFF_WEBHOOK_URL,
+      webhookSecret: e.HANDOFF_WEBHOOK_SECRET,
+      slackChannel: e.HANDOFF_SLACK_CHANNEL,
+      teamsChannel: e.HANDOFF_TEAMS_CHANNEL,
+      // Teams' public service URL for proactive posts into a channel.
+      teamsServiceUrl: e.HANDOFF_TEAMS_SERVICE_URL ?? 'https://smba.trafficmanager.net/teams/',
+    },
+    publicUrl: e.PUBLIC_URL,
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
   };

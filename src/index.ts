@@ -2,6 +2,8 @@
  * The composition root: the only place that reads configuration and wires the object graph together.
  * `npm start` runs this file; `npm run chat` reuses `buildCore` from it.
  */
+import type { CloudAdapter, Storage, TurnContext } from 'botbuilder';
+import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
 import type { DnsLookupInput, DnsReport, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
@@ -17,6 +19,27 @@ import { createProber, type Prober } from './probe/prober';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { ProbeResult } from './probe/types';
 import { createServer, type RouteSpec } from './server';
+import {
+  createHandoffService,
+  createSlackTarget,
+  createTeamsTarget,
+  createWebhookTarget,
+  type HandoffTarget,
+} from './channels/handoff/handoff-targets';
+import { createProactiveRouter } from './channels/proactive';
+import { createSlackRoutes, SlackAdapter } from './channels/slack';
+import { createStatusRoutes } from './channels/status/status-page';
+import {
+  attachDirectLineStream,
+  createDirectLineRoutes,
+  createMemoryConversationStore,
+  createTokenService,
+  createWebChatPageRoutes,
+  DirectLineAdapter,
+  resolveTokenSecret,
+} from './channels/webchat';
+import type { ActivityDedupe } from './storage/activity-dedupe';
+import { createWatchService, type WatchService } from './watch/watch-service';
 import { createStorage } from './storage/create-storage';
 import { createKeyedLock } from './storage/keyed-lock';
 
@@ -28,6 +51,9 @@ export interface Core {
   prober: Prober;
   recentChecks: RecentChecks;
   bot: GatewayDoctorBot;
+  i18n: I18n;
+  storage: Storage;
+  dedupe: ActivityDedupe;
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -68,9 +94,10 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     // Two probe budgets: a first look and its re-check, plus room for the machine to settle.
     turnBudgetMs: config.probe.timeoutMs * 2 + 1000,
   });
+  const i18n = createI18n({ fallbackLocale: config.defaultLocale });
   const bot = new GatewayDoctorBot({
     runner,
-    i18n: createI18n({ fallbackLocale: config.defaultLocale }),
+    i18n,
     logger,
     metrics,
     defaultLocale: config.defaultLocale,
@@ -81,7 +108,19 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     await stores.storage.read(['readyz']);
     return true;
   };
-  return { config, logger, metrics, prober, recentChecks, bot, ready, close: () => stores.close() };
+  return {
+    config,
+    logger,
+    metrics,
+    prober,
+    recentChecks,
+    bot,
+    i18n,
+    storage: stores.storage,
+    dedupe: stores.dedupe,
+    ready,
+    close: () => stores.close(),
+  };
 }
 
 /** A running app: its address and a way to stop it cleanly (tests and signals use it). */
@@ -89,14 +128,90 @@ export interface RunningApp {
   url: string;
   port: number;
   core: Core;
+  watch: WatchService;
   close(): Promise<void>;
 }
 
 /** Builds and starts everything from a configuration. */
 export async function startApp(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<RunningApp> {
-  const core = await buildCore(config, logger);
-  const adapter = createCloudAdapter(config.bot, logger);
-  const routes: RouteSpec[] = [...createBotFrameworkRoutes({ adapter, bot: core.bot })];
+  // The bot needs its hand-off and watch sinks at construction, and they need adapters that need the
+  // bot: late-bound references break the cycle without module-level state.
+  let handoffService: ReturnType<typeof createHandoffService> | undefined;
+  let watchService: WatchService | undefined;
+  const core = await buildCore(config, logger, {
+    handoff: { handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false) },
+    watch: {
+      watch: async (url, reference, locale) => {
+        await watchService?.subscribe(url, reference, locale);
+      },
+    },
+  });
+  const logic = (context: TurnContext) => core.bot.run(context);
+
+  // Bot Framework: Teams, Azure channels, the Emulator.
+  const cloud = createCloudAdapter(config.bot, logger);
+
+  // Web chat over our own Direct Line 3.0 endpoint (or Azure's when DIRECTLINE_SECRET is set).
+  const tokenSecret = resolveTokenSecret(config.webchat.tokenSecret);
+  if (tokenSecret.generated) {
+    logger.warn('WEBCHAT_TOKEN_SECRET is not set: web chat tokens are signed with a random per-process secret (fine for one instance)');
+  }
+  const tokens = createTokenService({ secret: tokenSecret.secret });
+  const directLine = new DirectLineAdapter({ store: createMemoryConversationStore() });
+  directLine.onTurnError = async (_context, err) => {
+    logger.error({ err }, 'web chat turn failed');
+  };
+
+  // Slack, when both its secrets are configured.
+  const slack =
+    config.slack.signingSecret && config.slack.botToken
+      ? new SlackAdapter({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, logger })
+      : undefined;
+  if (slack) {
+    slack.onTurnError = async (_context, err) => {
+      logger.error({ err }, 'slack turn failed');
+    };
+  }
+
+  const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted: { webchat: directLine, slack } });
+  handoffService = createHandoffService(handoffTargets(config, cloud), logger);
+  watchService = createWatchService({
+    storage: core.storage,
+    prober: core.prober,
+    logger,
+    intervalMs: config.watch.intervalMs,
+    notifier: {
+      notify: (subscription, outcome) =>
+        proactive.continue(subscription.reference, (context) =>
+          core.bot.notifyWatch(context, {
+            url: subscription.url,
+            locale: subscription.locale,
+            outcome: outcome.kind === 'back' ? outcome : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
+          }),
+        ),
+    },
+  });
+
+  const azureDirectLine = config.webchat.directLineSecret ? { secret: config.webchat.directLineSecret } : undefined;
+  const routes: RouteSpec[] = [
+    ...createBotFrameworkRoutes({ adapter: cloud, bot: core.bot }),
+    ...createDirectLineRoutes({
+      adapter: directLine,
+      logic,
+      tokens,
+      logger,
+      allowedOrigins: config.webchat.allowedOrigins,
+      publicUrl: config.publicUrl,
+      azure: azureDirectLine,
+    }),
+    ...createWebChatPageRoutes({
+      allowedOrigins: config.webchat.allowedOrigins,
+      directLineOrigin: azureDirectLine ? 'https://directline.botframework.com' : undefined,
+      defaultLocale: config.defaultLocale,
+    }),
+    ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
+    ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
+  ];
 
   const server = createServer({
     logger,
@@ -107,23 +222,51 @@ export async function startApp(config: Readonly<Config>, logger: Logger = create
     ready: core.ready,
     routes,
   });
+  const stream = attachDirectLineStream(server.server, { store: directLine.store, tokens, logger });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());
   });
+  watchService.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, storage: config.storage.kind }, 'gateway doctor listening');
+  logger.info({ port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: handoffService.targets.map((t) => t.name) }, 'gateway doctor listening');
 
   return {
     url: `http://localhost:${port}`,
     port,
     core,
+    watch: watchService,
     async close() {
+      watchService?.stop();
+      await stream.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await core.close();
     },
   };
+}
+
+/** The hand-off targets the configuration names (none: the bot says so instead of pretending). */
+function handoffTargets(config: Readonly<Config>, cloud: CloudAdapter): HandoffTarget[] {
+  const targets: HandoffTarget[] = [];
+  if (config.handoff.webhookUrl) {
+    targets.push(createWebhookTarget({ url: config.handoff.webhookUrl, secret: config.handoff.webhookSecret }));
+  }
+  if (config.handoff.slackChannel && config.slack.botToken) {
+    targets.push(createSlackTarget({ channel: config.handoff.slackChannel, token: config.slack.botToken, apiUrl: config.slack.apiUrl }));
+  }
+  if (config.handoff.teamsChannel && config.bot.appId) {
+    targets.push(
+      createTeamsTarget({
+        adapter: cloud,
+        appId: config.bot.appId,
+        channelId: config.handoff.teamsChannel,
+        serviceUrl: config.handoff.teamsServiceUrl,
+        tenantId: config.bot.appTenantId,
+      }),
+    );
+  }
+  return targets;
 }
 
 if (require.main === module) {

@@ -46,6 +46,8 @@ export interface ProberOptions {
 export interface ProbeRequest {
   /** Stable, opaque id of the person asking, for their rate limit. */
   requester?: string;
+  /** Skip the cached answer (the watcher asks "is it back *now*?"); the fresh result is cached as usual. */
+  fresh?: boolean;
 }
 
 /** Counters the benchmark and /metrics read. */
@@ -146,7 +148,7 @@ export function createProber({
       const url = checked.url;
       const key = cacheKey(url);
 
-      const cachedResult = await cache.get(key);
+      const cachedResult = request.fresh ? undefined : await cache.get(key);
       if (cachedResult) {
         stats.cacheHits += 1;
         return hand(cachedResult, true);

@@ -3,9 +3,9 @@
  * turn runner and back. Teams, web chat (Direct Line), Slack, the Emulator and the terminal all land here.
  */
 import { createHash } from 'node:crypto';
-import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount } from 'botbuilder';
+import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount, type ResourceResponse } from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
-import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type SupportEvent } from '../../../dialogs/types';
+import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
 import { resolveLocale, translatorFor } from '../../core/i18n';
 import type { TurnResult, TurnRunner } from '../../core/turn-runner';
 import { detectClient, understand } from '../../core/understanding';
@@ -13,13 +13,16 @@ import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
 import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
+import { renderAdaptiveCard } from '../render/adaptive-card';
+import type { ProbeResult } from '../../probe/types';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
 
 /** Something that takes a case over from the bot (Teams channel, Slack channel, webhook). */
 export interface HandoffSink {
-  handoff(summary: HandoffSummary, origin: { channelId: string; conversationId: string; userName?: string }): Promise<void>;
+  /** True when at least one help desk target received the case. */
+  handoff(summary: HandoffSummary, origin: { channelId: string; conversationId: string; userName?: string }): Promise<boolean>;
 }
 
 /** Someone who wants to hear when a site is back (the watch service). */
@@ -40,20 +43,28 @@ export interface GatewayDoctorBotOptions {
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
 const MAX_TEXT = 100_000;
 
+/** Teams cards remembered for an in-place update after a click. */
+const MAX_REMEMBERED_CARDS = 5000;
+
 export class GatewayDoctorBot extends TeamsActivityHandler {
+  private readonly sentCards = new Map<string, { reply: Reply; locale: LocaleId }>();
+
   constructor(private readonly options: GatewayDoctorBotOptions) {
     super();
 
     this.onMessage(async (context, next) => {
       const event = this.messageEvent(context);
+      const clicked = buttonIntent(context.activity.value);
+      if (clicked) await this.markCardAnswered(context, clicked);
       if (event) await this.turn(context, [event]);
       await next();
     });
 
     this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const humans = (context.activity.membersAdded ?? []).filter((member: ChannelAccount) => member.id !== botId);
-      if (humans.length > 0) await this.turn(context, [{ type: 'conversation.start' }]);
+      // Greet once per conversation update: when a person joins, or when the bot itself is added (a Teams
+      // install in a personal chat, a team or a group chat announces the bot as the new member).
+      const added = context.activity.membersAdded ?? [];
+      if (added.some((member: ChannelAccount) => Boolean(member.id))) await this.turn(context, [{ type: 'conversation.start' }]);
       await next();
     });
 
@@ -70,6 +81,68 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
 
   private get defaultLocale(): LocaleId {
     return this.options.defaultLocale ?? 'en';
+  }
+
+  /** Sends the "it's back" (or "I stopped watching") message into a conversation, proactively. */
+  async notifyWatch(
+    context: TurnContext,
+    notice: { url: string; locale: LocaleId; outcome: { kind: 'back'; result: ProbeResult } | { kind: 'gave-up'; hours: number } },
+  ): Promise<void> {
+    const t = translatorFor(this.options.i18n, notice.locale);
+    const host = hostOf(notice.url);
+    const reply: Reply =
+      notice.outcome.kind === 'back'
+        ? {
+            key: 'watch.back',
+            vars: { host, time: notice.outcome.result.checkedAt.slice(11, 16) + ' UTC' },
+            // The conversation is still in user.waiting: these are the choices that state understands.
+            choices: [
+              { intent: 'recheck', labelKey: 'choice.recheck' },
+              { intent: 'restart', labelKey: 'choice.restart' },
+            ],
+          }
+        : { key: 'watch.gaveUp', vars: { host, hours: notice.outcome.hours } };
+    const status =
+      notice.outcome.kind === 'back'
+        ? { state: 'user.waiting', verdict: notice.outcome.result.verdict, advice: notice.outcome.result.advice }
+        : { state: 'user.waiting' };
+    await context.sendActivity(renderReplyActivity(reply, t, { channelId: context.activity.channelId ?? 'unknown', status, locale: notice.locale }));
+  }
+
+  /**
+   * Teams lets a bot replace a card it sent: after a button click the card is redrawn with the answer
+   * marked and its buttons gone, so old cards cannot be clicked again and do not pile up.
+   */
+  private async markCardAnswered(context: TurnContext, intent: Intent): Promise<void> {
+    const replyToId = context.activity.replyToId;
+    if (context.activity.channelId !== 'msteams' || !replyToId) return;
+    const remembered = this.sentCards.get(replyToId);
+    if (!remembered) return;
+    this.sentCards.delete(replyToId);
+    const t = translatorFor(this.options.i18n, remembered.locale);
+    try {
+      await context.updateActivity({
+        id: replyToId,
+        type: ActivityTypes.Message,
+        attachments: [renderAdaptiveCard(remembered.reply, t, { locale: remembered.locale, answeredIntent: intent })],
+      });
+    } catch (err) {
+      this.options.logger.debug({ err }, 'card could not be updated in place');
+    }
+  }
+
+  private rememberCards(channelId: string, sent: ResourceResponse[], replies: Reply[], locale: LocaleId): void {
+    if (channelId !== 'msteams') return;
+    sent.forEach((response, index) => {
+      const reply = replies[index];
+      if (!response?.id || !reply?.choices?.length) return;
+      this.sentCards.set(response.id, { reply, locale });
+      // Bounded: only recent cards are worth updating, and memory must not grow with traffic.
+      if (this.sentCards.size > MAX_REMEMBERED_CARDS) {
+        const oldest = this.sentCards.keys().next();
+        if (!oldest.done) this.sentCards.delete(oldest.value);
+      }
+    });
   }
 
   /** A message becomes one event: a button's intent, or what understanding makes of the words. */
@@ -119,16 +192,28 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     metrics?.turns.inc({ channel: channelId, outcome: 'ok' });
     if (silentUnlessReplies && result.replies.length === 0) return;
 
-    const t = translatorFor(i18n, result.locale);
-    const replies = result.restarted ? [{ key: 'system.restarted' }, ...result.replies] : result.replies;
-    const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
-    if (outgoing.length > 0) await context.sendActivities(outgoing);
-
+    // Hand the case over before answering, so the answer can say truthfully whether anyone received it.
+    let handedOver = result.handoffs.length === 0;
     for (const summary of result.handoffs) {
-      await this.options.handoff
-        ?.handoff(summary, { channelId, conversationId, userName: activity.from?.name })
-        .catch((err: unknown) => logger.error({ err }, 'hand-off failed'));
+      const delivered = await (this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false))
+        .catch((err: unknown) => {
+          logger.error({ err }, 'hand-off failed');
+          return false;
+        });
+      handedOver = handedOver || delivered;
     }
+
+    const t = translatorFor(i18n, result.locale);
+    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' }, ...result.replies] : result.replies;
+    if (!handedOver) {
+      replies = replies.map((reply) => (reply.key === 'handoff.sent' ? { ...reply, key: 'handoff.unavailable' } : reply));
+    }
+    const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
+    if (outgoing.length > 0) {
+      const sent = await context.sendActivities(outgoing);
+      this.rememberCards(channelId, sent, replies, result.locale);
+    }
+
     for (const watch of result.watches) {
       await this.options.watch
         ?.watch(watch.url, TurnContext.getConversationReference(activity), result.locale)
@@ -143,6 +228,14 @@ export function buttonIntent(value: unknown): Intent | undefined {
   const inner = (value as { gatewayDoctor?: { intent?: unknown } }).gatewayDoctor;
   const intent = inner?.intent;
   return typeof intent === 'string' && (INTENTS as readonly string[]).includes(intent) ? (intent as Intent) : undefined;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url.slice(0, 100);
+  }
 }
 
 /** An opaque, stable id for rate limits: never the raw user id. */

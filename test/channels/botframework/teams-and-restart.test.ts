@@ -11,6 +11,7 @@ import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-se
 import { createActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
 
 interface Posted {
+  method: string;
   path: string;
   body: { type: string; text?: string; channelData?: { gatewayDoctor?: { state: string; verdict?: string; producer?: string } }; attachments?: unknown[] };
 }
@@ -22,7 +23,7 @@ async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; c
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
-      posted.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
+      posted.push({ method: req.method ?? '', path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: `reply-${posted.length}` }));
     });
@@ -78,6 +79,50 @@ describe('Teams activities', () => {
       expect(down?.body.channelData?.gatewayDoctor).toMatchObject({ verdict: 'down', producer: 'iis' });
       // The mention was stripped: understanding saw the URL and the IIS variant, not the bot's name.
       expect(connector.posted.some((p) => p.body.type === 'typing')).toBe(true);
+    } finally {
+      await app.close();
+      await connector.close();
+    }
+  });
+});
+
+describe('Teams cards updated in place', () => {
+  let site: LoopbackServer;
+  beforeAll(async () => {
+    site = await createHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.end('fine');
+    });
+  });
+  afterAll(() => site.close());
+
+  it('redraws the clicked card with the answer instead of leaving live buttons behind', async () => {
+    const connector = await createFakeConnector();
+    const app = await createTestApp();
+    const teams = (extra: Record<string, unknown>) =>
+      createActivity({
+        channelId: 'msteams',
+        deliveryMode: undefined,
+        serviceUrl: connector.url,
+        conversation: { id: 'a:personal-chat', conversationType: 'personal', tenantId: 't1' },
+        recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
+        from: { id: '29:user', name: 'Ana' },
+        ...extra,
+      });
+    const post = (activity: Record<string, unknown>) =>
+      fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    try {
+      await post(teams({ text: site.url }));
+      await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.reload' && (p.body.attachments?.length ?? 0) > 0));
+      const index = connector.posted.findIndex((p) => (p.body.attachments?.length ?? 0) > 0);
+      const cardId = `reply-${index + 1}`; // the fake connector numbers what it receives
+      await post(teams({ text: 'No, still broken', value: { gatewayDoctor: { intent: 'no' } }, replyToId: cardId }));
+      await waitFor(() => connector.posted.some((p) => p.method === 'PUT'));
+      const update = connector.posted.find((p) => p.method === 'PUT');
+      expect(update?.path).toContain(`/activities/${cardId}`);
+      const content = JSON.stringify(update?.body.attachments);
+      expect(content).not.toContain('Action.Submit');
+      await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.hardRefresh'));
     } finally {
       await app.close();
       await connector.close();
