@@ -1,23 +1,12 @@
 /**
  * The composition root: the only place that reads configuration and wires the object graph together.
- * `npm start` runs this file; `npm run chat` reuses `buildCore` from it.
+ * `npm start` runs this file. The channel-neutral half lives in `build-core.ts`.
  */
-import type { CloudAdapter, Storage, TurnContext } from 'botbuilder';
-import type { i18n as I18n } from 'i18next';
-import { fromPromise } from 'xstate';
-import type { DnsLookupInput, DnsReport, ProbeInput } from '../dialogs/types';
-import { supportMachine } from '../dialogs/support.machine';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { buildCore, type Core } from './build-core';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
-import { GatewayDoctorBot, type HandoffSink, type WatchSink } from './channels/bot/gateway-doctor-bot';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createI18n } from './core/i18n';
-import { createTurnRunner } from './core/turn-runner';
 import { createLogger, type Logger } from './observability/logger';
-import { createMetrics, type Metrics } from './observability/metrics';
-import { lookupDnsReport } from './probe/dns-report';
-import { createProber, type Prober } from './probe/prober';
-import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
-import type { ProbeResult } from './probe/types';
 import { createServer, type RouteSpec } from './server';
 import {
   createHandoffService,
@@ -38,90 +27,7 @@ import {
   DirectLineAdapter,
   resolveTokenSecret,
 } from './channels/webchat';
-import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createWatchService, type WatchService } from './watch/watch-service';
-import { createStorage } from './storage/create-storage';
-import { createKeyedLock } from './storage/keyed-lock';
-
-/** Everything a channel needs, built once per process. */
-export interface Core {
-  config: Readonly<Config>;
-  logger: Logger;
-  metrics: Metrics;
-  prober: Prober;
-  recentChecks: RecentChecks;
-  bot: GatewayDoctorBot;
-  i18n: I18n;
-  storage: Storage;
-  dedupe: ActivityDedupe;
-  /** True while storage answers (for /readyz). */
-  ready(): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-export interface CoreOverrides {
-  handoff?: HandoffSink;
-  watch?: WatchSink;
-}
-
-/** Builds storage, the probe, the machine with its actors, the turn runner and the bot. */
-export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
-  const metrics = createMetrics();
-  const recentChecks = createRecentChecks();
-  const prober = createProber({
-    timeoutMs: config.probe.timeoutMs,
-    allowCidrs: config.probe.allowCidrs,
-    onResult: (result, { cached }) => {
-      recentChecks.record(result);
-      metrics.probes.inc({ verdict: result.verdict, cached: String(cached) });
-    },
-  });
-  const stores = await createStorage(config.storage);
-  const machine = supportMachine.provide({
-    actors: {
-      probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => prober.probe(input.url, { requester: input.requester })),
-      lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) =>
-        lookupDnsReport(input.host, { timeoutMs: config.probe.timeoutMs }),
-      ),
-    },
-  });
-  const runner = createTurnRunner({
-    machine,
-    storage: stores.storage,
-    dedupe: stores.dedupe,
-    lock: createKeyedLock(),
-    logger,
-    // Two probe budgets: a first look and its re-check, plus room for the machine to settle.
-    turnBudgetMs: config.probe.timeoutMs * 2 + 1000,
-  });
-  const i18n = createI18n({ fallbackLocale: config.defaultLocale });
-  const bot = new GatewayDoctorBot({
-    runner,
-    i18n,
-    logger,
-    metrics,
-    defaultLocale: config.defaultLocale,
-    handoff: overrides.handoff,
-    watch: overrides.watch,
-  });
-  const ready = async () => {
-    await stores.storage.read(['readyz']);
-    return true;
-  };
-  return {
-    config,
-    logger,
-    metrics,
-    prober,
-    recentChecks,
-    bot,
-    i18n,
-    storage: stores.storage,
-    dedupe: stores.dedupe,
-    ready,
-    close: () => stores.close(),
-  };
-}
 
 /** A running app: its address and a way to stop it cleanly (tests and signals use it). */
 export interface RunningApp {

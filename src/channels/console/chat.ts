@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import type { Activity } from 'botbuilder';
 import { loadConfig, ConfigError } from '../../config';
 import { createLogger } from '../../observability/logger';
-import { buildCore } from '../../index';
+import { buildCore } from '../../build-core';
 import { ConsoleAdapter } from './console-adapter';
 
 interface OfferedChoice {
