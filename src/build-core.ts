@@ -17,6 +17,7 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { lookupDnsReport } from './probe/dns-report';
 import { createProber, type Prober } from './probe/prober';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
+import type { Resolver } from './probe/resolver';
 import type { ProbeResult } from './probe/types';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createStorage } from './storage/create-storage';
@@ -41,6 +42,10 @@ export interface Core {
 export interface CoreOverrides {
   handoff?: HandoffSink;
   watch?: WatchSink;
+  /** Where the probe resolves names (default: the system resolver). Tests keep every lookup on loopback. */
+  resolver?: Resolver;
+  /** The administrator flow's DNS report (default: the system's resolver via node:dns). */
+  lookupDns?: (host: string) => Promise<DnsReport>;
 }
 
 /** Builds storage, the probe, the machine with its actors, the turn runner and the bot. */
@@ -50,6 +55,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const prober = createProber({
     timeoutMs: config.probe.timeoutMs,
     allowCidrs: config.probe.allowCidrs,
+    ...(overrides.resolver ? { resolver: overrides.resolver } : {}),
     onResult: (result, { cached }) => {
       recentChecks.record(result);
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached) });
@@ -60,7 +66,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     actors: {
       probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => prober.probe(input.url, { requester: input.requester })),
       lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) =>
-        lookupDnsReport(input.host, { timeoutMs: config.probe.timeoutMs }),
+        overrides.lookupDns ? overrides.lookupDns(input.host) : lookupDnsReport(input.host, { timeoutMs: config.probe.timeoutMs }),
       ),
     },
   });

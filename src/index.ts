@@ -3,7 +3,7 @@
  * `npm start` runs this file. The channel-neutral half lives in `build-core.ts`.
  */
 import type { CloudAdapter, TurnContext } from 'botbuilder';
-import { buildCore, type Core } from './build-core';
+import { buildCore, type Core, type CoreOverrides } from './build-core';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './observability/logger';
@@ -39,12 +39,17 @@ export interface RunningApp {
 }
 
 /** Builds and starts everything from a configuration. */
-export async function startApp(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<RunningApp> {
+export async function startApp(
+  config: Readonly<Config>,
+  logger: Logger = createLogger(config.logLevel),
+  outerEdge: Pick<CoreOverrides, 'resolver' | 'lookupDns'> = {},
+): Promise<RunningApp> {
   // The bot needs its hand-off and watch sinks at construction, and they need adapters that need the
   // bot: late-bound references break the cycle without module-level state.
   let handoffService: ReturnType<typeof createHandoffService> | undefined;
   let watchService: WatchService | undefined;
   const core = await buildCore(config, logger, {
+    ...outerEdge,
     handoff: { handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false) },
     watch: {
       watch: async (url, reference, locale) => {

@@ -86,6 +86,9 @@ export function createProber({
   const policy = createAddressPolicy({ allowCidrs });
   const slots = createSemaphore(maxConcurrent, now);
   const inFlight = new Map<string, Promise<ProbeResult>>();
+  // The newest result per host: when a host's probe budget is spent (many people asking about different
+  // pages of one failing site), they get what the site said a moment ago rather than nothing.
+  const latestByHost = new Map<string, { result: ProbeResult; expiresAt: number }>();
   const stats: ProberStats = { requests: 0, outbound: 0, attempts: 0, cacheHits: 0, joined: 0, rateLimited: 0 };
 
   const hand = (result: ProbeResult, cached: boolean): ProbeResult => {
@@ -167,10 +170,24 @@ export function createProber({
         // The host's limit protects the site; everyone joined to this probe shares its answer.
         if (!(await allowed(perHostLimiter, url.hostname))) {
           stats.rateLimited += 1;
+          const latest = latestByHost.get(url.hostname);
+          if (latest && latest.expiresAt > now()) {
+            const note: Evidence = { kind: 'note', code: 'host-result', detail: latest.result.url };
+            return { ...latest.result, url: url.href, evidence: [...latest.result.evidence, note] };
+          }
           return refusedResult(url.href, 'blocked', 'rate-limited', started);
         }
         const result = await run(url, started);
-        if (!isRateLimitRefusal(result)) await cache.set(key, result, ttlFor(result.verdict, ttls));
+        if (!isRateLimitRefusal(result)) {
+          const ttl = ttlFor(result.verdict, ttls);
+          await cache.set(key, result, ttl);
+          latestByHost.delete(url.hostname);
+          latestByHost.set(url.hostname, { result, expiresAt: now() + ttl });
+          if (latestByHost.size > 10_000) {
+            const oldest = latestByHost.keys().next();
+            if (!oldest.done) latestByHost.delete(oldest.value);
+          }
+        }
         return result;
       })().finally(() => inFlight.delete(key));
       inFlight.set(key, work);

@@ -2,6 +2,13 @@
 import { loadConfig } from '../../src/config';
 import { startApp, type RunningApp } from '../../src/index';
 import { createLogger } from '../../src/observability/logger';
+import { createStaticResolver } from '../../src/probe/resolver';
+
+/**
+ * Names the app may resolve in tests: loopback only. Every other name fails as NXDOMAIN here instead of
+ * reaching the machine's DNS server (tests never leave loopback).
+ */
+export const TEST_HOSTS: Record<string, string[]> = { localhost: ['127.0.0.1'] };
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig({
@@ -12,7 +19,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<R
     LOG_LEVEL: 'silent',
     ...env,
   });
-  return startApp(config, createLogger('silent'));
+  return startApp(config, createLogger('silent'), {
+    resolver: createStaticResolver(TEST_HOSTS),
+    lookupDns: async (host) => ({ host, a: TEST_HOSTS[host] ?? [], aaaa: [], cname: [], ns: [], ...(TEST_HOSTS[host] ? {} : { error: 'ENOTFOUND' }) }),
+  });
 }
 
 /** A Bot Framework activity as the Emulator or a test client sends it, asking for the replies inline. */

@@ -144,6 +144,14 @@ describe('createProber against loopback sites', () => {
     expect(prober.stats().rateLimited).toBe(1);
   });
 
+  it('answers with the host\'s latest result once the host\'s probe budget is spent', async () => {
+    const prober = createLoopbackProber({ perHostLimiter: new RateLimiterMemory({ points: 1, duration: 60 }) });
+    const first = await prober.probe(`${badGateway.url}cart`);
+    const other = await prober.probe(`${badGateway.url}checkout`);
+    expect(other).toMatchObject({ verdict: 'down', url: `${badGateway.url}checkout`, checkedAt: first.checkedAt });
+    expect(other.evidence).toContainEqual({ kind: 'note', code: 'host-result', detail: `${badGateway.url}cart` });
+  });
+
   it('rate-limits each person but not the people who share a cached answer', async () => {
     const prober = createLoopbackProber({ perRequesterLimiter: new RateLimiterMemory({ points: 1, duration: 60 }) });
     expect((await prober.probe(`${up.url}one`, { requester: 'alice' })).verdict).toBe('up');
