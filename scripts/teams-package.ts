@@ -31,7 +31,7 @@ function main(): number {
     process.stdout.write(
       'Usage: npm run teams:package -- --app-id <guid> --host <host> [--version x.y.z] [--teams-app-id <guid>]\n' +
         '       [--website-url <https url>] [--privacy-url <https url>] [--terms-url <https url>] [--out <dir>] [--write-icons]\n' +
-        'Environment fallbacks: MicrosoftAppId, PUBLIC_HOST.\n',
+        'Environment fallbacks: MicrosoftAppId, PUBLIC_URL (or PUBLIC_HOST).\n',
     );
     return 0;
   }
@@ -43,9 +43,9 @@ function main(): number {
   }
 
   const appId = values['app-id'] ?? process.env.MicrosoftAppId;
-  const hostName = values.host ?? process.env.PUBLIC_HOST;
+  const hostName = values.host ?? hostOf(process.env.PUBLIC_URL) ?? process.env.PUBLIC_HOST;
   if (!appId || !hostName) {
-    process.stderr.write('Give the bot app id (--app-id or MicrosoftAppId) and its public host (--host or PUBLIC_HOST).\n');
+    process.stderr.write('Give the bot app id (--app-id or MicrosoftAppId) and its public host (--host, PUBLIC_URL or PUBLIC_HOST).\n');
     return 2;
   }
   try {
@@ -70,3 +70,13 @@ function main(): number {
 }
 
 process.exitCode = main();
+
+/** The host of the bot's public base URL (PUBLIC_URL, the same variable the server reads). */
+function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}

@@ -110,6 +110,9 @@ const envSchema = z.object({
     }),
 });
 
+/** Every environment variable the configuration reads (documented in README.md and deploy/.env.example). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type StorageConfig = z.output<typeof envSchema>['STORAGE'];
 
 /** The whole validated configuration, as the composition root sees it. */

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
@@ -52,5 +54,16 @@ describe('loadConfig', () => {
   it('accepts memory storage and refuses an empty sqlite path', () => {
     expect(loadConfig({ STORAGE: 'memory' }).storage).toEqual({ kind: 'memory' });
     expect(() => loadConfig({ STORAGE: 'sqlite:' })).toThrow(ConfigError);
+  });
+});
+
+describe('configuration documentation', () => {
+  const root = path.join(__dirname, '..');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const example = readFileSync(path.join(root, 'deploy/.env.example'), 'utf8');
+
+  it.each(CONFIG_VARIABLES)('%s is documented in the README and deploy/.env.example', (name) => {
+    expect(readme).toContain(`\`${name}\``);
+    expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 });
