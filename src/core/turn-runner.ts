@@ -34,6 +34,11 @@ export interface TurnRunnerOptions {
   turnBudgetMs?: number;
   /** How often `onBusy` is called while waiting (typing indicators). */
   busyIntervalMs?: number;
+  /**
+   * How long a turn waits before the first `onBusy`: a probe answered from the cache settles in well under
+   * this, and a typing indicator for it would only be one more message to send (thousands, in an outage).
+   */
+  busyDelayMs?: number;
   /** How long an activity id is remembered for de-duplication. */
   dedupeTtlMs?: number;
 }
@@ -48,7 +53,7 @@ export interface TurnRequest {
   locale: LocaleId;
   /** Opaque id of the person, for the probe's per-person rate limit. */
   requester?: string;
-  /** Called when the turn has to wait for a probe, then every `busyIntervalMs`. */
+  /** Called when the turn has waited `busyDelayMs` for a probe, then every `busyIntervalMs`. */
   onBusy?: () => Promise<void> | void;
 }
 
@@ -86,6 +91,7 @@ export function createTurnRunner({
   logger,
   turnBudgetMs = 8000,
   busyIntervalMs = 2500,
+  busyDelayMs = 150,
   dedupeTtlMs = 24 * 60 * 60 * 1000,
 }: TurnRunnerOptions): TurnRunner {
   async function once(request: TurnRequest): Promise<TurnResult> {
@@ -146,10 +152,11 @@ export function createTurnRunner({
   /** Waits until no invoked actor is running; past the budget the machine is told to give up waiting. */
   async function settle(actor: AnyActorRef, onBusy: TurnRequest['onBusy']): Promise<void> {
     if (isSettled(actor.getSnapshot())) return;
-    await callBusy(onBusy);
     await new Promise<void>((resolve) => {
+      let typing: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(budget);
+        clearTimeout(firstTyping);
         clearInterval(typing);
         subscription.unsubscribe();
         resolve();
@@ -160,7 +167,10 @@ export function createTurnRunner({
         },
         error: () => done(),
       });
-      const typing = setInterval(() => void callBusy(onBusy), busyIntervalMs);
+      const firstTyping = setTimeout(() => {
+        void callBusy(onBusy);
+        typing = setInterval(() => void callBusy(onBusy), busyIntervalMs);
+      }, busyDelayMs);
       const budget = setTimeout(() => {
         actor.send({ type: 'turn.timeout' });
         done();

@@ -77,7 +77,7 @@ export function createProber({
   perHostLimiter = new RateLimiterMemory({ points: 6, duration: 10 }),
   perRequesterLimiter = new RateLimiterMemory({ points: 20, duration: 60 }),
   maxConcurrent = 64,
-  recheckDelayMs = 250,
+  recheckDelayMs = 50,
   maxBodyBytes = 64 * 1024,
   userAgent = PROBE_USER_AGENT,
   now = Date.now,

@@ -170,9 +170,14 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
         events,
         locale: resolveLocale(activity.locale, this.defaultLocale),
         requester: requesterId(channelId, activity.from?.id),
-        onBusy: async () => {
-          await context.sendActivity({ type: ActivityTypes.Typing });
-        },
+        // With expectReplies everything arrives at once at the end of the turn: a typing indicator
+        // would only be noise in the answer.
+        onBusy:
+          activity.deliveryMode === 'expectReplies'
+            ? undefined
+            : async () => {
+                await context.sendActivity({ type: ActivityTypes.Typing });
+              },
       });
     } catch (err) {
       metrics?.turns.inc({ channel: channelId, outcome: 'error' });
