@@ -24,16 +24,7 @@ export const messageEventSchema = z.object({
 });
 
 /** An `app_mention` event: someone wrote `@Gateway Doctor` in a channel the app is in. */
-export const appMentionEventSchema = z.object({
-  type: z.literal('app_mention'),
-  channel: id,
-  user: id.optional(),
-  text: z.string().optional(),
-  ts: id,
-  thread_ts: id.optional(),
-  bot_id: z.string().optional(),
-  subtype: z.string().optional(),
-});
+export const appMentionEventSchema = messageEventSchema.omit({ channel_type: true }).extend({ type: z.literal('app_mention') });
 
 /** `event_callback`: the envelope around every subscribed event. */
 export const eventCallbackSchema = z.object({
