@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount, type ResourceResponse } from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
 import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
+import { hostOf } from '../../../dialogs/context';
 import { resolveLocale, translatorFor } from '../../core/i18n';
 import type { TurnResult, TurnRunner } from '../../core/turn-runner';
 import { detectClient, understand } from '../../core/understanding';
@@ -89,7 +90,8 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     notice: { url: string; locale: LocaleId; outcome: { kind: 'back'; result: ProbeResult } | { kind: 'gave-up'; hours: number } },
   ): Promise<void> {
     const t = translatorFor(this.options.i18n, notice.locale);
-    const host = hostOf(notice.url);
+    // The same host name the conversation used when the person asked to be told.
+    const host = hostOf(notice.url) ?? notice.url.slice(0, 100);
     const reply: Reply =
       notice.outcome.kind === 'back'
         ? {
@@ -233,14 +235,6 @@ export function buttonIntent(value: unknown): Intent | undefined {
   const inner = (value as { gatewayDoctor?: { intent?: unknown } }).gatewayDoctor;
   const intent = inner?.intent;
   return typeof intent === 'string' && (INTENTS as readonly string[]).includes(intent) ? (intent as Intent) : undefined;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url.slice(0, 100);
-  }
 }
 
 /** An opaque, stable id for rate limits: never the raw user id. */

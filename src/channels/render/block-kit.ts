@@ -5,7 +5,14 @@
  */
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/web-api';
 import type { Choice, Fact, Reply } from '../../../dialogs/types';
+import { resolveVars, translateWith } from './plain-text';
 import type { ActionValue, Translate } from './types';
+
+/**
+ * Values go into the translation untouched: the whole rendered string is escaped afterwards, which covers
+ * them together with any stray character in a translation.
+ */
+const RAW = (value: string): string => value;
 
 /** Slack's documented Block Kit limits that this renderer enforces. */
 export const BLOCK_KIT_LIMITS = {
@@ -52,11 +59,11 @@ export function truncateMrkdwn(text: string, max: number): string {
 
 /** Renders a reply for Slack: its text as mrkdwn, facts as fields, a draft as a code block, choices as buttons. */
 export function renderBlockKit(reply: Reply, t: Translate): BlockKitMessage {
-  const text = truncateMrkdwn(escapeMrkdwn(t(reply.key, interpolationVars(reply, t))), BLOCK_KIT_LIMITS.sectionText);
+  const text = truncateMrkdwn(escapeMrkdwn(translateWith(t, reply.key, resolveVars(reply, t, RAW))), BLOCK_KIT_LIMITS.sectionText);
   const head: KnownBlock[] = [section(text)];
   const tail: KnownBlock[] = [];
   if (reply.draft) {
-    const draft = t(reply.draft.key, interpolationVars(reply.draft, t));
+    const draft = translateWith(t, reply.draft.key, resolveVars(reply.draft, t, RAW));
     tail.push(section(codeBlock(draft)));
   }
   const actions = reply.choices?.length ? actionsBlock(reply.choices, t) : undefined;
@@ -65,29 +72,6 @@ export function renderBlockKit(reply: Reply, t: Translate): BlockKitMessage {
   const roomForFacts = BLOCK_KIT_LIMITS.blocksPerMessage - head.length - tail.length;
   const facts = factSections(reply.facts ?? [], t).slice(0, roomForFacts);
   return { text, blocks: [...head, ...facts, ...tail] };
-}
-
-/**
- * The variables a reply's text is interpolated with: `vars` as given, then `keys` (keyboard shortcuts) and
- * `terms` (translated words) turned into display strings. Values are raw here; the whole rendered string is
- * escaped afterwards, which covers them together with any stray control character in a translation.
- */
-function interpolationVars(
-  source: Pick<Reply, 'vars' | 'keys' | 'terms'>,
-  t: Translate,
-): Record<string, string | number> | undefined {
-  const vars: Record<string, string | number> = { ...source.vars };
-  for (const [name, ids] of Object.entries(source.keys ?? {})) vars[name] = ids.map((id) => keyLabel(id, t)).join('+');
-  for (const [name, keys] of Object.entries(source.terms ?? {})) vars[name] = keys.map((key) => t(key)).join(', ');
-  return Object.keys(vars).length > 0 ? vars : undefined;
-}
-
-/** A key's name on the reader's keyboard (`key.ctrl` -> "Strg" in German); letters and F-keys stay as they are. */
-function keyLabel(id: string, t: Translate): string {
-  const key = `key.${id}`;
-  const label = t(key);
-  // i18next answers a missing key with the key itself.
-  return label && label !== key ? label : id;
 }
 
 function section(text: string): SectionBlock {

@@ -3,13 +3,14 @@
  * probe last said, rendered on the server (works without script) and refreshed in the browser from
  * `GET /api/status`. Inside Teams it follows Teams' theme and language; elsewhere it is a plain page.
  */
+import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';
 import type { Request, Response } from 'restify';
 import type { i18n as I18n } from 'i18next';
 import { LOCALES, type LocaleId } from '../../../dialogs/types';
 import { createI18n, resolveLocale, translatorFor } from '../../core/i18n';
 import type { RecentCheck, RecentChecks } from '../../probe/recent-checks';
-import type { ProducerId, Verdict } from '../../probe/types';
+import type { Verdict } from '../../probe/types';
 import type { RouteSpec } from '../../server';
 import type { Translate } from '../render/types';
 import { STATUS_SCRIPT, STATUS_STYLES } from './status-assets';
@@ -67,25 +68,6 @@ const TONES: Record<Exclude<Verdict, 'blocked'>, 'ok' | 'warn' | 'bad' | 'neutra
   invalid: 'neutral',
 };
 
-/** Display names of the layers the fingerprints recognise (brand names, the same in every language). */
-export const PRODUCER_NAMES: Record<ProducerId, string> = {
-  cloudflare: 'Cloudflare',
-  nginx: 'nginx',
-  'aws-alb': 'AWS Application Load Balancer',
-  cloudfront: 'Amazon CloudFront',
-  iis: 'Microsoft IIS',
-  aspnetcore: 'ASP.NET Core',
-  'azure-app-service': 'Azure App Service',
-  'azure-app-gateway': 'Azure Application Gateway',
-  envoy: 'Envoy',
-  haproxy: 'HAProxy',
-  apache: 'Apache HTTP Server',
-  varnish: 'Varnish',
-  google: 'Google',
-  vercel: 'Vercel',
-  netlify: 'Netlify',
-  heroku: 'Heroku',
-};
 
 /** Every `status` string the browser needs, sent with the page so it can re-render in the same language. */
 const CLIENT_KEYS = [
