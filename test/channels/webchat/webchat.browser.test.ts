@@ -88,11 +88,15 @@ describe('web chat in a real browser', () => {
       await page.locator(SEND_BOX).press('Enter');
       const button = page.locator('.ac-pushButton', { hasText: 'Yes, it works' });
       await button.waitFor();
-      await button.click();
-      const submitted = await waitFor(
-        () => server.bot.received.find((a) => a.type === 'message' && JSON.stringify(a.value) === JSON.stringify(CARD_SUBMIT_DATA)),
-        { what: 'the card submission', timeoutMs: 15_000 },
-      );
+      const submission = () =>
+        server.bot.received.find((a) => a.type === 'message' && JSON.stringify(a.value) === JSON.stringify(CARD_SUBMIT_DATA));
+      // On a loaded machine the transcript can still be scrolling when the card appears, and a click that
+      // lands mid-scroll is lost by the widget: click again (at most three times) until the bot hears it.
+      for (let attempt = 1; attempt <= 3 && !submission(); attempt += 1) {
+        await button.click();
+        await waitFor(submission, { what: 'the card submission', timeoutMs: 5_000 }).catch(() => undefined);
+      }
+      const submitted = await waitFor(submission, { what: 'the card submission', timeoutMs: 5_000 });
       expect(submitted.value).toEqual(CARD_SUBMIT_DATA);
       await bubble(page, 'submitted intent yes').waitFor();
     } finally {
