@@ -2,6 +2,7 @@
  * Environment -> typed, validated, frozen configuration. The only module that reads `process.env`
  * (STYLE.md habit 2): everything else receives its options as an argument.
  */
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
@@ -58,6 +59,34 @@ const storageSpec = z
     return z.NEVER;
   });
 
+/**
+ * TRUST_PROXY: empty (trust no proxy: the socket's address is the client), a hop count (`1` = one proxy in
+ * front), or comma-separated addresses/CIDRs of the proxies (proxy-addr's keywords `loopback`,
+ * `linklocal`, `uniquelocal` too).
+ */
+const trustProxySpec = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustProxy => {
+    const spec = (value ?? '').trim();
+    if (spec === '' || spec === '0' || spec.toLowerCase() === 'false') return { kind: 'none' };
+    if (/^\d{1,2}$/.test(spec)) return { kind: 'hops', hops: Number(spec) };
+    const cidrs = spec
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+    try {
+      proxyAddr.compile(cidrs);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `must be a hop count or proxy addresses/CIDRs (${(error as Error).message})` });
+      return z.NEVER;
+    }
+    return { kind: 'cidrs', cidrs };
+  });
+
+/** Which proxies in front of the bot may tell it the client's address (X-Forwarded-For). */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; cidrs: string[] };
+
 const envSchema = z.object({
   PORT: positiveInt(3978, 0, 65535),
   STORAGE: storageSpec,
@@ -85,6 +114,10 @@ const envSchema = z.object({
   HANDOFF_TEAMS_CHANNEL: optionalText,
   HANDOFF_TEAMS_SERVICE_URL: optionalText,
   PUBLIC_URL: optionalText,
+  TRUST_PROXY: trustProxySpec,
+  STATE_TTL_DAYS: positiveInt(30, 1, 3650),
+  METRICS_TOKEN: optionalText,
+  STATUS_HOSTS: csv,
   DEFAULT_LOCALE: z
     .string()
     .optional()
@@ -139,6 +172,14 @@ export interface Config {
   };
   /** The bot's public base URL (behind a proxy), for Direct Line stream URLs and the Teams package. */
   publicUrl?: string;
+  /** Proxies whose X-Forwarded-For is believed for the client's address. */
+  trustProxy: TrustProxy;
+  /** Conversation snapshots and de-duplication entries older than this are dropped (every storage). */
+  stateTtlDays: number;
+  /** Bearer token for /metrics; open without it. */
+  metricsToken?: string;
+  /** Hosts the public status board may list (lower-cased); everything else is admin-only. */
+  statusHosts: string[];
   defaultLocale: ConfiguredLocale;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -186,6 +227,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       teamsServiceUrl: e.HANDOFF_TEAMS_SERVICE_URL ?? 'https://smba.trafficmanager.net/teams/',
     },
     publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
+    stateTtlDays: e.STATE_TTL_DAYS,
+    metricsToken: e.METRICS_TOKEN,
+    statusHosts: e.STATUS_HOSTS.map((host) => host.toLowerCase()),
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
   };
