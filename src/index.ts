@@ -2,10 +2,11 @@
  * The composition root: the only place that reads configuration and wires the object graph together.
  * `npm start` runs this file. The channel-neutral half lives in `build-core.ts`.
  */
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
+import { createClientAddress } from './http/client-address';
 import { createLogger, type Logger } from './observability/logger';
 import { createServer, type RouteSpec } from './server';
 import {
@@ -61,6 +62,7 @@ export async function startApp(
 
   // Bot Framework: Teams, Azure channels, the Emulator.
   const cloud = createCloudAdapter(config.bot, logger);
+  const clientAddress = createClientAddress(config.trustProxy);
 
   // Web chat over our own Direct Line 3.0 endpoint (or Azure's when DIRECTLINE_SECRET is set).
   const tokenSecret = resolveTokenSecret(config.webchat.tokenSecret);
@@ -84,7 +86,13 @@ export async function startApp(
     };
   }
 
-  const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted: { webchat: directLine, slack } });
+  // Channels whose activities enter through doors of our own; with Azure's Direct Line, web chat comes
+  // through /api/messages like any Azure channel, so it is not ours then.
+  const hosted: Record<string, BotAdapter> = {
+    ...(config.webchat.directLineSecret ? {} : { webchat: directLine }),
+    ...(slack ? { slack } : {}),
+  };
+  const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted });
   handoffService = createHandoffService(handoffTargets(config, cloud), logger);
   watchService = createWatchService({
     storage: core.storage,
@@ -105,7 +113,16 @@ export async function startApp(
 
   const azureDirectLine = config.webchat.directLineSecret ? { secret: config.webchat.directLineSecret } : undefined;
   const routes: RouteSpec[] = [
-    ...createBotFrameworkRoutes({ adapter: cloud, bot: core.bot }),
+    ...createBotFrameworkRoutes({
+      adapter: cloud,
+      bot: core.bot,
+      logger,
+      authenticated: Boolean(config.bot.appId),
+      clientAddress,
+      trustsProxy: config.trustProxy.kind !== 'none',
+      // The terminal chat never comes through HTTP at all.
+      reservedChannelIds: [...Object.keys(hosted), 'console'],
+    }),
     ...createDirectLineRoutes({
       adapter: directLine,
       logic,
@@ -130,6 +147,7 @@ export async function startApp(
     prober: core.prober,
     recentChecks: core.recentChecks,
     adminApiToken: config.admin.apiToken,
+    metricsToken: config.metricsToken,
     ready: core.ready,
     routes,
   });

@@ -4,6 +4,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import restify, { type Request, type Response, type Server } from 'restify';
+import { BodyError, readBody, type BodyKind } from './http/body-reader';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Prober } from './probe/prober';
@@ -25,6 +27,8 @@ export interface RouteSpec {
   path: string | RegExp;
   name: string;
   handler: RouteHandler;
+  /** Body formats a POST/PUT route reads (default JSON only); anything else is 415. */
+  body?: readonly BodyKind[];
 }
 
 export interface ServerDeps {
@@ -34,6 +38,8 @@ export interface ServerDeps {
   recentChecks: RecentChecks;
   /** Bearer token for /api/admin/*; the admin API is off (404) without one. */
   adminApiToken?: string;
+  /** Bearer token for /metrics (METRICS_TOKEN); open without one. */
+  metricsToken?: string;
   /** Checks the server's dependencies (storage) for /readyz. */
   ready?: () => Promise<boolean>;
   routes?: RouteSpec[];
@@ -44,16 +50,33 @@ export function createServer(deps: ServerDeps): Server {
   const { logger, metrics } = deps;
   const server = restify.createServer({ name: 'gateway-doctor', handleUncaughtExceptions: false });
 
+  // Slow clients may not hold sockets open for ever (slowloris): whole request in 30 s, headers in 10 s.
+  server.server.requestTimeout = 30_000;
+  server.server.headersTimeout = 10_000;
+
   server.pre((req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // Defaults for every answer; HTML routes replace the CSP with their own page policy.
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     (req as Request & { startedAt?: number }).startedAt = performance.now();
     return next();
   });
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: false }),
-  );
+  // No restify body parser: it counts compressed bytes and writes multipart uploads to disk. Each POST route
+  // reads its own body through `bodyOf` with the formats it declared.
+  const bodyOf = (kinds: readonly BodyKind[]) => async (req: Request, res: Response): Promise<boolean> => {
+    try {
+      const body = await readBody(req, { accepts: kinds, maxBytes: MAX_BODY_BYTES });
+      (req as Request & { rawBody?: string }).rawBody = body.raw;
+      req.body = body.parsed;
+      return true;
+    } catch (err) {
+      if (!(err instanceof BodyError)) throw err;
+      // The rest of the body is not read: close the connection rather than leave it half-consumed.
+      res.setHeader('Connection', 'close');
+      res.send(err.status, { error: err.code, message: err.publicMessage });
+      return false;
+    }
+  };
 
   server.on('after', (req: Request, res: Response) => {
     const route = req.getRoute()?.name ?? 'unknown';
@@ -83,7 +106,12 @@ export function createServer(deps: ServerDeps): Server {
     }
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
   });
-  server.get('/metrics', async (_req: Request, res: Response) => {
+  server.get('/metrics', async (req: Request, res: Response) => {
+    if (deps.metricsToken && !bearerMatches(req.header('authorization'), deps.metricsToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.send(401, { error: 'unauthorized', message: 'A valid bearer token is required.' });
+      return;
+    }
     const body = await metrics.registry.metrics();
     res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
     res.end(body);
@@ -115,8 +143,10 @@ export function createServer(deps: ServerDeps): Server {
     }
     res.send(200, await deps.prober.probe(url, { requester: 'admin-api' }));
   });
+  const readExplainBody = bodyOf(['json', 'text']);
   server.post('/api/admin/explain', async (req: Request, res: Response) => {
     if (!requireAdmin(req, res)) return;
+    if (!(await readExplainBody(req, res))) return;
     const text = typeof req.body === 'string' ? req.body : typeof req.body?.text === 'string' ? req.body.text : undefined;
     if (text === undefined) {
       res.send(400, { error: 'bad_request', message: 'Send {"text": "..."} or a text/plain body.' });
@@ -126,8 +156,11 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   for (const route of deps.routes ?? []) {
+    const readsBody = route.method === 'post' || route.method === 'put';
+    const read = bodyOf(route.body ?? ['json']);
     server[route.method]({ path: route.path, name: route.name }, async (req: Request, res: Response) => {
       try {
+        if (readsBody && !(await read(req, res))) return;
         await route.handler(req, res);
       } catch (err) {
         logger.error({ err, route: route.name }, 'route handler failed');

@@ -130,6 +130,7 @@ export function createSlackRoutes({
     method: 'post',
     path: '/api/slack/interactions',
     name: 'slack-interactions',
+    body: ['form', 'json'],
     handler: async (req: Request, res: Response) => {
       const rawBody = verified(req, res);
       if (rawBody === undefined) return;
