@@ -8,6 +8,7 @@ import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botfram
 import { ConfigError, loadConfig, type Config } from './config';
 import { createClientAddress } from './http/client-address';
 import { createLogger, type Logger } from './observability/logger';
+import { installProcessGuards } from './observability/process-guards';
 import { createServer, type RouteSpec } from './server';
 import {
   createHandoffService,
@@ -207,6 +208,7 @@ if (require.main === module) {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  installProcessGuards(logger);
   startApp(config, logger).then(
     (app) => {
       const stop = (signal: string) => {
