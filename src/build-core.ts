@@ -22,6 +22,7 @@ import type { ProbeResult } from './probe/types';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createStorage } from './storage/create-storage';
 import { createKeyedLock } from './storage/keyed-lock';
+import { stateTtlFromDays } from './storage/retention';
 
 /** Everything a channel needs, built once per process. */
 export interface Core {
@@ -61,7 +62,10 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached) });
     },
   });
-  const stores = await createStorage(config.storage);
+  const stores = await createStorage(config.storage, {
+    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
+    onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
+  });
   const machine = supportMachine.provide({
     actors: {
       probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => prober.probe(input.url, { requester: input.requester })),

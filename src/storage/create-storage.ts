@@ -9,6 +9,7 @@ import {
 } from './activity-dedupe';
 import { MemoryStorage } from './memory-storage';
 import { RedisStorage } from './redis-storage';
+import { DEFAULT_STATE_TTL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './retention';
 import { openSqliteDatabase } from './sqlite-database';
 import { SqliteStorage } from './sqlite-storage';
 import { StorageError } from './storage-errors';
@@ -26,10 +27,19 @@ export interface StorageBundle {
 
 /** Tuning that does not belong in the spec. */
 export interface CreateStorageOptions {
+  /**
+   * Retention (STATE_TTL_DAYS): stored items expire this long after their last write, and no
+   * de-duplication entry lives longer. Every storage kind. Default 30 days.
+   */
+  stateTtlMs?: number;
+  /** The clock of the memory and SQLite stores, replaceable in tests. Default `Date.now`. */
+  now?: () => number;
+  /** How often the memory and SQLite stores delete expired entries. Default one hour. */
+  sweepIntervalMs?: number;
+  /** Told when background retention work fails (a sweep, or giving old Redis items an expiry). */
+  onRetentionError?: (error: Error) => void;
   /** Prefix of every Redis key. Default `gd:`. */
   redisKeyPrefix?: string;
-  /** Expire stored items this long after their last write (Redis only). Default: never. */
-  redisItemTtlMs?: number;
   /** How long to wait for the first Redis connection. Default 5000 ms. */
   redisConnectTimeoutMs?: number;
   /** Told about Redis connection errors after start-up (reconnects happen on their own). */
@@ -41,26 +51,49 @@ export interface CreateStorageOptions {
  * server that is down fails start-up with `storage_unavailable` instead of failing the first turn.
  */
 export async function createStorage(spec: StorageSpec, options: CreateStorageOptions = {}): Promise<StorageBundle> {
+  const {
+    stateTtlMs = DEFAULT_STATE_TTL_MS,
+    now = Date.now,
+    sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
+    onRetentionError,
+  } = options;
+  const storageRetention = { ttlMs: stateTtlMs, now, sweepIntervalMs, onSweepError: onRetentionError };
+  const dedupeRetention = { maxTtlMs: stateTtlMs, now, sweepIntervalMs, onSweepError: onRetentionError };
   switch (spec.kind) {
-    case 'memory':
-      return { storage: new MemoryStorage(), dedupe: new MemoryActivityDedupe(), close: async () => undefined };
+    case 'memory': {
+      const storage = new MemoryStorage(storageRetention);
+      const dedupe = new MemoryActivityDedupe(dedupeRetention);
+      return {
+        storage,
+        dedupe,
+        close: async () => {
+          storage.close();
+          dedupe.close();
+        },
+      };
+    }
     case 'sqlite': {
       const database = openSqliteDatabase(spec.path);
+      const storage = new SqliteStorage({ database }, storageRetention);
+      const dedupe = new SqliteActivityDedupe({ database }, dedupeRetention);
       return {
-        storage: new SqliteStorage({ database }),
-        dedupe: new SqliteActivityDedupe({ database }),
+        storage,
+        dedupe,
         close: async () => {
+          // Stop the sweeps first: they share the connection closed next.
+          storage.close();
+          dedupe.close();
           if (database.open) database.close();
         },
       };
     }
     case 'redis':
-      return createRedisBundle(spec.url, options);
+      return createRedisBundle(spec.url, { ...options, stateTtlMs });
   }
 }
 
 async function createRedisBundle(url: string, options: CreateStorageOptions): Promise<StorageBundle> {
-  const { redisKeyPrefix = 'gd:', redisItemTtlMs, redisConnectTimeoutMs = 5000, onRedisError } = options;
+  const { stateTtlMs, onRetentionError, redisKeyPrefix = 'gd:', redisConnectTimeoutMs = 5000, onRedisError } = options;
   const where = describeRedisUrl(url);
   let lastError: Error | undefined;
   let client: Redis;
@@ -89,10 +122,19 @@ async function createRedisBundle(url: string, options: CreateStorageOptions): Pr
       cause: lastError ?? error,
     });
   }
+  const storage = new RedisStorage({ client, keyPrefix: redisKeyPrefix, ttlMs: stateTtlMs });
+  // Items from a version that set no expiry would otherwise live forever. In the background, so a large
+  // keyspace does not hold up start-up; close() stops it between batches.
+  let closing = false;
+  const legacy = storage.expireLegacyItems(() => closing).catch((error: unknown) => {
+    if (!closing) onRetentionError?.(error instanceof Error ? error : new Error(String(error)));
+  });
   return {
-    storage: new RedisStorage({ client, keyPrefix: redisKeyPrefix, ttlMs: redisItemTtlMs }),
-    dedupe: new RedisActivityDedupe({ client, keyPrefix: redisKeyPrefix }),
+    storage,
+    dedupe: new RedisActivityDedupe({ client, keyPrefix: redisKeyPrefix, maxTtlMs: stateTtlMs }),
     close: async () => {
+      closing = true;
+      await legacy;
       if (client.status === 'end') return;
       if (client.status !== 'ready') {
         client.disconnect();

@@ -6,10 +6,15 @@
  * a single Redis server (Redis Cluster is not supported: one call's keys may live on different nodes), and
  * Redis does not roll back a script that fails half-way for reasons of its own (out of memory), so only
  * eTag conflicts, not server faults, are guaranteed to leave nothing written.
+ *
+ * Retention: the same script gives every written item an expiry of `ttlMs` (PEXPIRE), so expiry is set
+ * or refreshed atomically with the value and no write can leave an item that never expires. Reads do not
+ * extend it. Items an earlier version wrote without an expiry are given one by `expireLegacyItems()`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Redis } from 'ioredis';
+import { DEFAULT_STATE_TTL_MS, SWEEP_BATCH, checkRetentionMs } from './retention';
 import { StorageError, isStorageError } from './storage-errors';
 import { checkKeys, decodeItem, encodeItems, etagConflict, setItem } from './store-item';
 
@@ -19,13 +24,14 @@ export interface RedisStorageOptions {
   client: Redis;
   /** Prepended to every Redis key, so several apps or tests can share one server. Default `gd:`. */
   keyPrefix?: string;
-  /** When set, an item expires this many milliseconds after its last write. */
+  /** An item expires this many milliseconds after its last write. Default 30 days. */
   ttlMs?: number;
 }
 
 const WRITE_COMMAND = 'gatewayDoctorWriteItems';
+const EXPIRE_LEGACY_COMMAND = 'gatewayDoctorExpireLegacy';
 
-// KEYS: the items. ARGV[1]: ttl in ms (0 = none), then per item: expected eTag ('' = any), new eTag, JSON.
+// KEYS: the items. ARGV[1]: ttl in ms, then per item: expected eTag ('' = any), new eTag, JSON.
 // Returns 0 when written, else the 1-based index of the first item whose eTag did not match.
 const WRITE_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -38,17 +44,33 @@ end
 for i = 1, #KEYS do
   local base = (i - 1) * 3 + 2
   redis.call('HSET', KEYS[i], 'v', ARGV[base + 2], 'e', ARGV[base + 1])
-  if ttl > 0 then
-    redis.call('PEXPIRE', KEYS[i], ttl)
-  else
-    redis.call('PERSIST', KEYS[i])
-  end
+  redis.call('PEXPIRE', KEYS[i], ttl)
 end
 return 0
 `;
 
-interface WriteItemsClient {
+// KEYS: items found by SCAN. ARGV[1]: ttl in ms. Gives an expiry to those that have none (PTTL -1), so
+// an item written meanwhile (which already carries a fresh expiry) keeps it. Works on Redis < 7, which
+// lacks PEXPIRE ... NX. Returns how many it changed.
+const EXPIRE_LEGACY_SCRIPT = `
+local changed = 0
+for i = 1, #KEYS do
+  if redis.call('PTTL', KEYS[i]) == -1 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+    changed = changed + 1
+  end
+end
+return changed
+`;
+
+interface ScriptedClient {
   [WRITE_COMMAND](numKeys: number, ...args: Array<string | number>): Promise<number>;
+  [EXPIRE_LEGACY_COMMAND](numKeys: number, ...args: Array<string | number>): Promise<number>;
+}
+
+/** `text` with Redis glob characters escaped, for a literal prefix in a SCAN MATCH pattern. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /** botbuilder `Storage` on Redis with atomic, all-or-nothing eTag checks. */
@@ -57,16 +79,15 @@ export class RedisStorage implements Storage {
   private readonly prefix: string;
   private readonly ttlMs: number;
 
-  constructor({ client, keyPrefix = 'gd:', ttlMs = 0 }: RedisStorageOptions) {
-    if (!Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new StorageError('invalid_ttl', 'Redis storage ttlMs must be zero (none) or a positive number.');
-    }
+  constructor({ client, keyPrefix = 'gd:', ttlMs = DEFAULT_STATE_TTL_MS }: RedisStorageOptions) {
+    this.ttlMs = checkRetentionMs('ttlMs', ttlMs);
     this.client = client;
     this.prefix = `${keyPrefix}item:`;
-    this.ttlMs = Math.ceil(ttlMs);
     // defineCommand sends EVALSHA and falls back to EVAL after a server restart flushed the script cache.
-    if (typeof (client as unknown as Record<string, unknown>)[WRITE_COMMAND] !== 'function') {
-      client.defineCommand(WRITE_COMMAND, { lua: WRITE_SCRIPT });
+    const defined = client as unknown as Record<string, unknown>;
+    if (typeof defined[WRITE_COMMAND] !== 'function') client.defineCommand(WRITE_COMMAND, { lua: WRITE_SCRIPT });
+    if (typeof defined[EXPIRE_LEGACY_COMMAND] !== 'function') {
+      client.defineCommand(EXPIRE_LEGACY_COMMAND, { lua: EXPIRE_LEGACY_SCRIPT });
     }
   }
 
@@ -100,7 +121,7 @@ export class RedisStorage implements Storage {
     args.push(this.ttlMs);
     for (const item of items) args.push(item.expectedETag ?? '', randomUUID(), item.json);
     // The command exists: defineCommand added it in the constructor, but ioredis types cannot know it.
-    const client = this.client as unknown as WriteItemsClient;
+    const client = this.client as unknown as ScriptedClient;
     const conflict = await this.guard(() => client[WRITE_COMMAND](items.length, ...args));
     if (conflict !== 0) {
       const item = items[conflict - 1];
@@ -115,6 +136,27 @@ export class RedisStorage implements Storage {
     const wanted = checkKeys(keys);
     if (wanted.length === 0) return;
     await this.guard(() => this.client.del(...wanted.map((key) => this.prefix + key)));
+  }
+
+  /**
+   * Gives every item under this prefix that has no expiry (written by a version that did not set one)
+   * the storage's TTL, counted from now. Walks the keyspace with SCAN, so Redis stays responsive; stops
+   * early when `shouldStop()` says so. Resolves to how many items it changed.
+   */
+  async expireLegacyItems(shouldStop: () => boolean = () => false): Promise<number> {
+    const client = this.client as unknown as ScriptedClient;
+    const match = `${escapeGlob(this.prefix)}*`;
+    let cursor = '0';
+    let changed = 0;
+    do {
+      if (shouldStop()) return changed;
+      const [next, keys] = await this.guard(() => this.client.scan(cursor, 'MATCH', match, 'COUNT', SWEEP_BATCH));
+      cursor = next;
+      if (keys.length > 0) {
+        changed += await this.guard(() => client[EXPIRE_LEGACY_COMMAND](keys.length, ...keys, this.ttlMs));
+      }
+    } while (cursor !== '0');
+    return changed;
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

@@ -9,10 +9,16 @@ import {
   SqliteActivityDedupe,
   type ActivityDedupe,
 } from '../../src/storage/activity-dedupe';
-import { openSqliteDatabase } from '../../src/storage/sqlite-database';
+import { DAY_MS } from '../../src/storage/retention';
+import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqlite-database';
 import { withRedisServer } from '../helpers/redis-server';
+import { createClock, sleep, waitFor } from './clock';
 
 const MINUTE = 60_000;
+
+function countRows(database: SqliteDatabase): number {
+  return (database.prepare('SELECT COUNT(*) AS count FROM dedupe').get() as { count: number }).count;
+}
 
 /** The behaviour every de-duplication shares. */
 function runDedupeContract(name: string, create: () => Promise<{ dedupe: ActivityDedupe; cleanup(): Promise<void> }>) {
@@ -54,12 +60,6 @@ function runDedupeContract(name: string, create: () => Promise<{ dedupe: Activit
   });
 }
 
-/** A settable clock for the stores that take one. */
-function createClock(start = 1_700_000_000_000) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => (now += ms) };
-}
-
 runDedupeContract('MemoryActivityDedupe', async () => ({
   dedupe: new MemoryActivityDedupe(),
   cleanup: async () => undefined,
@@ -85,6 +85,36 @@ describe('MemoryActivityDedupe', () => {
     await dedupe.firstSeen('k', 1000);
     clock.advance(400);
     await expect(dedupe.firstSeen('k', 1000)).resolves.toBe(true);
+  });
+
+  it('never remembers a key longer than maxTtlMs (STATE_TTL_DAYS), whatever window the caller asks for', async () => {
+    const clock = createClock();
+    const dedupe = new MemoryActivityDedupe({ now: clock.now, maxTtlMs: DAY_MS });
+    await dedupe.firstSeen('k', 10 * DAY_MS);
+    clock.advance(DAY_MS - 1);
+    await expect(dedupe.firstSeen('k', 10 * DAY_MS)).resolves.toBe(false);
+    clock.advance(1);
+    await expect(dedupe.firstSeen('k', 10 * DAY_MS)).resolves.toBe(true);
+    dedupe.close();
+  });
+
+  it('forgets expired keys in its sweep, on its own timer, until closed', async () => {
+    const clock = createClock();
+    const dedupe = new MemoryActivityDedupe({ now: clock.now, sweepIntervalMs: 10 });
+    await dedupe.firstSeen('a', 1000);
+    await dedupe.firstSeen('b', 5000);
+    clock.advance(1000);
+    await waitFor(() => dedupe.size === 1);
+    dedupe.close();
+    clock.advance(5000);
+    await sleep(50);
+    expect(dedupe.size).toBe(1);
+    await expect(dedupe.sweep()).resolves.toBe(1);
+    expect(dedupe.size).toBe(0);
+  });
+
+  it.each([0, -1, Number.NaN])('refuses a maxTtlMs of %p with invalid_ttl', (maxTtlMs) => {
+    expect(() => new MemoryActivityDedupe({ maxTtlMs })).toThrow(expect.objectContaining({ code: 'invalid_ttl' }));
   });
 
   it('sweeps expired keys so memory does not grow without bound', async () => {
@@ -152,6 +182,78 @@ describe('SqliteActivityDedupe', () => {
     }
   });
 
+  it('never remembers a key longer than maxTtlMs (STATE_TTL_DAYS), whatever window the caller asks for', async () => {
+    const clock = createClock();
+    const database = openSqliteDatabase(':memory:');
+    const dedupe = new SqliteActivityDedupe({ database }, { now: clock.now, maxTtlMs: DAY_MS });
+    try {
+      await dedupe.firstSeen('k', 10 * DAY_MS);
+      expect(database.prepare('SELECT expires_at FROM dedupe').pluck().get()).toBe(clock.now() + DAY_MS);
+      clock.advance(DAY_MS);
+      await expect(dedupe.firstSeen('k', 10 * DAY_MS)).resolves.toBe(true);
+    } finally {
+      dedupe.close();
+      database.close();
+    }
+  });
+
+  it('treats a row set to outlive the cap (older setting, another process) as expired, and sweeps it', async () => {
+    const clock = createClock();
+    const database = openSqliteDatabase(':memory:');
+    const dedupe = new SqliteActivityDedupe({ database }, { now: clock.now, maxTtlMs: DAY_MS });
+    try {
+      const insert = database.prepare('INSERT INTO dedupe (key, expires_at) VALUES (?, ?)');
+      insert.run('forever', clock.now() + 365 * DAY_MS);
+      insert.run('too-long', clock.now() + 365 * DAY_MS);
+      insert.run('within', clock.now() + DAY_MS);
+      await expect(dedupe.firstSeen('forever', MINUTE)).resolves.toBe(true);
+      await expect(dedupe.firstSeen('within', MINUTE)).resolves.toBe(false);
+      await expect(dedupe.sweep()).resolves.toBe(1);
+      expect(database.prepare('SELECT key FROM dedupe ORDER BY key').pluck().all()).toEqual(['forever', 'within']);
+    } finally {
+      dedupe.close();
+      database.close();
+    }
+  });
+
+  it('deletes expired rows from the file in its sweep, on its own timer, until closed', async () => {
+    const clock = createClock();
+    const database = openSqliteDatabase(':memory:');
+    const errors: Error[] = [];
+    const dedupe = new SqliteActivityDedupe(
+      { database },
+      { now: clock.now, sweepIntervalMs: 10, onSweepError: (error) => errors.push(error) },
+    );
+    await dedupe.firstSeen('a', 1000);
+    await dedupe.firstSeen('b', 5000);
+    clock.advance(1000);
+    await waitFor(() => countRows(database) === 1);
+    dedupe.close();
+    clock.advance(5000);
+    await sleep(50);
+    expect(countRows(database)).toBe(1);
+    database.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('sweeps a backlog larger than one batch', async () => {
+    const clock = createClock();
+    const database = openSqliteDatabase(':memory:');
+    const dedupe = new SqliteActivityDedupe({ database }, { now: clock.now });
+    try {
+      const insert = database.prepare('INSERT INTO dedupe (key, expires_at) VALUES (?, ?)');
+      database.transaction(() => {
+        for (let i = 0; i < 2500; i += 1) insert.run(`k${i}`, clock.now() + 1000);
+      })();
+      clock.advance(1000);
+      await expect(dedupe.sweep()).resolves.toBe(2500);
+      expect(countRows(database)).toBe(0);
+    } finally {
+      dedupe.close();
+      database.close();
+    }
+  });
+
   it('fails with storage_closed after close()', async () => {
     const dedupe = new SqliteActivityDedupe({ path: ':memory:' });
     dedupe.close();
@@ -193,6 +295,18 @@ describe('RedisActivityDedupe', () => {
     await expect(dedupe.firstSeen('short', 50)).resolves.toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await expect(dedupe.firstSeen('short', 50)).resolves.toBe(true);
+  });
+
+  it('never remembers a key longer than maxTtlMs (STATE_TTL_DAYS), whatever window the caller asks for', async () => {
+    const client = createClient();
+    const keyPrefix = `test:${randomUUID()}:`;
+    const dedupe = new RedisActivityDedupe({ client, keyPrefix, maxTtlMs: 300 });
+    await expect(dedupe.firstSeen('capped', MINUTE)).resolves.toBe(true);
+    const ttl = await client.pttl(`${keyPrefix}seen:capped`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(300);
+    await sleep(500);
+    await expect(dedupe.firstSeen('capped', MINUTE)).resolves.toBe(true);
   });
 
   it('is shared by instances on separate connections', async () => {

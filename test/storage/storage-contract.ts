@@ -4,6 +4,9 @@
  * without eTag, with '' or '*' is unconditional; any other eTag must equal the stored one (a deleted or
  * never-written item has none, so it conflicts); a conflict on any item of a write() rejects the whole
  * call and writes nothing; every write gives a new eTag; values must be plain JSON.
+ * Retention: an item is gone (absent to reads, conflicting for eTag writes) once `ttlMs` has passed since
+ * its last write, whether or not a sweep has run; a write restarts its life, a read does not; the sweep
+ * (or Redis itself) removes it from the store.
  */
 import { ActivityTypes, ConversationState, TestAdapter } from 'botbuilder';
 import type { Storage, StoreItems } from 'botbuilder';
@@ -12,6 +15,26 @@ import type { Storage, StoreItems } from 'botbuilder';
 export interface StorageUnderTest {
   storage: Storage;
   cleanup(): Promise<void>;
+}
+
+/** A storage created with a short TTL, and a way to let time pass, for the retention tests. */
+export interface ExpiringStorageUnderTest {
+  storage: Storage;
+  /** The TTL the storage was created with. */
+  ttlMs: number;
+  /** Lets `ms` pass: moves the injected clock (memory, SQLite), or really waits (Redis). */
+  advance(ms: number): Promise<void>;
+  /** Runs the storage's sweep now (Redis expires keys itself: nothing to run). */
+  sweep(): Promise<void>;
+  /** How many items the store physically holds, expired ones not yet swept included (Map entries, rows, keys). */
+  countStored(): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+/** What else the contract needs from an implementation. */
+export interface StorageContractOptions {
+  /** A fresh, empty storage with a short TTL; called before each retention test. */
+  createExpiring(): Promise<ExpiringStorageUnderTest>;
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
@@ -53,7 +76,13 @@ const ODD_KEYS = [
 ];
 
 /** Defines the shared storage tests under `describe(name)`; `create` is called before each test. */
-export function runStorageContract(name: string, create: () => Promise<StorageUnderTest>): void {
+export function runStorageContract(
+  name: string,
+  create: () => Promise<StorageUnderTest>,
+  { createExpiring }: StorageContractOptions,
+): void {
+  runRetentionContract(name, createExpiring);
+
   describe(`${name}: storage contract`, () => {
     let subject: StorageUnderTest | undefined;
     let storage: Storage;
@@ -350,6 +379,73 @@ export function runStorageContract(name: string, create: () => Promise<StorageUn
         });
         await adapter.send('a').assertReply('turn 1').send('b').assertReply('turn 2').send('c').assertReply('turn 3').startTest();
       });
+    });
+  });
+}
+
+/** The retention half of the contract: every storage expires state STATE_TTL_DAYS after its last write. */
+function runRetentionContract(name: string, createExpiring: () => Promise<ExpiringStorageUnderTest>): void {
+  describe(`${name}: retention contract`, () => {
+    let subject: ExpiringStorageUnderTest | undefined;
+    let storage: Storage;
+    let ttlMs: number;
+    // Fractions of the TTL, not fixed times, so the same tests run on a fake clock and on Redis' real one.
+    const advance = (fraction: number): Promise<void> => subject?.advance(Math.round(ttlMs * fraction)) ?? Promise.resolve();
+
+    beforeEach(async () => {
+      subject = await createExpiring();
+      ({ storage, ttlMs } = subject);
+    });
+
+    afterEach(async () => {
+      await subject?.cleanup();
+      subject = undefined;
+    });
+
+    it('keeps an item readable, with the same eTag, before its TTL has passed', async () => {
+      await storage.write({ 'conv/web/fresh': { step: 1 } });
+      const eTag = await eTagOf(storage, 'conv/web/fresh');
+      await advance(0.5);
+      await expect(readOne(storage, 'conv/web/fresh')).resolves.toEqual({ step: 1, eTag });
+    });
+
+    it('treats every item of a write as gone once its TTL has passed', async () => {
+      await storage.write({ 'conv/web/old': { step: 1 }, 'user/web/old': { locale: 'fr' } });
+      await advance(1.5);
+      await expect(storage.read(['conv/web/old', 'user/web/old'])).resolves.toEqual({});
+    });
+
+    it('restarts the TTL on every write, but not on a read', async () => {
+      await storage.write({ written: { n: 1 }, onlyRead: { n: 1 } });
+      await advance(0.6);
+      const written = await readOne(storage, 'written');
+      await storage.write({ written: { ...written, n: 2 } });
+      await expect(readOne(storage, 'onlyRead')).resolves.toMatchObject({ n: 1 });
+      await advance(0.6);
+      // 1.2 TTLs after the first write, 0.6 after the second.
+      await expect(storage.read(['written', 'onlyRead'])).resolves.toEqual({
+        written: { n: 2, eTag: expect.any(String) },
+      });
+    });
+
+    it('refuses the eTag of an expired item with etag_conflict, and lets a fresh write start over', async () => {
+      await storage.write({ 'conv/web/late': { step: 1 } });
+      const loaded = await readOne(storage, 'conv/web/late');
+      await advance(1.5);
+      await expectCode(storage.write({ 'conv/web/late': { ...loaded, step: 2 } }), 'etag_conflict');
+      await expect(storage.read(['conv/web/late'])).resolves.toEqual({});
+      await storage.write({ 'conv/web/late': { step: 1, eTag: '*' } });
+      await expect(readOne(storage, 'conv/web/late')).resolves.toMatchObject({ step: 1 });
+    });
+
+    it('removes expired items from the store itself, keeping live ones', async () => {
+      await storage.write({ old1: { n: 1 }, old2: { n: 2 } });
+      await advance(0.6);
+      await storage.write({ live: { n: 3 } });
+      await advance(0.6);
+      await subject?.sweep();
+      await expect(subject?.countStored()).resolves.toBe(1);
+      await expect(storage.read(['old1', 'old2', 'live'])).resolves.toEqual({ live: { n: 3, eTag: expect.any(String) } });
     });
   });
 }
