@@ -115,7 +115,8 @@ const envSchema = z.object({
   HANDOFF_TEAMS_SERVICE_URL: optionalText,
   PUBLIC_URL: optionalText,
   TRUST_PROXY: trustProxySpec,
-  STATE_TTL_DAYS: positiveInt(30, 1, 3650),
+  // At least 2: a watch lasts 24 h, and its "I stopped watching" message must outlive it.
+  STATE_TTL_DAYS: positiveInt(30, 2, 3650),
   METRICS_TOKEN: optionalText,
   STATUS_HOSTS: csv,
   DEFAULT_LOCALE: z
