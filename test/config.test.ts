@@ -57,6 +57,36 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the second wave of hardening variables', () => {
+  it('has safe defaults', () => {
+    const config = loadConfig({});
+    expect(config.trustProxy).toEqual({ kind: 'none' });
+    expect(config.stateTtlDays).toBe(30);
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.statusHosts).toEqual([]);
+  });
+
+  it('reads TRUST_PROXY as a hop count or as proxy addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual({ kind: 'cidrs', cidrs: ['10.0.0.0/8', 'loopback'] });
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(ConfigError);
+  });
+
+  it('keeps STATE_TTL_DAYS long enough for a watch to say goodbye', () => {
+    expect(loadConfig({ STATE_TTL_DAYS: '7' }).stateTtlDays).toBe(7);
+    expect(() => loadConfig({ STATE_TTL_DAYS: '1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ STATE_TTL_DAYS: 'forever' })).toThrow(ConfigError);
+  });
+
+  it('lower-cases STATUS_HOSTS and trims METRICS_TOKEN', () => {
+    const config = loadConfig({ STATUS_HOSTS: 'Shop.Example.com, www.example.org', METRICS_TOKEN: ' scrape ' });
+    expect(config.statusHosts).toEqual(['shop.example.com', 'www.example.org']);
+    expect(config.metricsToken).toBe('scrape');
+  });
+});
+
 describe('configuration documentation', () => {
   const root = path.join(__dirname, '..');
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

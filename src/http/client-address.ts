@@ -4,6 +4,7 @@
  * read right to left the way proxies append to it (proxy-addr does the walking).
  */
 import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 import type { TrustProxy } from '../config';
 
@@ -17,7 +18,9 @@ export function createClientAddress(trust: TrustProxy): ClientAddress {
   const trusted = trust.kind === 'hops' ? (_addr: string, i: number) => i < trust.hops : proxyAddr.compile(trust.cidrs);
   return (req) => {
     try {
-      return normalise(proxyAddr(req, trusted));
+      const address = proxyAddr(req, trusted);
+      // Whatever the header held, a key for the rate limits has to be an address, not free text.
+      return ipaddr.isValid(address) ? normalise(address) : socketAddress(req);
     } catch {
       // A malformed X-Forwarded-For is the client's problem: fall back to the address we can see.
       return socketAddress(req);
