@@ -53,7 +53,7 @@ export interface CoreOverrides {
 /** Builds storage, the probe, the machine with its actors, the turn runner and the bot. */
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
-  const recentChecks = createRecentChecks();
+  const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
   const prober = createProber({
     timeoutMs: config.probe.timeoutMs,
     allowCidrs: config.probe.allowCidrs,
