@@ -1,5 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createAddressPolicy } from '../../src/probe/address-policy';
+import { DEFAULT_TTLS, ttlFor } from '../../src/probe/probe-cache';
 import { createProber } from '../../src/probe/prober';
 import {
   createRefusalPadding,
@@ -166,6 +167,13 @@ describe('publicView rules', () => {
     };
     expect(readsAsRefused(oneOfTwo)).toBe(false);
     expect(readsAsRefused({ ...oneOfTwo, verdict: 'down' })).toBe(false);
+  });
+});
+
+describe('the age of a cached answer', () => {
+  it('is the same for a target our rules refused and a refused connection', () => {
+    expect(ttlFor('blocked')).toBe(ttlFor('down'));
+    expect(ttlFor('blocked', { ...DEFAULT_TTLS, downMs: 1234 })).toBe(1234);
   });
 });
 
