@@ -142,7 +142,9 @@ export interface RefusalPaddingOptions {
 /**
  * How long a concealed rule refusal pretends its connection attempts took: stable per host (asking twice
  * gives a consistent answer, like a real site would) and unpredictable without the key (so nobody can
- * subtract it). The `probeSite` actor also waits that long, so the reply's timing agrees with it.
+ * subtract it). The `probeSite` actor also waits that long, so the reply's timing agrees with it. The
+ * default ceiling stays under the turn runner's 150 ms typing delay: a padded refusal never shows a
+ * typing indicator that a quick real refusal would not.
  */
 export function createRefusalPadding({ key = randomBytes(32), minMs = 10, maxMs = 80 }: RefusalPaddingOptions = {}): (
   result: ProbeResult,
