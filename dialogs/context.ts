@@ -2,6 +2,7 @@
  * The support machine's context: JSON only (STYLE habit 8), bounded in size, and the pure helpers that
  * read the probe result kept in it.
  */
+import { isProbeLimit, publicView, readsAsRefused, type PublicProbeResult } from '../src/probe/public-view';
 import type { Advice, CauseId, Evidence, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
 import { LOCALES } from './types';
 import type {
@@ -49,8 +50,12 @@ export interface SupportContext {
   roleOffered: boolean;
   submitting: boolean;
   submitWarned: boolean;
-  /** The last probe of `url`; cleared when the URL changes so no reply describes the wrong site. */
-  probe?: ProbeResult;
+  /**
+   * The last probe of `url`, as its public view (src/probe/public-view.ts): replies, stored snapshots and
+   * hand-offs are built from it, so it never holds what our address rules refused. Cleared when the URL
+   * changes so no reply describes the wrong site.
+   */
+  probe?: PublicProbeResult;
   probeHistory: ProbeSummary[];
   stepsTried: StepRecord[];
   findings: FindingNote[];
@@ -167,28 +172,23 @@ export function causeOf(probe: ProbeResult): CauseId | undefined {
   return probe.cause ?? evidenceOf(probe, 'sub-status')?.cause;
 }
 
-/**
- * Blocked by our own rules, or a connection the site refused. Both must read the same to the person:
- * telling them apart would let anyone map which internal addresses exist.
- */
 /** Our own probe limits (per person, per host, or every slot busy) stopped the check: say so honestly. */
 export function isProbeLimited(probe: ProbeResult | undefined): boolean {
-  return allEvidenceOf(probe, 'refused').some((r) => r.reason === 'rate-limited' || r.reason === 'busy');
-}
-
-export function isUnreachable(probe: ProbeResult | undefined): boolean {
-  if (!probe || isProbeLimited(probe)) return false;
-  if (probe.verdict === 'blocked') return true;
-  return allEvidenceOf(probe, 'connect').some((c) => !c.ok && c.code === 'ECONNREFUSED');
+  return probe !== undefined && isProbeLimit(probe);
 }
 
 /**
- * The verdict, advice and producer safe to show outside the machine (channelData): an unreachable
- * target reads the same whether our rules blocked it or the site refused, so neither becomes an oracle.
+ * Blocked by our own rules, or a connection the site refused. Both must read the same to the person:
+ * telling them apart would let anyone map which internal addresses exist (src/probe/public-view.ts).
  */
+export function isUnreachable(probe: ProbeResult | undefined): boolean {
+  return probe !== undefined && readsAsRefused(probe);
+}
+
+/** The verdict, advice and producer safe to show outside the machine: those of the public view. */
 export function publicProbeStatus(probe: ProbeResult): { verdict: Verdict; advice: Advice; producer?: ProducerId } {
-  if (isUnreachable(probe)) return { verdict: 'down', advice: 'wait' };
-  return { verdict: probe.verdict, advice: probe.advice, ...(probe.producer ? { producer: probe.producer } : {}) };
+  const view = publicView(probe);
+  return { verdict: view.verdict, advice: view.advice, ...(view.producer ? { producer: view.producer } : {}) };
 }
 
 /** The site fails for everyone, so fixes on the visitor's side are pointless. */

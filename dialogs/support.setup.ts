@@ -4,6 +4,7 @@
  * (`supportSetup.createStateConfig`) without importing the root machine.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import { publicView } from '../src/probe/public-view';
 import type { Finding, ProbeResult } from '../src/probe/types';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
@@ -118,11 +119,18 @@ export const supportSetup = setup({
       };
     }),
     setVariant: assign(({ event }) => (event.type === 'input.variant' ? { variant: event.variant } : {})),
-    storeProbe: assign(({ context }, params: { result: ProbeResult }) => ({
-      probe: params.result,
-      probeHistory: pushCapped(context.probeHistory, [summariseProbe(params.result)], LIMITS.probeHistory),
-      cause: causeOf(params.result) ?? context.cause,
-    })),
+    /**
+     * The composition root's actor already hands over the public view; viewing it again is free
+     * (idempotent) and keeps the truth out of the context however the actor is wired.
+     */
+    storeProbe: assign(({ context }, params: { result: ProbeResult }) => {
+      const probe = publicView(params.result);
+      return {
+        probe,
+        probeHistory: pushCapped(context.probeHistory, [summariseProbe(probe)], LIMITS.probeHistory),
+        cause: causeOf(probe) ?? context.cause,
+      };
+    }),
     markRoleOffered: assign({ roleOffered: true }),
     becomeAdmin: assign({ role: 'admin' as const }),
     becomeVisitor: assign({ role: 'visitor' as const }),

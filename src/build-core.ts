@@ -14,8 +14,10 @@ import { createI18n } from './core/i18n';
 import { createTurnRunner } from './core/turn-runner';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
+import { createAddressPolicy } from './probe/address-policy';
 import { lookupDnsReport } from './probe/dns-report';
 import { createProber, type Prober } from './probe/prober';
+import { createRefusalPadding, isRuleRefusal, publicDnsReport, publicView, type PublicProbeResult } from './probe/public-view';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { ProbeResult } from './probe/types';
@@ -52,7 +54,7 @@ export interface CoreOverrides {
 /** Builds storage, the probe, the machine with its actors, the turn runner and the bot. */
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
-  const recentChecks = createRecentChecks();
+  const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
   const prober = createProber({
     timeoutMs: config.probe.timeoutMs,
     allowCidrs: config.probe.allowCidrs,
@@ -66,12 +68,26 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     stateTtlMs: stateTtlFromDays(config.stateTtlDays),
     onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
   });
+  // The conversation only ever sees the public view of a probe and of a DNS lookup (src/probe/public-view.ts):
+  // the truth stays in the prober, the logs, the metrics and the admin API.
+  const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
+  const refusalPadding = createRefusalPadding();
+  const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
-      probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => prober.probe(input.url, { requester: input.requester })),
-      lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) =>
-        overrides.lookupDns ? overrides.lookupDns(input.host) : lookupDnsReport(input.host, { timeoutMs: config.probe.timeoutMs }),
-      ),
+      // Declared as the machine declares it (any ProbeResult); what it returns is always the view.
+      probeSite: fromPromise<ProbeResult, ProbeInput>(async ({ input }): Promise<PublicProbeResult> => {
+        const askedAt = Date.now();
+        const result = await prober.probe(input.url, { requester: input.requester });
+        const view = publicView(result, { paddingMs: refusalPadding });
+        // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
+        // waits out the total the view claims, so the reply's timing does not tell them apart either.
+        if (isRuleRefusal(result) && Date.parse(result.checkedAt) >= askedAt) {
+          await sleep(askedAt + view.timings.totalMs - Date.now());
+        }
+        return view;
+      }),
+      lookupDns: fromPromise<DnsReport, DnsLookupInput>(async ({ input }) => publicDnsReport(await lookupDns(input.host), addressPolicy)),
     },
   });
   const runner = createTurnRunner({
@@ -110,4 +126,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     ready,
     close: () => stores.close(),
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

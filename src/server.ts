@@ -118,7 +118,8 @@ export function createServer(deps: ServerDeps): Server {
   });
   server.get('/api/status', async (req: Request, res: Response) => {
     const limit = clampInt(req.query?.limit, 1, 200, 50);
-    res.send(200, { checks: deps.recentChecks.list(limit) });
+    // Strangers see listed hosts only, through the public view; every host is on /api/admin/status.
+    res.send(200, { checks: deps.recentChecks.listPublic(limit) });
   });
 
   const requireAdmin = (req: Request, res: Response): boolean => {
@@ -142,6 +143,10 @@ export function createServer(deps: ServerDeps): Server {
       return;
     }
     res.send(200, await deps.prober.probe(url, { requester: 'admin-api' }));
+  });
+  server.get('/api/admin/status', async (req: Request, res: Response) => {
+    if (!requireAdmin(req, res)) return;
+    res.send(200, { checks: deps.recentChecks.list(clampInt(req.query?.limit, 1, 200, 200)) });
   });
   const readExplainBody = bodyOf(['json', 'text']);
   server.post('/api/admin/explain', async (req: Request, res: Response) => {

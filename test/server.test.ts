@@ -12,7 +12,7 @@ describe('HTTP server edge rules', () => {
       res.writeHead(502, { server: 'nginx' });
       res.end('<h1>502 Bad Gateway</h1><hr><center>nginx</center>');
     });
-    app = await createTestServer({ adminApiToken: 'let-me-in', recentChecks: createRecentChecks() });
+    app = await createTestServer({ adminApiToken: 'let-me-in', recentChecks: createRecentChecks({ statusHosts: ['shop.example'] }) });
   });
   afterAll(async () => {
     await app.close();
@@ -68,7 +68,8 @@ describe('HTTP server edge rules', () => {
     expect(body.findings[0]?.cause).toBe('upstream-timeout');
   });
 
-  it('lists recently checked hosts on /api/status', async () => {
+  it('lists the configured hosts on /api/status and every host, truthfully, on /api/admin/status', async () => {
+    const checkedAt = '2026-11-21T10:00:00.000Z';
     app.deps.recentChecks.record({
       url: 'https://shop.example/',
       verdict: 'down',
@@ -77,11 +78,28 @@ describe('HTTP server edge rules', () => {
       producer: 'cloudflare',
       timings: { totalMs: 12 },
       evidence: [],
-      checkedAt: '2026-11-21T10:00:00.000Z',
+      checkedAt,
+    });
+    app.deps.recentChecks.record({
+      url: 'http://intranet.example/',
+      verdict: 'blocked',
+      advice: 'wait',
+      timings: { totalMs: 0 },
+      evidence: [{ kind: 'refused', reason: 'address' }],
+      checkedAt,
     });
     const res = await fetch(`${app.url}/api/status`);
     const body = (await res.json()) as { checks: { host: string; verdict: string }[] };
-    expect(body.checks).toContainEqual(expect.objectContaining({ host: 'shop.example', verdict: 'down', producer: 'cloudflare' }));
+    expect(body.checks).toEqual([expect.objectContaining({ host: 'shop.example', verdict: 'down', producer: 'cloudflare' })]);
+
+    expect((await fetch(`${app.url}/api/admin/status`)).status).toBe(401);
+    const admin = await fetch(`${app.url}/api/admin/status`, { headers: { authorization: 'Bearer let-me-in' } });
+    expect(admin.status).toBe(200);
+    const all = (await admin.json()) as { checks: { host: string; verdict: string }[] };
+    expect(all.checks.map((check) => [check.host, check.verdict])).toEqual([
+      ['intranet.example', 'blocked'],
+      ['shop.example', 'down'],
+    ]);
   });
 
   it('answers invalid JSON with 400 and an oversized body with 413, without a stack trace', async () => {

@@ -1,6 +1,7 @@
 /**
  * The DNS records an administrator checks after a change: A, AAAA, CNAME and NS. Only the resolver is
- * asked; the site itself is never contacted, so this needs no address policy.
+ * asked; the site itself is never contacted. The report is the truth: before it reaches a conversation it
+ * goes through `publicDnsReport` (src/probe/public-view.ts), which hides names the probe may not reach.
  */
 import { Resolver as DnsResolver } from 'node:dns/promises';
 import type { DnsReport } from '../../dialogs/types';

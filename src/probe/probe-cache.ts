@@ -16,7 +16,7 @@ export interface CacheTtls {
   upMs: number;
   /** A failing site: kept short so "it's back" is noticed quickly. */
   downMs: number;
-  /** Blocked and invalid targets: the answer only changes with DNS or configuration. */
+  /** Invalid targets: the answer only changes with what was typed. */
   refusedMs: number;
 }
 
@@ -27,9 +27,11 @@ export function ttlFor(verdict: Verdict, ttls: CacheTtls = DEFAULT_TTLS): number
   switch (verdict) {
     case 'up':
       return ttls.upMs;
-    case 'blocked':
     case 'invalid':
       return ttls.refusedMs;
+    // A target our rules refused is shown as a refused connection (src/probe/public-view.ts); it must be
+    // re-checked on the same rhythm, or the age of its answer would tell the two apart.
+    case 'blocked':
     default:
       return ttls.downMs;
   }

@@ -1,10 +1,13 @@
 /**
- * The hosts checked recently and what the probe last said about each: what the status board lists.
- * Bounded, newest first; in memory per instance.
+ * The hosts checked recently and what the probe last said about each. Bounded, newest first; in memory
+ * per instance. Two readers: the admin API sees every host with the probe's true verdicts; the public
+ * status board (`/api/status`, `/status`) sees only the hosts the help desk listed (STATUS_HOSTS), as the
+ * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
+import { isProbeLimit, publicView } from './public-view';
 import type { ProbeResult } from './types';
 
-/** One row of the status board (also `GET /api/status`). */
+/** One row of the status board (`GET /api/status`) or of `GET /api/admin/status`. */
 export interface RecentCheck {
   host: string;
   url: string;
@@ -19,33 +22,66 @@ export interface RecentCheck {
 
 export interface RecentChecks {
   record(result: ProbeResult): void;
+  /** Every host checked, with the probe's true verdicts and the URL last asked: the admin API only. */
   list(limit?: number): RecentCheck[];
+  /** What the public board shows: listed hosts only, through the public view, URLs cut to the origin. */
+  listPublic(limit?: number): RecentCheck[];
+  /** False when the board can list nothing at all (no STATUS_HOSTS), so it can say so instead of "none yet". */
+  hasListedHosts(): boolean;
 }
 
-export function createRecentChecks({ maxHosts = 200 }: { maxHosts?: number } = {}): RecentChecks {
-  const rows = new Map<string, RecentCheck>();
+export interface RecentChecksOptions {
+  maxHosts?: number;
+  /** Hosts the public board may list (STATUS_HOSTS); matched with and without port and `www.`. */
+  statusHosts?: readonly string[];
+  /**
+   * Hosts with an open incident, listed on the public board as well. Incidents do not exist yet: this is
+   * the seam they plug into (matched like `statusHosts`).
+   */
+  openIncidentHosts?: () => readonly string[];
+}
+
+interface Entry {
+  truth: RecentCheck;
+  shown: RecentCheck;
+}
+
+/** Builds the in-memory record of recent checks. */
+export function createRecentChecks({
+  maxHosts = 200,
+  statusHosts = [],
+  openIncidentHosts = () => [],
+}: RecentChecksOptions = {}): RecentChecks {
+  const rows = new Map<string, Entry>();
+  const configured = statusHosts.map(parseHost).filter((host): host is HostName => host !== undefined);
+  const listed = (host: string): boolean => {
+    const row = parseHost(host);
+    if (!row) return false;
+    const incidents = openIncidentHosts().map(parseHost);
+    return [...configured, ...incidents].some((entry) => entry !== undefined && hostMatches(entry, row));
+  };
+  const newestFirst = (): Entry[] => [...rows.values()].reverse();
+
   return {
     record(result) {
-      let host: string;
+      let url: URL;
       try {
-        host = new URL(result.url).host;
+        url = new URL(result.url);
       } catch {
         return; // invalid targets have no host worth listing
       }
-      if (result.verdict === 'invalid') return;
+      // Invalid targets are not sites, and a check our own limits stopped says nothing about the site:
+      // it must not replace the last real answer.
+      if (result.verdict === 'invalid' || isProbeLimit(result)) return;
+      const host = url.host;
       const previous = rows.get(host);
       rows.delete(host);
-      const row: RecentCheck = {
-        host,
-        url: result.url,
-        verdict: result.verdict,
-        advice: result.advice,
-        checkedAt: result.checkedAt,
-        asks: (previous?.asks ?? 0) + 1,
-      };
-      if (result.httpStatus !== undefined) row.httpStatus = result.httpStatus;
-      if (result.producer) row.producer = result.producer;
-      rows.set(host, row);
+      const asks = (previous?.truth.asks ?? 0) + 1;
+      const view = publicView(result);
+      rows.set(host, {
+        truth: rowOf(host, result.url, result, asks),
+        shown: rowOf(host, `${url.protocol}//${url.host}/`, view, asks),
+      });
       while (rows.size > maxHosts) {
         const oldest = rows.keys().next();
         if (oldest.done) break;
@@ -53,7 +89,66 @@ export function createRecentChecks({ maxHosts = 200 }: { maxHosts?: number } = {
       }
     },
     list(limit = 50) {
-      return [...rows.values()].reverse().slice(0, limit);
+      return newestFirst()
+        .slice(0, limit)
+        .map((entry) => ({ ...entry.truth }));
+    },
+    listPublic(limit = 50) {
+      return newestFirst()
+        .filter((entry) => listed(entry.shown.host))
+        .slice(0, limit)
+        .map((entry) => ({ ...entry.shown }));
+    },
+    hasListedHosts() {
+      return configured.length > 0 || openIncidentHosts().length > 0;
     },
   };
+}
+
+type RowFacts = Pick<ProbeResult, 'verdict' | 'advice' | 'httpStatus' | 'producer' | 'checkedAt'>;
+
+function rowOf(host: string, url: string, result: RowFacts, asks: number): RecentCheck {
+  const row: RecentCheck = { host, url, verdict: result.verdict, advice: result.advice, checkedAt: result.checkedAt, asks };
+  if (result.httpStatus !== undefined) row.httpStatus = result.httpStatus;
+  if (result.producer) row.producer = result.producer;
+  return row;
+}
+
+/** A host name without `www.` and trailing dot, lower-cased, with its port when one was given. */
+interface HostName {
+  name: string;
+  port?: string;
+}
+
+const DEFAULT_PORTS: readonly string[] = ['80', '443'];
+
+/**
+ * Parses `example.com`, `www.example.com:8443`, `[2001:db8::1]:443` or, leniently, a URL someone pasted
+ * into STATUS_HOSTS. Anything else is not a host and lists nothing.
+ */
+function parseHost(text: string): HostName | undefined {
+  let value = text.trim().toLowerCase();
+  if (value.includes('://')) {
+    try {
+      value = new URL(value).host;
+    } catch {
+      return undefined;
+    }
+  }
+  const match = /^(\[[0-9a-f:.]+\]|[^:/[\]\s]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!match?.[1]) return undefined;
+  const name = match[1].replace(/\.$/, '').replace(/^www\./, '');
+  if (name === '') return undefined;
+  return match[2] ? { name, port: match[2] } : { name };
+}
+
+/**
+ * A configured host without a port lists the host on every port; with a port, only that port (a URL
+ * with no port is on 80 or 443, which is what a configured `:80` or `:443` means).
+ */
+function hostMatches(configured: HostName, row: HostName): boolean {
+  if (configured.name !== row.name) return false;
+  if (configured.port === undefined) return true;
+  if (row.port === undefined) return DEFAULT_PORTS.includes(configured.port);
+  return configured.port === row.port;
 }

@@ -11,6 +11,7 @@ import { findingReplies, helpReply, PROMPTS, REPLIES, repromptReply, variantKey,
 import { KEY_IDS } from '../../dialogs/shortcuts';
 import { BROWSERS, INTENTS, OPERATING_SYSTEMS, VARIANTS, type Reply } from '../../dialogs/types';
 import { USER_STEPS } from '../../dialogs/user-steps';
+import { publicView } from '../../src/probe/public-view';
 import { ADVICES, VERDICTS, type Layer, type ProbeResult, type ProducerId } from '../../src/probe/types';
 import translation from '../../locales/en/translation.json';
 import { englishText, fakeCloudflareDown, fakeDnsReport, fakeProbeResult } from './create-conversation';
@@ -64,7 +65,7 @@ function allReplies(): Reply[] {
     for (const role of [undefined, 'admin', 'visitor'] as const) {
       contexts.push(
         createContext({
-          probe,
+          probe: publicView(probe),
           ...(role ? { role } : {}),
           variant: 'iis-502.1',
           cause: 'app-crash',
@@ -180,7 +181,7 @@ describe('English strings', () => {
     const hard = USER_STEPS.find((s) => s.id === 'hardRefresh')?.reply(createContext({ browser: 'chrome', os: 'windows' }));
     expect(hard && render(hard)).toContain('Ctrl+F5');
     expect(hard && render(hard)).toContain('Ctrl+Shift+R');
-    const overview = overviewReplies(createContext({ probe: fakeCloudflareDown() }))[0];
+    const overview = overviewReplies(createContext({ probe: publicView(fakeCloudflareDown()) }))[0];
     expect(overview && render(overview)).toContain('HTTP 502 (down)');
   });
 });

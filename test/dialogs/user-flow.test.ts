@@ -1,4 +1,5 @@
 import { createInitialContext } from '../../dialogs/context';
+import { publicView } from '../../src/probe/public-view';
 import { nextUserStep, USER_STEP_IDS } from '../../dialogs/user-steps';
 import {
   choicesOf,
@@ -255,8 +256,8 @@ describe('visitor steps', () => {
   it('skips the DNS change when the site\'s own DNS fails', () => {
     const allButDns = USER_STEP_IDS.slice(0, USER_STEP_IDS.indexOf('changeDns')).map((step) => ({ step, answer: 'no' as const }));
     const ctx = { ...createInitialContext(), stepsTried: allButDns };
-    expect(nextUserStep({ ...ctx, probe: fakeProbeResult({ verdict: 'dns_error', httpStatus: undefined }) })).toBe('contactSite');
-    expect(nextUserStep({ ...ctx, probe: fakeProbeResult() })).toBe('changeDns');
+    expect(nextUserStep({ ...ctx, probe: publicView(fakeProbeResult({ verdict: 'dns_error', httpStatus: undefined })) })).toBe('contactSite');
+    expect(nextUserStep({ ...ctx, probe: publicView(fakeProbeResult()) })).toBe('changeDns');
   });
 
   it('turns into "down" when the re-check after clearing cookies finds the site down', async () => {

@@ -3,7 +3,8 @@
  * once and delivered to every configured target (webhook, Slack channel, Teams channel).
  */
 import { randomUUID } from 'node:crypto';
-import type { HandoffSummary } from '../../../dialogs/types';
+import type { HandoffSummary, ProbeSummary } from '../../../dialogs/types';
+import { withoutCredentials } from '../../probe/public-view';
 
 /** One handed-over case (the webhook's JSON body). */
 export interface HandoffCase {
@@ -14,12 +15,38 @@ export interface HandoffCase {
   summary: HandoffSummary;
 }
 
+/** Builds the case every target receives; its probe evidence is the public digest only (see `publicSummary`). */
 export function createHandoffCase(
   summary: HandoffSummary,
   source: HandoffCase['source'],
   now: () => number = Date.now,
 ): HandoffCase {
-  return { id: randomUUID(), createdAt: new Date(now()).toISOString(), source, summary };
+  return { id: randomUUID(), createdAt: new Date(now()).toISOString(), source, summary: publicSummary(summary) };
+}
+
+/**
+ * The summary as it may leave the process. The machine builds it from the public view of each probe
+ * (src/probe/public-view.ts), so a target our rules refused already reads as a refused connection; this
+ * exit copies only the digest's known fields, so nothing added to a conversation later (or kept in an
+ * old snapshot) rides along, and drops credentials typed into the site's URL.
+ */
+export function publicSummary(summary: HandoffSummary): HandoffSummary {
+  return {
+    ...summary,
+    ...(summary.url !== undefined ? { url: withoutCredentials(summary.url) } : {}),
+    probes: summary.probes.map(publicProbeSummary),
+  };
+}
+
+function publicProbeSummary(probe: ProbeSummary): ProbeSummary {
+  return {
+    checkedAt: probe.checkedAt,
+    verdict: probe.verdict,
+    advice: probe.advice,
+    ...(probe.httpStatus !== undefined ? { httpStatus: probe.httpStatus } : {}),
+    ...(probe.producer !== undefined ? { producer: probe.producer } : {}),
+    requestIds: [...probe.requestIds],
+  };
 }
 
 /** The case as plain lines (English, for staff): used by the Slack and Teams targets. */

@@ -19,9 +19,25 @@ export interface RenderTarget {
 /** Channels that get plain text only. */
 const PLAIN_TEXT_CHANNELS = new Set(['console']);
 
+/**
+ * `channelData.gatewayDoctor` as it leaves the process: only its documented fields. The verdict and advice
+ * come from the conversation's public view of the probe (src/probe/public-view.ts), where a target our
+ * rules refused already reads like a refused connection; copying field by field keeps anything else a
+ * caller might attach to the status object from reaching clients.
+ */
+export function publicChannelData(status: GatewayDoctorChannelData): GatewayDoctorChannelData {
+  return {
+    state: status.state,
+    ...(status.verdict !== undefined ? { verdict: status.verdict } : {}),
+    ...(status.advice !== undefined ? { advice: status.advice } : {}),
+    ...(status.producer !== undefined ? { producer: status.producer } : {}),
+    ...(status.cause !== undefined ? { cause: status.cause } : {}),
+  };
+}
+
 /** One neutral reply -> one outgoing message activity for the given channel. */
 export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTarget): Partial<Activity> {
-  const channelData: Record<string, unknown> = { gatewayDoctor: target.status };
+  const channelData: Record<string, unknown> = { gatewayDoctor: publicChannelData(target.status) };
   if (target.channelId === 'slack') {
     const { text, blocks } = renderBlockKit(reply, t);
     return { type: ActivityTypes.Message, text, locale: target.locale, channelData: { ...channelData, slack: { blocks } } };

@@ -57,7 +57,7 @@ export const STATUS_SCRIPT = String.raw`(function () {
       clear(tbody);
       if (checks.length === 0) {
         var emptyRow = element('tr');
-        var emptyCell = element('td', 'empty', t('recent.empty'));
+        var emptyCell = element('td', 'empty', t(config.emptyKey || 'recent.noneListed'));
         emptyCell.colSpan = config.recentColumns;
         emptyRow.appendChild(emptyCell);
         tbody.appendChild(emptyRow);

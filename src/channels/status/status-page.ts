@@ -1,7 +1,9 @@
 /**
- * The status board (`GET /status`, also the Teams "Status" tab): the hosts checked recently and what the
- * probe last said, rendered on the server (works without script) and refreshed in the browser from
- * `GET /api/status`. Inside Teams it follows Teams' theme and language; elsewhere it is a plain page.
+ * The status board (`GET /status`, also the Teams "Status" tab): the hosts the help desk listed
+ * (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, rendered on the
+ * server (works without script) and refreshed in the browser from `GET /api/status`. Hosts strangers ask
+ * about are not published here (`GET /api/admin/status` lists them). Inside Teams it follows Teams' theme
+ * and language; elsewhere it is a plain page.
  */
 import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';
@@ -42,9 +44,9 @@ export interface StatusRoutesDeps {
 }
 
 /**
- * How a verdict is shown. `blocked` means our own safety rules refused the target; the bot tells
- * visitors exactly what it tells them about a refused connection, and a public board must not reveal
- * more (it would show which private addresses exist), so it reads as `down`.
+ * How a verdict is shown. Rows arrive through the public view, where a target our rules refused already
+ * reads as `down`; what is left of `blocked` is our own probe limits, which say nothing about the site,
+ * so a row that still carries it (a hand-made RecentChecks) reads as `down` too rather than as a new word.
  */
 export const DISPLAY_VERDICTS: Record<Verdict, Exclude<Verdict, 'blocked'>> = {
   up: 'up',
@@ -69,9 +71,13 @@ const TONES: Record<Exclude<Verdict, 'blocked'>, 'ok' | 'warn' | 'bad' | 'neutra
 };
 
 
+/** What an empty board says: nothing listed at all, or listed sites not checked yet. */
+const EMPTY_KEYS = { noneListed: 'recent.noneListed', notChecked: 'recent.emptyListed' } as const;
+
 /** Every `status` string the browser needs, sent with the page so it can re-render in the same language. */
 const CLIENT_KEYS = [
-  'recent.empty',
+  EMPTY_KEYS.noneListed,
+  EMPTY_KEYS.notChecked,
   'producer.unknown',
   'httpStatus',
   'updated',
@@ -118,6 +124,8 @@ export interface StatusPageModel {
   now: number;
   /** The language came from `?lang=`, so Teams' language must not override it. */
   languageChosen: boolean;
+  /** What the board says when it has no rows (`recent.noneListed` or `recent.emptyListed`). */
+  emptyKey?: string;
   refreshMs?: number;
   teamsInitTimeoutMs?: number;
 }
@@ -141,14 +149,17 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
         const translate = translatorFor(i18n, locale);
         const t: Translate = (key, vars) => translate(`status:${key}`, vars);
         const at = now();
+        const emptyKey = deps.recentChecks.hasListedHosts() ? EMPTY_KEYS.notChecked : EMPTY_KEYS.noneListed;
         const html = renderStatusPage({
           locale,
           t,
           now: at,
           languageChosen: chosen !== undefined,
+          emptyKey,
           refreshMs: deps.refreshMs ?? REFRESH_MS,
           teamsInitTimeoutMs: deps.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
-          sections: [recentChecksSection(deps.recentChecks.list(ROW_LIMIT), t, locale, at)],
+          // The same public rows `/api/status` serves: listed hosts only, through the public view.
+          sections: [recentChecksSection(deps.recentChecks.listPublic(ROW_LIMIT), t, locale, at, emptyKey)],
         });
         res.writeHead(200, {
           'Content-Type': 'text/html; charset=utf-8',
@@ -201,6 +212,7 @@ export function renderStatusPage(model: StatusPageModel): string {
     refreshMs,
     teamsInitTimeoutMs: model.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
     recentColumns: RECENT_COLUMNS.length,
+    emptyKey: model.emptyKey ?? EMPTY_KEYS.noneListed,
     displayVerdicts: DISPLAY_VERDICTS,
     tones: TONES,
     producerNames: PRODUCER_NAMES,
@@ -224,7 +236,7 @@ export function renderStatusPage(model: StatusPageModel): string {
 <body>
 <header>
 <h1>${escapeHtml(t('page.heading'))}</h1>
-<p>${escapeHtml(t('page.intro'))}</p>
+<p>${escapeHtml(t('page.introListed'))}</p>
 <p class="muted">${escapeHtml(t('autoRefresh', { seconds: Math.round(refreshMs / 1000) }))} <span id="status-updated" role="status">${escapeHtml(
     t('updated', { time: formatTime(model.now, locale) }),
   )}</span></p>
@@ -239,12 +251,21 @@ ${sections}
 `;
 }
 
-/** The "recently checked" table: one row per host, newest first, or one row saying there is none yet. */
-export function recentChecksSection(rows: readonly RecentCheck[], t: Translate, locale: LocaleId, now: number): StatusSection {
+/**
+ * The "recently checked" table: one row per listed host, newest first, or one row saying why there is
+ * none (`emptyKey`: nothing is listed, or no listed site was checked yet).
+ */
+export function recentChecksSection(
+  rows: readonly RecentCheck[],
+  t: Translate,
+  locale: LocaleId,
+  now: number,
+  emptyKey: string = EMPTY_KEYS.noneListed,
+): StatusSection {
   const head = RECENT_COLUMNS.map((column) => `<th scope="col">${escapeHtml(t(`columns.${column}`))}</th>`).join('');
   const body =
     rows.length === 0
-      ? `<tr><td class="empty" colspan="${RECENT_COLUMNS.length}">${escapeHtml(t('recent.empty'))}</td></tr>`
+      ? `<tr><td class="empty" colspan="${RECENT_COLUMNS.length}">${escapeHtml(t(emptyKey))}</td></tr>`
       : rows.map((row) => recentCheckRow(row, t, locale, now)).join('\n');
   return {
     id: 'recent',

@@ -18,7 +18,8 @@ const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 
 /** A RecentChecks whose rows the test edits between refreshes. */
 function fakeRecentChecks(rows: RecentCheck[]): RecentChecks {
-  return { record: () => undefined, list: (limit = 50) => rows.slice(0, limit) };
+  const list = (limit = 50) => rows.slice(0, limit);
+  return { record: () => undefined, list, listPublic: list, hasListedHosts: () => true };
 }
 
 function fakeRow(host: string, overrides: Partial<RecentCheck> = {}): RecentCheck {

@@ -35,7 +35,8 @@ function createKeyI18n() {
 
 /** A RecentChecks that lists whatever rows the test gives it (hosts the URL parser would never produce). */
 function fakeRecentChecks(rows: RecentCheck[]): RecentChecks {
-  return { record: () => undefined, list: (limit = 50) => rows.slice(0, limit) };
+  const list = (limit = 50) => rows.slice(0, limit);
+  return { record: () => undefined, list, listPublic: list, hasListedHosts: () => true };
 }
 
 async function withServer(routes: RouteSpec[], recentChecks: RecentChecks): Promise<{ server: Server; base: string }> {
@@ -58,10 +59,11 @@ function configOf(html: string): Record<string, unknown> {
 }
 
 describe('status board over HTTP', () => {
-  const recentChecks = createRecentChecks();
+  const recentChecks = createRecentChecks({ statusHosts: ['shop.example', 'www.blog.example', '10.0.0.5:8080'] });
   recentChecks.record(fakeProbeResult({ url: 'https://shop.example/cart', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
   recentChecks.record(fakeProbeResult({ url: 'https://blog.example/', verdict: 'up', httpStatus: 200 }));
-  recentChecks.record(fakeProbeResult({ url: 'http://10.0.0.5:8080/', verdict: 'blocked' }));
+  recentChecks.record(fakeProbeResult({ url: 'https://unlisted.example/secret?token=abc', verdict: 'up', httpStatus: 200 }));
+  recentChecks.record(fakeProbeResult({ url: 'http://10.0.0.5:8080/', verdict: 'blocked', evidence: [{ kind: 'refused', reason: 'address' }] }));
   recentChecks.record(fakeProbeResult({ url: 'https://shop.example/', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
   let server: Server;
   let base: string;
@@ -86,6 +88,19 @@ describe('status board over HTTP', () => {
     expect(shopRow).toContain('<time datetime="2025-03-01T11:58:00.000Z"');
     expect(shopRow).toContain('>2 minutes ago</time>');
     expect(shopRow).toContain('<td class="number">2</td>');
+  });
+
+  it('lists only the hosts the help desk configured, on the page and in /api/status', async () => {
+    const html = await (await fetch(`${base}/status`)).text();
+    expect(html).not.toContain('unlisted.example');
+    const body = (await (await fetch(`${base}/api/status`)).json()) as { checks: RecentCheck[] };
+    expect(body.checks.map((check) => check.host)).toEqual(['shop.example', '10.0.0.5:8080', 'blog.example']);
+    expect(JSON.stringify(body)).not.toContain('unlisted.example');
+  });
+
+  it('says what the board is: the sites the help desk follows', async () => {
+    const html = await (await fetch(`${base}/status`)).text();
+    expect(html).toContain('<p>page.introListed</p>');
   });
 
   it('shows a host refused by our own rules exactly like a down one', async () => {
@@ -126,7 +141,7 @@ describe('status board over HTTP', () => {
     const config = configOf(await (await fetch(`${base}/status`)).text());
     expect(config).toMatchObject({ locale: 'en', refreshMs: 30_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
     expect(Object.keys(config.strings as object)).toEqual(
-      expect.arrayContaining(['verdict.up', 'verdict.down', 'verdict.timeout', 'recent.empty', 'refreshFailed']),
+      expect.arrayContaining(['verdict.up', 'verdict.down', 'verdict.timeout', 'recent.noneListed', 'recent.emptyListed', 'refreshFailed']),
     );
     expect(config.strings).not.toHaveProperty('verdict.blocked');
     expect((config.displayVerdicts as Record<string, string>).blocked).toBe('down');
@@ -146,6 +161,14 @@ describe('status board over HTTP', () => {
       producer: 'cloudflare',
       checkedAt: '2025-03-01T11:58:00.000Z',
       asks: 2,
+    });
+    expect(body.checks[1]).toEqual({
+      host: '10.0.0.5:8080',
+      url: 'http://10.0.0.5:8080/',
+      verdict: 'down',
+      advice: 'wait',
+      checkedAt: '2025-03-01T11:58:00.000Z',
+      asks: 1,
     });
   });
 
@@ -178,7 +201,7 @@ describe('status board languages', () => {
   let base: string;
 
   beforeAll(async () => {
-    const recentChecks = createRecentChecks();
+    const recentChecks = createRecentChecks({ statusHosts: ['shop.example'] });
     recentChecks.record(fakeProbeResult({ url: 'https://shop.example/', verdict: 'up', httpStatus: 200 }));
     ({ server, base } = await withServer(createStatusRoutes({ recentChecks, now: () => NOW }), recentChecks));
   });
@@ -235,9 +258,11 @@ describe('status board rendering', () => {
     }
   });
 
-  it('says so in one full-width row when nothing was checked yet', () => {
-    const section = recentChecksSection([], t, 'en', NOW);
-    expect(section.html).toContain('<td class="empty" colspan="5">recent.empty</td>');
+  it('says so in one full-width row when nothing is listed, or nothing listed was checked yet', () => {
+    expect(recentChecksSection([], t, 'en', NOW).html).toContain('<td class="empty" colspan="5">recent.noneListed</td>');
+    expect(recentChecksSection([], t, 'en', NOW, 'recent.emptyListed').html).toContain(
+      '<td class="empty" colspan="5">recent.emptyListed</td>',
+    );
   });
 
   it('names an unknown producer as unknown', () => {

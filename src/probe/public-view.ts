@@ -1,0 +1,196 @@
+/**
+ * What leaves the process about a probe result. The probe keeps the truth (`ProbeResult`: "blocked by our
+ * address rules", the private addresses a name resolved to, why it was refused) for logs, metrics and the
+ * admin API (`GET /api/admin/probe`, `GET /api/admin/status`). Anything a stranger can see goes through
+ * `publicView` instead, where a target our rules refused reads exactly like a site that refused the
+ * connection: same verdict (`down`), same advice (`wait`), same evidence, no addresses, a plausible total
+ * time. Otherwise the bot would be an oracle mapping which internal names and addresses exist.
+ *
+ * Where the view is applied (every exit):
+ * - the `probeSite` actor (src/build-core.ts): the machine only ever receives the view, so its context,
+ *   the stored snapshots, chat replies, `channelData.gatewayDoctor` and hand-offs never hold the truth;
+ * - the machine's `storeProbe` action (dialogs/support.setup.ts) applies it again (idempotent), so a
+ *   differently wired probe actor cannot put the truth into a conversation;
+ * - the public status rows (`RecentChecks.listPublic`, src/probe/recent-checks.ts): `/api/status`, `/status`;
+ * - hand-offs (src/channels/handoff/handoff-case.ts) re-copy only the public digest's fields;
+ * - `channelData.gatewayDoctor` (src/channels/render/activity.ts) re-copies only its public fields;
+ * - the administrator's DNS step (`publicDnsReport`, wired in the `lookupDns` actor).
+ *
+ * Our own probe limits (`rate-limited`, `busy`) keep their `blocked` verdict and their refusal evidence:
+ * they say nothing about the target's addresses, and the person must hear that the check was paused.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { DnsReport } from '../../dialogs/types';
+import type { AddressPolicy } from './address-policy';
+import type { Evidence, ProbeResult, RefusalReason } from './types';
+
+/** Refusals that are about our own capacity, not about the target: shown as they are. */
+export type LimitReason = Extract<RefusalReason, 'rate-limited' | 'busy'>;
+
+const LIMIT_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['rate-limited', 'busy']);
+
+/** Evidence a stranger may see: no refusal other than our own limits. */
+export type PublicEvidence = Exclude<Evidence, { kind: 'refused' }> | { kind: 'refused'; reason: LimitReason };
+
+/**
+ * A probe result fit to leave the process. Assignable to `ProbeResult` (everything that reads results
+ * reads views too); a raw `ProbeResult` is not assignable to it, so the compiler finds missed exits.
+ */
+export interface PublicProbeResult extends Omit<ProbeResult, 'evidence'> {
+  evidence: PublicEvidence[];
+}
+
+export interface PublicViewOptions {
+  /**
+   * Milliseconds a concealed rule refusal claims for the connection attempts it never made (see
+   * `createRefusalPadding`); without it the view reports the refusal's own, near-zero, total.
+   */
+  paddingMs?: (result: ProbeResult) => number;
+}
+
+/** The one piece of evidence every refused-looking result carries: what the prober notes for ECONNREFUSED. */
+const REFUSED_NOTE: PublicEvidence = { kind: 'note', code: 'connect_error', detail: 'ECONNREFUSED' };
+
+/** The probe's own limits stopped the check (per person, per host, or no free slot). */
+export function isProbeLimit(result: ProbeResult): boolean {
+  return result.evidence.some((e) => e.kind === 'refused' && LIMIT_REASONS.has(e.reason));
+}
+
+/** Our rules refused the target (address, port, credentials on a redirect hop...), not our capacity. */
+export function isRuleRefusal(result: ProbeResult): boolean {
+  return result.verdict === 'blocked' && !isProbeLimit(result);
+}
+
+/**
+ * True for every result the public view shows as "the site refused the connection": rule refusals and
+ * real refused connections alike, so both take the same path through the conversation.
+ */
+export function readsAsRefused(result: ProbeResult): boolean {
+  if (isProbeLimit(result)) return false;
+  if (result.verdict === 'blocked') return true;
+  return result.verdict === 'down' && refusedConnection(result.evidence);
+}
+
+/** The connection was refused: the prober's note, or (hand-made results) only refused connects. */
+function refusedConnection(evidence: readonly Evidence[]): boolean {
+  if (evidence.some((e) => e.kind === 'note' && e.code === 'connect_error' && e.detail === 'ECONNREFUSED')) return true;
+  const connects = evidence.filter((e): e is Extract<Evidence, { kind: 'connect' }> => e.kind === 'connect');
+  return connects.some((c) => !c.ok && c.code === 'ECONNREFUSED') && !connects.some((c) => c.ok);
+}
+
+/**
+ * The public view of one result. Idempotent: the view of a view is the same view (a concealed refusal
+ * comes out as a refused connection, which stays one).
+ */
+export function publicView(result: ProbeResult, { paddingMs }: PublicViewOptions = {}): PublicProbeResult {
+  const url = withoutCredentials(result.url);
+  if (readsAsRefused(result)) {
+    // Nothing that differs between "our rules said no" and "the site said no" survives: no addresses,
+    // no per-phase timings (a refusal has no connect time, a rule refusal may have no DNS time), no
+    // re-check entry (a rule refusal is never re-checked), no redirect chain that led there.
+    const padding = result.verdict === 'blocked' && paddingMs ? paddingMs(result) : 0;
+    return {
+      url,
+      verdict: 'down',
+      advice: 'wait',
+      timings: { totalMs: round(result.timings.totalMs + padding) },
+      evidence: [{ ...REFUSED_NOTE }],
+      checkedAt: result.checkedAt,
+    };
+  }
+  const view: PublicProbeResult = {
+    url,
+    verdict: result.verdict,
+    advice: result.advice,
+    timings: { ...result.timings },
+    evidence: result.evidence.flatMap(publicEvidence),
+    checkedAt: result.checkedAt,
+  };
+  if (result.httpStatus !== undefined) view.httpStatus = result.httpStatus;
+  if (result.producer !== undefined) view.producer = result.producer;
+  if (result.cause !== undefined) view.cause = result.cause;
+  return view;
+}
+
+function publicEvidence(evidence: Evidence): PublicEvidence[] {
+  switch (evidence.kind) {
+    case 'refused':
+      // Only our limits are worth naming; any other refusal here belongs to an `invalid` target and its
+      // verdict already says all the person needs.
+      return isLimitReason(evidence.reason) ? [{ kind: 'refused', reason: evidence.reason }] : [];
+    case 'note':
+      // `host-result` carries another person's URL (path and query included) on the same host.
+      return evidence.code === 'host-result' ? [{ kind: 'note', code: evidence.code }] : [{ ...evidence }];
+    case 'dns':
+      return [{ kind: 'dns', addresses: [...evidence.addresses] }];
+    default:
+      return [{ ...evidence }];
+  }
+}
+
+function isLimitReason(reason: RefusalReason): reason is LimitReason {
+  return LIMIT_REASONS.has(reason);
+}
+
+export interface RefusalPaddingOptions {
+  /** Secret that makes the padding unpredictable; a fresh random key per process by default. */
+  key?: Buffer;
+  minMs?: number;
+  maxMs?: number;
+}
+
+/**
+ * How long a concealed rule refusal pretends its connection attempts took: stable per host (asking twice
+ * gives a consistent answer, like a real site would) and unpredictable without the key (so nobody can
+ * subtract it). The `probeSite` actor also waits that long, so the reply's timing agrees with it. The
+ * default ceiling stays under the turn runner's 150 ms typing delay: a padded refusal never shows a
+ * typing indicator that a quick real refusal would not.
+ */
+export function createRefusalPadding({ key = randomBytes(32), minMs = 10, maxMs = 80 }: RefusalPaddingOptions = {}): (
+  result: ProbeResult,
+) => number {
+  return (result) => {
+    const digest = createHmac('sha256', key).update(hostOf(result.url)).digest();
+    return round(minMs + (digest.readUInt32BE(0) / 0x1_0000_0000) * (maxMs - minMs));
+  };
+}
+
+/**
+ * The DNS records shown to an administrator, who is whoever claims to be one. Records are shown only for a
+ * name whose every address the probe may reach (the same address policy and PROBE_ALLOW_CIDRS); any other
+ * name reads like one that does not resolve, with no addresses, CNAMEs or name servers.
+ */
+export function publicDnsReport(report: DnsReport, policy: AddressPolicy): DnsReport {
+  const addresses = [...report.a, ...report.aaaa];
+  if (addresses.length > 0 && addresses.every((address) => policy.isAllowed(address))) {
+    return { host: report.host, a: [...report.a], aaaa: [...report.aaaa], cname: [...report.cname], ns: [...report.ns] };
+  }
+  // A name without addresses keeps its own failure code; a refused one gets the code of a missing name.
+  const error = addresses.length === 0 ? report.error ?? 'ENODATA' : 'ENOTFOUND';
+  return { host: report.host, a: [], aaaa: [], cname: [], ns: [], error };
+}
+
+/** `https://user:secret@host/` -> `https://host/`: credentials typed into a URL never travel on. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
