@@ -42,7 +42,8 @@ describeWithBrowser('status board in a browser', () => {
       path: '/test/frame',
       name: 'test.frame',
       handler: async (_req: Request, res: Response) => {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        // Every answer of the server defaults to a CSP without frames; this stand-in host page needs one.
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "frame-src 'self'" });
         res.end('<!doctype html><title>host</title><iframe id="tab" src="/status?lang=de" width="800" height="600"></iframe>');
       },
     };
