@@ -151,6 +151,7 @@ export async function startApp(
     async close() {
       watchService?.stop();
       await stream.close();
+      await directLine.store.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await core.close();
     },

@@ -16,8 +16,9 @@ import {
   createTokenService,
   createWebChatPageRoutes,
   DirectLineAdapter,
-  type ConversationStore,
   type DirectLineStream,
+  type MemoryConversationStore,
+  type MemoryConversationStoreOptions,
   type TokenService,
 } from '../../../../src/channels/webchat';
 import { createEchoBot, type EchoBot } from './echo-bot';
@@ -29,7 +30,7 @@ export interface WebChatTestServer {
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
-  store: ConversationStore;
+  store: MemoryConversationStore;
   tokens: TokenService;
   adapter: DirectLineAdapter;
   bot: EchoBot;
@@ -43,13 +44,16 @@ export interface WebChatTestServerOptions {
   tokenRateLimiter?: RateLimiterAbstract;
   azure?: { secret: string; baseUrl: string };
   keepAliveMs?: number;
+  /** The store's bounds; its clock is always the server's fake clock. */
+  store?: Omit<MemoryConversationStoreOptions, 'now'>;
+  maxStreamConnections?: number;
 }
 
 export async function createWebChatTestServer(options: WebChatTestServerOptions = {}): Promise<WebChatTestServer> {
   const logger = createLogger('silent');
   const clock = createFakeClock();
   const tokens = createTokenService({ secret: TEST_TOKEN_SECRET, now: clock.now });
-  const store = createMemoryConversationStore();
+  const store = createMemoryConversationStore({ ...options.store, now: clock.now });
   const adapter = new DirectLineAdapter({ store });
   const bot = createEchoBot();
   const routes = [
@@ -77,6 +81,7 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
     logger,
     now: clock.now,
     ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
+    ...(options.maxStreamConnections ? { maxConnections: options.maxStreamConnections } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -91,6 +96,7 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
     stream,
     async close() {
       await stream.close();
+      await store.close();
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
