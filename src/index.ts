@@ -6,6 +6,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
+import { createClientAddress } from './http/client-address';
 import { createLogger, type Logger } from './observability/logger';
 import { createServer, type RouteSpec } from './server';
 import {
@@ -114,6 +115,7 @@ export async function startApp(
       allowedOrigins: config.webchat.allowedOrigins,
       publicUrl: config.publicUrl,
       azure: azureDirectLine,
+      clientIp: createClientAddress(config.trustProxy),
     }),
     ...createWebChatPageRoutes({
       allowedOrigins: config.webchat.allowedOrigins,

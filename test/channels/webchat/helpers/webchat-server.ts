@@ -3,6 +3,7 @@
  * the WebSocket stream attached, an echo bot behind it, and a clock the test can move.
  */
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createLogger } from '../../../../src/observability/logger';
 import { createMetrics } from '../../../../src/observability/metrics';
@@ -16,6 +17,7 @@ import {
   createTokenService,
   createWebChatPageRoutes,
   DirectLineAdapter,
+  type ActivityLimits,
   type DirectLineStream,
   type MemoryConversationStore,
   type MemoryConversationStoreOptions,
@@ -46,7 +48,9 @@ export interface WebChatTestServerOptions {
   keepAliveMs?: number;
   /** The store's bounds; its clock is always the server's fake clock. */
   store?: Omit<MemoryConversationStoreOptions, 'now'>;
+  activityLimits?: Partial<ActivityLimits>;
   maxStreamConnections?: number;
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 export async function createWebChatTestServer(options: WebChatTestServerOptions = {}): Promise<WebChatTestServer> {
@@ -65,6 +69,8 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.tokenRateLimiter ? { tokenRateLimiter: options.tokenRateLimiter } : {}),
       ...(options.azure ? { azure: options.azure } : {}),
+      ...(options.activityLimits ? { activityLimits: options.activityLimits } : {}),
+      ...(options.clientIp ? { clientIp: options.clientIp } : {}),
     }),
     ...createWebChatPageRoutes({ ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) }),
   ];
