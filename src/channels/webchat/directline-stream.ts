@@ -41,6 +41,12 @@ type StreamTarget =
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
 /** Clients send only empty pings; anything big is not a Direct Line client. */
 const MAX_INCOMING_BYTES = 4096;
+/**
+ * Frames (messages and pings) one socket may send per window. Direct Line clients send next to nothing
+ * (browsers cannot even send pings); a flood of pings would make us write a pong for each.
+ */
+const MAX_FRAMES_PER_WINDOW = 100;
+const FRAME_WINDOW_MS = 10_000;
 /** A client this far behind is not reading: drop it rather than buffer without end. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Conversation ids we issue are 24 characters; tokens allow up to 200. */
@@ -194,8 +200,20 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
     ws.on('close', cleanup);
     // Oversized, binary-garbled or non-UTF-8 frames end up here (ws has already sent its close code).
     ws.on('error', () => ws.terminate());
-    // Clients ping with empty messages; nothing they send needs an answer.
-    ws.on('message', () => undefined);
+    // Clients ping with empty messages; nothing they send needs an answer, but a flood ends the socket.
+    let frames = 0;
+    let windowStartedAt = performance.now();
+    const countFrame = guarded(ws, 'frame', () => {
+      const at = performance.now();
+      if (at - windowStartedAt > FRAME_WINDOW_MS) {
+        windowStartedAt = at;
+        frames = 0;
+      }
+      frames += 1;
+      if (frames > MAX_FRAMES_PER_WINDOW) ws.terminate();
+    });
+    ws.on('message', countFrame);
+    ws.on('ping', countFrame);
 
     // The backlog comes in bounded pages, like a polling client would fetch it.
     for (;;) {

@@ -133,6 +133,34 @@ describe('the stream upgrade on the whole app', () => {
     await binary.closed;
     expect(await healthWithin(base)).toMatchObject({ status: 200 });
   });
+
+  it('cuts off a socket that floods frames or pings', async () => {
+    const session = await startSession(base);
+    for (const flood of [(ws: WebSocket) => ws.ping(), (ws: WebSocket) => ws.send('')]) {
+      const open = await openSocket(session.streamUrl);
+      for (let i = 0; i < 150 && open.ws.readyState === WebSocket.OPEN; i += 1) flood(open.ws);
+      expect((await open.closed).code).toBe(1006);
+      expect(await healthWithin(base)).toMatchObject({ status: 200 });
+    }
+  });
+
+  it('answers the REST routes with the same malformed ids with a JSON 4xx, never a crash', async () => {
+    const targets = [
+      ['GET', '/v3/directline/conversations/%E0%A4%A/activities'],
+      ['POST', '/v3/directline/conversations/%/activities'],
+      ['GET', '/v3/directline/conversations/%E0%A4%A'],
+      ['GET', '/v3/directline/conversations/abc/activities?watermark=%E0%A4%A'],
+      ['GET', '//'],
+    ];
+    for (const [method, target] of targets) {
+      const request = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`;
+      const answer = await rawExchange(app.port, request);
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.text).toMatch(/"error":"[a-z_]+"/);
+      expect(await healthWithin(base)).toMatchObject({ status: 200 });
+    }
+  });
 });
 
 describe('stream connection bounds', () => {
