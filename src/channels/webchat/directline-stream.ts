@@ -36,7 +36,7 @@ export interface DirectLineStream {
 type StreamTarget =
   | { kind: 'stream'; conversationId: string; query: URLSearchParams }
   | { kind: 'other' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed'; ours: boolean };
 
 const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/;
 /** Clients send only empty pings; anything big is not a Direct Line client. */
@@ -77,7 +77,7 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
     otherPaths = 'refuse',
   } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_BYTES });
-  // ws would log nothing and the error would go unhandled: the server-level error is ours to report.
+  // Not emitted in noServer mode today; if a ws release ever does, it must be logged, not unhandled.
   wss.on('error', (err) => logger.warn({ err }, 'direct line stream server error'));
   const byConversation = new Map<string, WebSocket[]>();
   const cleanups = new Set<() => void>();
@@ -106,7 +106,11 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
         if (otherPaths === 'refuse') refuse(socket, 404, 'not_found');
         return;
       }
-      if (target.kind === 'malformed') return refuse(socket, 400, 'bad_request');
+      if (target.kind === 'malformed') {
+        // An unreadable target that is not visibly ours may still be another listener's to answer.
+        if (target.ours || otherPaths === 'refuse') refuse(socket, 400, 'bad_request');
+        return;
+      }
       if (wss.clients.size + pending >= maxConnections) return refuse(socket, 503, 'too_many_connections');
       pending += 1;
       accept(req, socket, head, target.conversationId, target.query)
@@ -252,7 +256,7 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
  * conversation id percent-decoded, the query read leniently (URLSearchParams never throws).
  */
 export function parseStreamTarget(rawUrl: string | undefined): StreamTarget {
-  if (!rawUrl || !rawUrl.startsWith('/') || rawUrl.startsWith('//')) return { kind: 'malformed' };
+  if (!rawUrl || !rawUrl.startsWith('/') || rawUrl.startsWith('//')) return { kind: 'malformed', ours: false };
   const queryAt = rawUrl.indexOf('?');
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const match = STREAM_PATH.exec(path);
@@ -261,9 +265,9 @@ export function parseStreamTarget(rawUrl: string | undefined): StreamTarget {
   try {
     conversationId = decodeURIComponent(match[1]);
   } catch {
-    return { kind: 'malformed' };
+    return { kind: 'malformed', ours: true };
   }
-  if (conversationId.length === 0 || conversationId.length > MAX_CONVERSATION_ID_LENGTH) return { kind: 'malformed' };
+  if (conversationId.length === 0 || conversationId.length > MAX_CONVERSATION_ID_LENGTH) return { kind: 'malformed', ours: true };
   return { kind: 'stream', conversationId, query: new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1)) };
 }
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import { parseStreamTarget } from '../../../src/channels/webchat/directline-stream';
 import type { RunningApp } from '../../../src/index';
 import { createTestApp } from '../../helpers/create-test-app';
 import { healthWithin, rawExchange, upgradeRequest } from './helpers/raw-upgrade';
@@ -56,6 +57,26 @@ function openSocket(url: string): Promise<{ ws: WebSocket; messages: string[]; c
     ws.once('unexpected-response', (_req, res) => reject(new Error(`stream refused with ${res.statusCode}`)));
   });
 }
+
+describe('reading an upgrade target', () => {
+  it.each([
+    ['/v3/directline/conversations/abc/stream?t=tok&watermark=3', { kind: 'stream', conversationId: 'abc' }],
+    ['/v3/directline/conversations/a%7Cb/stream', { kind: 'stream', conversationId: 'a|b' }],
+    ['/v3/directline/conversations/abc/activities', { kind: 'other' }],
+    ['/somewhere/else', { kind: 'other' }],
+    ['/v3/directline/conversations/%E0%A4%A/stream', { kind: 'malformed', ours: true }],
+    ['//', { kind: 'malformed', ours: false }],
+    ['http://[::1', { kind: 'malformed', ours: false }],
+    ['', { kind: 'malformed', ours: false }],
+  ])('reads %j without throwing', (target, expected) => {
+    expect(parseStreamTarget(target)).toMatchObject(expected);
+  });
+
+  it('reads the query leniently', () => {
+    const target = parseStreamTarget('/v3/directline/conversations/abc/stream?t=%E0%A4%A&watermark=%');
+    expect(target.kind === 'stream' && [target.query.get('t'), target.query.get('watermark')]).toEqual(['\uFFFD%A', '%']);
+  });
+});
 
 describe('the stream upgrade on the whole app', () => {
   let app: RunningApp;
