@@ -132,6 +132,7 @@ export async function startApp(
       allowedOrigins: config.webchat.allowedOrigins,
       publicUrl: config.publicUrl,
       azure: azureDirectLine,
+      clientIp: createClientAddress(config.trustProxy),
     }),
     ...createWebChatPageRoutes({
       allowedOrigins: config.webchat.allowedOrigins,
@@ -170,6 +171,7 @@ export async function startApp(
     async close() {
       watchService?.stop();
       await stream.close();
+      await directLine.store.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await core.close();
     },

@@ -2,9 +2,10 @@
  * The status probe: one safe look at a URL, judged, fingerprinted, cached and shared.
  *
  * Order of work for `probe(target)`: parse and refuse unusable targets -> serve a fresh cached result ->
- * join a probe already in flight for the same target -> charge the requester's and the host's rate limits ->
- * take a concurrency slot -> fetch -> (re-check once if the first look failed) -> judge -> cache.
+ * join a probe already in flight for the same target -> charge the requester's, the client's and the host's
+ * rate limits -> take a concurrency slot -> fetch -> (re-check once if the first look failed) -> judge -> cache.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createAddressPolicy } from './address-policy';
 import { identifyProducer, type Identification } from './fingerprints';
@@ -32,6 +33,12 @@ export interface ProberOptions {
   perHostLimiter?: RateLimiterAbstract;
   /** Probes one person may start (cache hits and joined probes are free). */
   perRequesterLimiter?: RateLimiterAbstract;
+  /**
+   * Probes one client (network address) may start over every person behind it: where a person's id is free
+   * to rotate (web chat hands out one per token), the address is not. Larger than the per-person budget
+   * because a NAT or an office proxy puts many people behind one address.
+   */
+  perClientLimiter?: RateLimiterAbstract;
   /** Outbound probes running at once, process-wide. */
   maxConcurrent?: number;
   /** Pause before re-checking a site that answered with a 5xx (connection failures are re-checked at once). */
@@ -46,6 +53,8 @@ export interface ProberOptions {
 export interface ProbeRequest {
   /** Stable, opaque id of the person asking, for their rate limit. */
   requester?: string;
+  /** Stable, opaque id of the network client asking (a hashed address); defaults to withProbeClient's. */
+  client?: string;
   /** Skip the cached answer (the watcher asks "is it back *now*?"); the fresh result is cached as usual. */
   fresh?: boolean;
 }
@@ -67,6 +76,16 @@ export interface Prober {
   stats(): Readonly<ProberStats>;
 }
 
+// The probe is started by the support machine, several calls away from the channel that knows the client's
+// address; the machine's input and snapshot are the wrong place for it (persisted, and frozen at the first
+// turn). The turn's async context carries it instead, from the bot's withProbeClient to probe().
+const clientScope = new AsyncLocalStorage<string>();
+
+/** Runs `work` with every probe it starts charged to `client`'s limit too (nothing changes when undefined). */
+export function withProbeClient<T>(client: string | undefined, work: () => Promise<T>): Promise<T> {
+  return client ? clientScope.run(client, work) : work();
+}
+
 /** Builds a prober; every dependency has a working default so the CLI needs no set-up. */
 export function createProber({
   timeoutMs = 4000,
@@ -76,6 +95,7 @@ export function createProber({
   ttls = DEFAULT_TTLS,
   perHostLimiter = new RateLimiterMemory({ points: 6, duration: 10 }),
   perRequesterLimiter = new RateLimiterMemory({ points: 20, duration: 60 }),
+  perClientLimiter = new RateLimiterMemory({ points: 60, duration: 60 }),
   maxConcurrent = 64,
   recheckDelayMs = 50,
   maxBodyBytes = 64 * 1024,
@@ -156,7 +176,11 @@ export function createProber({
         stats.cacheHits += 1;
         return hand(cachedResult, true);
       }
-      if (!inFlight.has(key) && request.requester && !(await allowed(perRequesterLimiter, request.requester))) {
+      const client = request.client ?? clientScope.getStore();
+      if (
+        !inFlight.has(key) &&
+        ((request.requester && !(await allowed(perRequesterLimiter, request.requester))) || (client && !(await allowed(perClientLimiter, client))))
+      ) {
         stats.rateLimited += 1;
         return hand(refusedResult(url.href, 'blocked', 'rate-limited', started), false);
       }

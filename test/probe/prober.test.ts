@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryProbeCache } from '../../src/probe/probe-cache';
-import { cacheKey, createProber, type ProberOptions } from '../../src/probe/prober';
+import { cacheKey, createProber, withProbeClient, type ProberOptions } from '../../src/probe/prober';
 import { createStaticResolver } from '../../src/probe/resolver';
 import type { ProbeResult } from '../../src/probe/types';
 import { closedPort, createHttpServer, createHungServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -160,6 +160,35 @@ describe('createProber against loopback sites', () => {
     expect(limited.evidence).toContainEqual({ kind: 'refused', reason: 'rate-limited' });
     expect((await prober.probe(`${up.url}one`, { requester: 'alice' })).verdict).toBe('up'); // cached: free
     expect((await prober.probe(`${up.url}two`, { requester: 'bob' })).verdict).toBe('up');
+  });
+
+  it('rate-limits one client address over every person behind it', async () => {
+    const prober = createLoopbackProber({
+      perRequesterLimiter: new RateLimiterMemory({ points: 5, duration: 60 }),
+      perClientLimiter: new RateLimiterMemory({ points: 2, duration: 60 }),
+    });
+    // A new person id per page, as web chat hands out one per token: only the address stays the same.
+    expect((await prober.probe(`${up.url}c1`, { requester: 'p1', client: 'addr-a' })).verdict).toBe('up');
+    expect((await prober.probe(`${up.url}c2`, { requester: 'p2', client: 'addr-a' })).verdict).toBe('up');
+    const limited = await prober.probe(`${up.url}c3`, { requester: 'p3', client: 'addr-a' });
+    expect(limited.evidence).toContainEqual({ kind: 'refused', reason: 'rate-limited' });
+    expect((await prober.probe(`${up.url}c1`, { requester: 'p4', client: 'addr-a' })).verdict).toBe('up'); // cached: free
+    expect((await prober.probe(`${up.url}c3`, { requester: 'p3', client: 'addr-b' })).verdict).toBe('up');
+    expect(prober.stats()).toMatchObject({ outbound: 3, rateLimited: 1 });
+  });
+
+  it('charges the client of the surrounding withProbeClient scope, across awaits', async () => {
+    const prober = createLoopbackProber({ perClientLimiter: new RateLimiterMemory({ points: 1, duration: 60 }) });
+    const asClient = (path: string) =>
+      withProbeClient('addr-c', async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return prober.probe(`${up.url}${path}`, { requester: `someone-${path}` });
+      });
+    expect((await asClient('s1')).verdict).toBe('up');
+    expect((await asClient('s2')).evidence).toContainEqual({ kind: 'refused', reason: 'rate-limited' });
+    // Outside any scope (the watcher, the CLI) only the person's and the host's limits apply.
+    expect((await prober.probe(`${up.url}s2`, { requester: 'someone-s2' })).verdict).toBe('up');
+    expect((await withProbeClient(undefined, () => prober.probe(`${up.url}s3`))).verdict).toBe('up');
   });
 
   it('answers busy rather than queueing past the budget when every slot is taken', async () => {

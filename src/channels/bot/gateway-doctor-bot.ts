@@ -15,7 +15,9 @@ import type { Metrics } from '../../observability/metrics';
 import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
+import { withProbeClient } from '../../probe/prober';
 import type { ProbeResult } from '../../probe/types';
+import { clientAddressOf } from '../webchat/turn-client';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
@@ -166,21 +168,25 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     if (!conversationId) return;
     let result: TurnResult;
     try {
-      result = await runner.run({
-        key: conversationKey(channelId, conversationId),
-        activityId: activity.id,
-        events,
-        locale: resolveLocale(activity.locale, this.defaultLocale),
-        requester: requesterId(channelId, activity.from?.id),
-        // With expectReplies everything arrives at once at the end of the turn: a typing indicator
-        // would only be noise in the answer.
-        onBusy:
-          activity.deliveryMode === 'expectReplies'
-            ? undefined
-            : async () => {
-                await context.sendActivity({ type: ActivityTypes.Typing });
-              },
-      });
+      // Web chat's user id is new with every token, so a person's own limit alone is free to rotate: probes
+      // this turn starts are charged to the client's address as well (the channel put it in turnState).
+      result = await withProbeClient(clientKeyOf(clientAddressOf(context)), () =>
+        runner.run({
+          key: conversationKey(channelId, conversationId),
+          activityId: activity.id,
+          events,
+          locale: resolveLocale(activity.locale, this.defaultLocale),
+          requester: requesterId(channelId, activity.from?.id),
+          // With expectReplies everything arrives at once at the end of the turn: a typing indicator
+          // would only be noise in the answer.
+          onBusy:
+            activity.deliveryMode === 'expectReplies'
+              ? undefined
+              : async () => {
+                  await context.sendActivity({ type: ActivityTypes.Typing });
+                },
+        }),
+      );
     } catch (err) {
       metrics?.turns.inc({ channel: channelId, outcome: 'error' });
       logger.error({ err, channelId }, 'turn failed');
@@ -235,6 +241,12 @@ export function buttonIntent(value: unknown): Intent | undefined {
   const inner = (value as { gatewayDoctor?: { intent?: unknown } }).gatewayDoctor;
   const intent = inner?.intent;
   return typeof intent === 'string' && (INTENTS as readonly string[]).includes(intent) ? (intent as Intent) : undefined;
+}
+
+/** An opaque, stable id of a network client for rate limits: never the raw address (limiter keys are kept in memory). */
+export function clientKeyOf(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  return createHash('sha256').update(`client\u0000${address}`).digest('base64url').slice(0, 22);
 }
 
 /** An opaque, stable id for rate limits: never the raw user id. */

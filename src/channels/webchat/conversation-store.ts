@@ -33,10 +33,11 @@ export interface ConversationRecord {
   createdAt: number;
 }
 
-/** What live listeners (the WebSocket stream) are told. */
+/** What live listeners (the WebSocket stream) are told; `ended` when the store dropped the conversation. */
 export type ConversationEvent =
   | { kind: 'logged'; activity: DirectLineActivity; watermark: number }
-  | { kind: 'transient'; activity: DirectLineActivity };
+  | { kind: 'transient'; activity: DirectLineActivity }
+  | { kind: 'ended' };
 
 export type ConversationListener = (event: ConversationEvent) => void;
 
@@ -62,30 +63,52 @@ export interface ConversationStore {
   replace(conversationId: string, activity: DirectLineActivity): Promise<boolean>;
   /** Drops a logged activity (clients that already have it keep it). */
   remove(conversationId: string, activityId: string): Promise<boolean>;
-  /** Activities after `watermark` (all when undefined); undefined for an unknown conversation. */
+  /**
+   * Activities after `watermark` (all when undefined), at most one answer's worth: when more remain, the
+   * watermark is that of the last activity included and the client fetches the rest with it. Undefined for
+   * an unknown conversation.
+   */
   activitiesAfter(conversationId: string, watermark: number | undefined): Promise<ActivitySet | undefined>;
   /** Live events for one conversation; returns the unsubscribe function. */
   subscribe(conversationId: string, listener: ConversationListener): () => void;
+  /** Stops background work (the idle sweep); the store still answers afterwards. */
+  close(): Promise<void>;
 }
 
 export interface MemoryConversationStoreOptions {
   /** Activities kept per conversation; older ones are dropped first. */
   maxActivities?: number;
+  /** Size (JSON characters) kept per conversation; older activities are dropped first. */
+  maxConversationChars?: number;
+  /** Size (JSON characters) kept over all conversations; the least recently active conversation goes first. */
+  maxTotalChars?: number;
   /** Conversations kept at all; the least recently active is dropped first. */
   maxConversations?: number;
   /** A conversation untouched for this long is dropped. */
   idleMs?: number;
+  /** Largest answer of `activitiesAfter` (JSON characters); one activity is always included so clients progress. */
+  maxAnswerChars?: number;
+  /** How often idle conversations are looked for while any exist (0: only when the store is used). */
+  sweepIntervalMs?: number;
   now?: () => number;
+}
+
+/** The in-process store, with what it holds for metrics and tests. */
+export interface MemoryConversationStore extends ConversationStore {
+  stats(): { conversations: number; activities: number; chars: number };
 }
 
 interface Entry {
   watermark: number;
   activity: DirectLineActivity;
+  /** JSON length of the activity: what the size budgets count. */
+  chars: number;
 }
 
 interface MemoryConversation {
   record: ConversationRecord;
   entries: Entry[];
+  chars: number;
   lastWatermark: number;
   lastActiveAt: number;
   listeners: Set<ConversationListener>;
@@ -103,24 +126,72 @@ export function parseWatermark(value: unknown): number | undefined | null {
   return Number(value);
 }
 
-/** The in-process store: bounded in activities, conversations and idle time. */
+/**
+ * The in-process store, bounded in activities and size per conversation, in conversations and total size,
+ * and in idle time. Idle conversations are swept by an unref'd timer while any exist, so memory is given
+ * back even when no request arrives; `close()` stops it.
+ */
 export function createMemoryConversationStore({
-  maxActivities = 500,
-  maxConversations = 10_000,
+  maxActivities = 200,
+  maxConversationChars = 512 * 1024,
+  maxTotalChars = 32 * 1024 * 1024,
+  maxConversations = 5000,
   idleMs = 60 * 60 * 1000,
+  maxAnswerChars = 256 * 1024,
+  sweepIntervalMs = 60_000,
   now = Date.now,
-}: MemoryConversationStoreOptions = {}): ConversationStore {
+}: MemoryConversationStoreOptions = {}): MemoryConversationStore {
   // Map order doubles as recency order: touching a conversation moves it to the end.
   const conversations = new Map<string, MemoryConversation>();
   let transientCounter = 0;
+  let totalChars = 0;
+  let totalActivities = 0;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let closed = false;
 
-  const sweep = (): void => {
-    const cutoff = now() - idleMs;
-    for (const [id, conversation] of conversations) {
-      if (conversation.lastActiveAt > cutoff && conversations.size <= maxConversations) break;
-      conversations.delete(id);
+  const notify = (conversation: MemoryConversation, event: ConversationEvent): void => {
+    for (const listener of [...conversation.listeners]) {
+      // A listener's failure (a socket that broke mid-send) is its own business, never the writer's.
+      try {
+        listener(event);
+      } catch {
+        conversation.listeners.delete(listener);
+      }
     }
   };
+
+  const drop = (id: string, conversation: MemoryConversation): void => {
+    conversations.delete(id);
+    totalChars -= conversation.chars;
+    totalActivities -= conversation.entries.length;
+    notify(conversation, { kind: 'ended' });
+    conversation.listeners.clear();
+    if (conversations.size === 0) stopSweeping();
+  };
+
+  /** Drops idle conversations, then the least recently active while over a count or size budget. */
+  const sweep = (keep?: string): void => {
+    const cutoff = now() - idleMs;
+    for (const [id, conversation] of conversations) {
+      const over = conversations.size > maxConversations || totalChars > maxTotalChars;
+      if (conversation.lastActiveAt > cutoff && !over) break;
+      // The conversation being written to is the most recent one; it is trimmed, not dropped.
+      if (id === keep) continue;
+      drop(id, conversation);
+    }
+  };
+
+  function startSweeping(): void {
+    if (sweepTimer || closed || sweepIntervalMs <= 0) return;
+    sweepTimer = setInterval(() => sweep(), sweepIntervalMs);
+    // The sweep must never be what keeps the process alive.
+    sweepTimer.unref();
+  }
+
+  function stopSweeping(): void {
+    if (sweepTimer) clearInterval(sweepTimer);
+    sweepTimer = undefined;
+  }
 
   const touch = (conversationId: string): MemoryConversation | undefined => {
     sweep();
@@ -138,15 +209,34 @@ export function createMemoryConversationStore({
     return conversation;
   };
 
-  const notify = (conversation: MemoryConversation, event: ConversationEvent): void => {
-    for (const listener of [...conversation.listeners]) listener(event);
+  const removeAt = (conversation: MemoryConversation, index: number, count: number): void => {
+    for (const entry of conversation.entries.splice(index, count)) {
+      conversation.chars -= entry.chars;
+      totalChars -= entry.chars;
+      totalActivities -= 1;
+    }
   };
 
-  const log = (conversation: MemoryConversation, activity: DirectLineActivity): DirectLineActivity => {
+  const log = (conversationId: string, conversation: MemoryConversation, json: string): DirectLineActivity => {
+    const activity = JSON.parse(json) as DirectLineActivity;
     conversation.lastWatermark += 1;
     const watermark = conversation.lastWatermark;
-    conversation.entries.push({ watermark, activity });
-    if (conversation.entries.length > maxActivities) conversation.entries.splice(0, conversation.entries.length - maxActivities);
+    conversation.entries.push({ watermark, activity, chars: json.length });
+    conversation.chars += json.length;
+    totalChars += json.length;
+    totalActivities += 1;
+    // Oldest first, but the newest activity always stays: the client must see what it just sent.
+    let excess = 0;
+    let chars = conversation.chars;
+    while (
+      excess < conversation.entries.length - 1 &&
+      (conversation.entries.length - excess > maxActivities || chars > maxConversationChars)
+    ) {
+      chars -= conversation.entries[excess]?.chars ?? 0;
+      excess += 1;
+    }
+    if (excess > 0) removeAt(conversation, 0, excess);
+    if (totalChars > maxTotalChars) sweep(conversationId);
     notify(conversation, { kind: 'logged', activity, watermark });
     return activity;
   };
@@ -161,8 +251,9 @@ export function createMemoryConversationStore({
         ...(locale === undefined ? {} : { locale }),
         createdAt: now(),
       };
-      conversations.set(conversationId, { record, entries: [], lastWatermark: 0, lastActiveAt: now(), listeners: new Set() });
-      sweep();
+      conversations.set(conversationId, { record, entries: [], chars: 0, lastWatermark: 0, lastActiveAt: now(), listeners: new Set() });
+      sweep(conversationId);
+      startSweeping();
       return { created: true, conversation: record };
     },
 
@@ -173,7 +264,7 @@ export function createMemoryConversationStore({
     async append(conversationId, activity) {
       const conversation = mustGet(conversationId);
       const id = activityIdFor(conversationId, conversation.lastWatermark + 1);
-      return log(conversation, { ...toJson(activity), id });
+      return log(conversationId, conversation, JSON.stringify({ ...activity, id }));
     },
 
     async publish(conversationId, activity) {
@@ -188,8 +279,8 @@ export function createMemoryConversationStore({
       const conversation = mustGet(conversationId);
       const index = conversation.entries.findIndex((entry) => entry.activity.id === activity.id);
       if (index < 0) return false;
-      conversation.entries.splice(index, 1);
-      log(conversation, toJson(activity));
+      removeAt(conversation, index, 1);
+      log(conversationId, conversation, JSON.stringify(activity));
       return true;
     },
 
@@ -197,7 +288,7 @@ export function createMemoryConversationStore({
       const conversation = mustGet(conversationId);
       const index = conversation.entries.findIndex((entry) => entry.activity.id === activityId);
       if (index < 0) return false;
-      conversation.entries.splice(index, 1);
+      removeAt(conversation, index, 1);
       return true;
     },
 
@@ -205,7 +296,19 @@ export function createMemoryConversationStore({
       const conversation = touch(conversationId);
       if (!conversation) return undefined;
       const from = watermark ?? 0;
-      const activities = conversation.entries.filter((entry) => entry.watermark > from).map((entry) => entry.activity);
+      const activities: DirectLineActivity[] = [];
+      let chars = 0;
+      let last = from;
+      for (const entry of conversation.entries) {
+        if (entry.watermark <= from) continue;
+        if (activities.length > 0 && chars + entry.chars > maxAnswerChars) {
+          // The rest comes with the next request, from the watermark of the last activity included here.
+          return { activities, watermark: String(last) };
+        }
+        activities.push(entry.activity);
+        chars += entry.chars;
+        last = entry.watermark;
+      }
       return { activities, watermark: String(conversation.lastWatermark) };
     },
 
@@ -216,6 +319,15 @@ export function createMemoryConversationStore({
       return () => {
         conversation.listeners.delete(listener);
       };
+    },
+
+    async close() {
+      closed = true;
+      stopSweeping();
+    },
+
+    stats() {
+      return { conversations: conversations.size, activities: totalActivities, chars: totalChars };
     },
   };
 }

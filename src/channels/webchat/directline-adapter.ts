@@ -14,6 +14,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeyedLock } from '../../storage/keyed-lock';
 import type { ConversationStore, NewActivity } from './conversation-store';
+import { CLIENT_ADDRESS_KEY } from './turn-client';
 
 /** The channel id every web chat activity carries. */
 export const WEBCHAT_CHANNEL_ID = 'webchat';
@@ -30,6 +31,12 @@ export interface DirectLineAdapterOptions {
 }
 
 type TurnLogic = (context: TurnContext) => Promise<void>;
+
+/** What the channel knows about a turn besides the activity (it comes from the request, not the body). */
+export interface TurnOrigin {
+  /** The client's network address, for per-client limits; see turn-client.ts. */
+  clientAddress?: string;
+}
 
 /** Runs the bot for Direct Line activities and stores its replies. */
 export class DirectLineAdapter extends BotAdapter {
@@ -50,11 +57,12 @@ export class DirectLineAdapter extends BotAdapter {
   }
 
   /** Runs `logic` (the bot) for an activity that already carries a conversation, user and ids. */
-  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic, origin: TurnOrigin = {}): Promise<void> {
     const conversationId = activity.conversation?.id;
     if (!conversationId) throw new Error('processActivity needs activity.conversation.id');
     await this.turns.run(conversationId, async () => {
       const context = new TurnContext(this, activity);
+      if (origin.clientAddress) context.turnState.set(CLIENT_ADDRESS_KEY, origin.clientAddress);
       await this.runMiddleware(context, logic);
     });
   }

@@ -30,7 +30,12 @@ export interface DirectLineRoutesDeps {
   publicUrl?: string;
   /** Limits `POST /api/webchat/token` per client IP; 20 per minute in memory by default. */
   tokenRateLimiter?: RateLimiterAbstract;
-  /** The key for the rate limit; the socket's address by default (set this when behind a trusted proxy). */
+  /** Budgets for posted activities; DEFAULT_ACTIVITY_LIMITS where not given. */
+  activityLimits?: Partial<ActivityLimits>;
+  /**
+   * The client's address for every per-client limit (tokens, activities, and the probe via the turn); the
+   * socket's address by default. The composition root passes `createClientAddress(config.trustProxy)`.
+   */
   clientIp?: (req: Request) => string;
   /** Use Azure's Direct Line for `/api/webchat/token` instead of this server's (DIRECTLINE_SECRET). */
   azure?: { secret: string; baseUrl?: string; timeoutMs?: number };
@@ -39,9 +44,51 @@ export interface DirectLineRoutesDeps {
 }
 
 const DEFAULT_MAX_TEXT_LENGTH = 4000;
-/** Caps for the free-form parts of an activity, well under the server's 256 KB body limit. */
-const MAX_VALUE_JSON = 16 * 1024;
-const MAX_CHANNEL_DATA_JSON = 8 * 1024;
+/**
+ * Caps for the free-form parts of an activity. What the widget sends is far smaller (a card's submit data,
+ * a client id and timestamp in channelData); every field's cap fits inside the stored-activity cap.
+ */
+const MAX_VALUE_JSON = 4 * 1024;
+const MAX_CHANNEL_DATA_JSON = 2 * 1024;
+/**
+ * Largest user activity as stored (JSON characters, with the fields the server adds). Counted in characters,
+ * not UTF-8 bytes, so a 4000-character message in Japanese fits as well as one in English.
+ */
+export const MAX_STORED_USER_ACTIVITY_CHARS = 8 * 1024;
+
+/** A rate-limit window: `points` requests per `seconds`. */
+export interface RateWindow {
+  points: number;
+  seconds: number;
+}
+
+/** Budgets for what one conversation, and one client address across all its conversations, may post. */
+export interface ActivityLimits {
+  /** Messages and events: each is stored and runs the bot. */
+  turns: { perConversation: readonly RateWindow[]; perClient: readonly RateWindow[] };
+  /** Typing indicators: shown to live listeners only, never stored nor run, so cheaper and counted apart. */
+  typing: { perConversation: readonly RateWindow[]; perClient: readonly RateWindow[] };
+}
+
+/**
+ * A person types a message every few seconds and clicks a few buttons in a row; the widget sends a typing
+ * indicator at most every three seconds. The per-client budget is larger because a NAT or an office proxy
+ * puts several people behind one address, and smaller than the sum of the conversations one address can open
+ * (20 tokens a minute), so rotating conversations does not multiply it.
+ */
+export const DEFAULT_ACTIVITY_LIMITS: ActivityLimits = {
+  turns: {
+    perConversation: [
+      { points: 10, seconds: 10 },
+      { points: 40, seconds: 60 },
+    ],
+    perClient: [{ points: 120, seconds: 60 }],
+  },
+  typing: {
+    perConversation: [{ points: 20, seconds: 10 }],
+    perClient: [{ points: 300, seconds: 60 }],
+  },
+};
 
 const localeSchema = z.string().regex(/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}$/, 'not a BCP 47 language tag');
 
@@ -94,10 +141,20 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
   const limiter = deps.tokenRateLimiter ?? new RateLimiterMemory({ points: 20, duration: 60, keyPrefix: 'webchat-token' });
   const clientIp = deps.clientIp ?? ((req: Request) => req.socket.remoteAddress ?? 'unknown');
   const activitySchema = createPostedActivitySchema(maxTextLength);
+  const activityLimiters = createActivityLimiters({
+    turns: deps.activityLimits?.turns ?? DEFAULT_ACTIVITY_LIMITS.turns,
+    typing: deps.activityLimits?.typing ?? DEFAULT_ACTIVITY_LIMITS.typing,
+  });
 
   const fail = (res: Response, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void => {
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.send(status, { error, message, ...extra });
+  };
+
+  const tooMany = (res: Response, msBeforeNext: number, message: string): void => {
+    const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    fail(res, 429, 'too_many_requests', message, { retryAfterSeconds });
   };
 
   const baseOf = (req: Request, res: Response): PublicBase | undefined => {
@@ -142,9 +199,9 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
   };
 
   /** Runs the bot; a failing turn is logged, never shown (the adapter's onTurnError tells the user). */
-  const runTurn = async (activity: DirectLineActivity | Partial<Activity>, conversationId: string): Promise<void> => {
+  const runTurn = async (activity: DirectLineActivity | Partial<Activity>, conversationId: string, clientAddress: string): Promise<void> => {
     try {
-      await adapter.processActivity(toBotActivity(activity), logic);
+      await adapter.processActivity(toBotActivity(activity), logic, { clientAddress });
     } catch (err) {
       logger.error({ err, conversationId }, 'web chat turn failed');
     }
@@ -170,8 +227,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
       await limiter.consume(clientIp(req));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
-      fail(res, 429, 'too_many_requests', 'Too many chats started from this address; try again shortly.');
+      tooMany(res, rejection.msBeforeNext, 'Too many chats started from this address; try again shortly.');
       return;
     }
 
@@ -237,6 +293,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
           ...(locale === undefined ? {} : { locale }),
         },
         conversationId,
+        clientIp(req),
       );
     }
     res.send(created ? 201 : 200, conversationAnswer(base, auth.claims, undefined));
@@ -267,6 +324,15 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
     if (!auth) return;
     const base = baseOf(req, res);
     if (!base) return;
+    // Charged before the body is looked at: invalid bodies cost us too. The conversation comes from the
+    // token, so nobody can spend another conversation's budget.
+    const address = clientIp(req);
+    const kind = (req.body as { type?: unknown } | undefined)?.type === 'typing' ? 'typing' : 'turns';
+    const waitMs = await activityLimiters.charge(kind, conversationId, address);
+    if (waitMs !== undefined) {
+      tooMany(res, waitMs, 'Too many messages in a short time; wait a moment and send again.');
+      return;
+    }
     const parsed = activitySchema.safeParse(req.body);
     if (!parsed.success) {
       fail(res, 400, 'bad_request', 'The activity is not valid.', { issues: issuesOf(parsed.error) });
@@ -290,6 +356,18 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
       timestamp: new Date().toISOString(),
       ...(locale === undefined ? {} : { locale }),
     };
+    // Every field has its own cap; together they may still be more than a chat message needs to keep.
+    const size = JSON.stringify(activity).length;
+    if (size > MAX_STORED_USER_ACTIVITY_CHARS) {
+      fail(
+        res,
+        413,
+        'activity_too_large',
+        `The activity is ${size} characters once stored; at most ${MAX_STORED_USER_ACTIVITY_CHARS} are kept. Shorten the text, value, channelData, entities or attachments.`,
+        { limit: MAX_STORED_USER_ACTIVITY_CHARS, size },
+      );
+      return;
+    }
     try {
       if (posted.type === 'typing') {
         const shown = await store.publish(conversationId, activity);
@@ -297,7 +375,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
         return;
       }
       const stored = await store.append(conversationId, activity);
-      await runTurn(stored, conversationId);
+      await runTurn(stored, conversationId, address);
       res.send(200, { id: stored.id });
     } catch (err) {
       if (!(err instanceof ConversationNotFoundError)) throw err;
@@ -332,6 +410,35 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
     { method: 'post', path: `${conversationPath}/activities`, name: 'directline-activity-post', handler: postActivity },
     { method: 'get', path: `${conversationPath}/activities`, name: 'directline-activity-list', handler: getActivities },
   ];
+}
+
+/** The posted-activity limiters: `charge` answers how long to wait when a budget is spent, else undefined. */
+function createActivityLimiters(limits: ActivityLimits): {
+  charge(kind: keyof ActivityLimits, conversationId: string, clientAddress: string): Promise<number | undefined>;
+} {
+  const build = (kind: keyof ActivityLimits, scope: 'conversation' | 'client', windows: readonly RateWindow[]) =>
+    windows.map(
+      (window, i) => new RateLimiterMemory({ points: window.points, duration: window.seconds, keyPrefix: `webchat-${kind}-${scope}-${i}` }),
+    );
+  const limiters = {
+    turns: { conversation: build('turns', 'conversation', limits.turns.perConversation), client: build('turns', 'client', limits.turns.perClient) },
+    typing: { conversation: build('typing', 'conversation', limits.typing.perConversation), client: build('typing', 'client', limits.typing.perClient) },
+  };
+  return {
+    async charge(kind, conversationId, clientAddress) {
+      const charges = [
+        ...limiters[kind].conversation.map((limiter) => limiter.consume(conversationId)),
+        ...limiters[kind].client.map((limiter) => limiter.consume(clientAddress)),
+      ];
+      let waitMs: number | undefined;
+      for (const outcome of await Promise.allSettled(charges)) {
+        if (outcome.status === 'fulfilled') continue;
+        if (!(outcome.reason instanceof RateLimiterRes)) throw outcome.reason;
+        waitMs = Math.max(waitMs ?? 0, outcome.reason.msBeforeNext);
+      }
+      return waitMs;
+    },
+  };
 }
 
 /** Asks Azure's Direct Line for a token bound to a new conversation and to `userId`. */

@@ -5,3 +5,4 @@ export * from './directline-routes';
 export * from './directline-stream';
 export * from './page-routes';
 export * from './tokens';
+export * from './turn-client';

@@ -78,7 +78,7 @@ describe('memory conversation store', () => {
     await store.publish('c1', { type: 'typing' });
     unsubscribe();
     await store.append('c1', message('unseen'));
-    expect(events.map((e) => [e.kind, e.activity.type, e.kind === 'logged' ? e.watermark : null])).toEqual([
+    expect(events.map((e) => [e.kind, e.kind === 'ended' ? null : e.activity.type, e.kind === 'logged' ? e.watermark : null])).toEqual([
       ['logged', 'message', 1],
       ['transient', 'typing', null],
     ]);
@@ -109,6 +109,94 @@ describe('memory conversation store', () => {
     expect(await store.get('active')).toBeUndefined();
     expect(await store.get('b')).toBeDefined();
     expect(await store.get('c')).toBeDefined();
+  });
+
+  it('keeps a conversation within its size budget, newest first, and always keeps what was just logged', async () => {
+    const store = createMemoryConversationStore({ maxConversationChars: 1000 });
+    await store.create({ conversationId: 'c1' });
+    for (let i = 1; i <= 10; i += 1) await store.append('c1', message(`m${i}-${'x'.repeat(200)}`));
+    const kept = (await store.activitiesAfter('c1', undefined))?.activities ?? [];
+    expect(kept.map((a) => String(a.text).slice(0, 3))).toEqual(['m7-', 'm8-', 'm9-', 'm10']);
+    expect(store.stats()).toMatchObject({ conversations: 1, activities: 4 });
+    expect(store.stats().chars).toBeLessThanOrEqual(1000);
+    // One activity above the budget on its own is still delivered (the bot's own big card, say).
+    await store.append('c1', message('y'.repeat(5000)));
+    expect((await store.activitiesAfter('c1', undefined))?.activities.map((a) => String(a.text).length)).toEqual([5000]);
+  });
+
+  it('drops the least recently active conversations when the total size budget is spent', async () => {
+    const store = createMemoryConversationStore({ maxTotalChars: 3000 });
+    for (const id of ['a', 'b', 'c']) {
+      await store.create({ conversationId: id });
+      await store.append(id, message('z'.repeat(900)));
+    }
+    await store.get('a'); // a is now the most recently active
+    await store.create({ conversationId: 'd' });
+    await store.append('d', message('z'.repeat(900)));
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBeDefined();
+    expect(store.stats().chars).toBeLessThanOrEqual(3000);
+  });
+
+  it('answers in bounded pages that together hold everything once, in order', async () => {
+    const store = createMemoryConversationStore({ maxAnswerChars: 700 });
+    await store.create({ conversationId: 'c1' });
+    for (let i = 1; i <= 9; i += 1) await store.append('c1', message(`${i}${'p'.repeat(200)}`));
+    await store.remove('c1', 'c1|0000004'); // a gap in the watermarks
+    const seen: string[] = [];
+    let watermark: number | undefined;
+    for (let pages = 0; pages < 20; pages += 1) {
+      const page = await store.activitiesAfter('c1', watermark);
+      expect(JSON.stringify(page?.activities).length).toBeLessThanOrEqual(700);
+      if (!page || page.activities.length === 0) break;
+      seen.push(...page.activities.map((a) => String(a.text).charAt(0)));
+      watermark = Number(page.watermark);
+    }
+    expect(seen).toEqual(['1', '2', '3', '5', '6', '7', '8', '9']);
+    expect(watermark).toBe(9);
+  });
+
+  it('sweeps idle conversations on a timer, with no request needed, and tells their listeners', async () => {
+    const clock = createFakeClock(0);
+    const store = createMemoryConversationStore({ idleMs: 60_000, sweepIntervalMs: 10, now: clock.now });
+    try {
+      await store.create({ conversationId: 'idle' });
+      await store.append('idle', message('hello'));
+      const events: ConversationEvent[] = [];
+      store.subscribe('idle', (event) => events.push(event));
+      clock.advance(61_000);
+      const deadline = Date.now() + 2000;
+      while (store.stats().conversations > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(store.stats()).toEqual({ conversations: 0, activities: 0, chars: 0 });
+      expect(events).toEqual([{ kind: 'ended' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops sweeping on its own once closed', async () => {
+    const clock = createFakeClock(0);
+    const store = createMemoryConversationStore({ idleMs: 1000, sweepIntervalMs: 5, now: clock.now });
+    await store.create({ conversationId: 'c1' });
+    await store.close();
+    clock.advance(5000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.stats().conversations).toBe(1);
+    // Still answering after close: the next use sweeps.
+    expect(await store.get('c1')).toBeUndefined();
+  });
+
+  it('keeps logging when a listener throws, and still tells the others', async () => {
+    const store = createMemoryConversationStore();
+    await store.create({ conversationId: 'c1' });
+    const events: ConversationEvent[] = [];
+    store.subscribe('c1', () => {
+      throw new Error('a socket broke mid-send');
+    });
+    store.subscribe('c1', (event) => events.push(event));
+    await expect(store.append('c1', message('one'))).resolves.toMatchObject({ id: 'c1|0000001' });
+    await store.append('c1', message('two'));
+    expect(events.map((e) => e.kind)).toEqual(['logged', 'logged']);
   });
 
   it('refuses to log into a conversation it does not know', async () => {

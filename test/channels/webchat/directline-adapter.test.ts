@@ -76,7 +76,7 @@ describe('DirectLineAdapter', () => {
       await context.sendActivities([{ type: ActivityTypes.Typing }, { type: ActivityTypes.Trace, name: 'debug' }, { type: 'delay', value: 1 }]);
       await context.sendActivity('done');
     });
-    expect(events.map((e) => [e.kind, e.activity.type])).toEqual([
+    expect(events.map((e) => [e.kind, e.kind === 'ended' ? null : e.activity.type])).toEqual([
       ['transient', 'typing'],
       ['logged', 'message'],
     ]);

@@ -4,6 +4,7 @@
  * and records every activity it received so tests can look at what really reached the bot.
  */
 import { ActivityHandler, CardFactory, type Activity, type TurnContext } from 'botbuilder';
+import { clientAddressOf } from '../../../../src/channels/webchat/turn-client';
 
 /** The card button's payload, as the real bot's card actions carry it. */
 export const CARD_SUBMIT_DATA = { gatewayDoctor: { intent: 'yes' } };
@@ -12,13 +13,17 @@ export interface EchoBot {
   logic: (context: TurnContext) => Promise<void>;
   /** Every activity the bot saw, in order. */
   received: Partial<Activity>[];
+  /** The client address the channel put in each turn's turnState, in the same order. */
+  clientAddresses: (string | undefined)[];
 }
 
 export function createEchoBot(): EchoBot {
   const received: Partial<Activity>[] = [];
+  const clientAddresses: (string | undefined)[] = [];
   const bot = new ActivityHandler();
   bot.onTurn(async (context, next) => {
     received.push(JSON.parse(JSON.stringify(context.activity)) as Partial<Activity>);
+    clientAddresses.push(clientAddressOf(context));
     await next();
   });
   bot.onMembersAdded(async (context, next) => {
@@ -50,5 +55,5 @@ export function createEchoBot(): EchoBot {
     }
     await next();
   });
-  return { logic: (context) => bot.run(context), received };
+  return { logic: (context) => bot.run(context), received, clientAddresses };
 }

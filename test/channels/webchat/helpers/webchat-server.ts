@@ -3,6 +3,7 @@
  * the WebSocket stream attached, an echo bot behind it, and a clock the test can move.
  */
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createLogger } from '../../../../src/observability/logger';
 import { createMetrics } from '../../../../src/observability/metrics';
@@ -16,8 +17,10 @@ import {
   createTokenService,
   createWebChatPageRoutes,
   DirectLineAdapter,
-  type ConversationStore,
+  type ActivityLimits,
   type DirectLineStream,
+  type MemoryConversationStore,
+  type MemoryConversationStoreOptions,
   type TokenService,
 } from '../../../../src/channels/webchat';
 import { createEchoBot, type EchoBot } from './echo-bot';
@@ -29,7 +32,7 @@ export interface WebChatTestServer {
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
-  store: ConversationStore;
+  store: MemoryConversationStore;
   tokens: TokenService;
   adapter: DirectLineAdapter;
   bot: EchoBot;
@@ -43,13 +46,18 @@ export interface WebChatTestServerOptions {
   tokenRateLimiter?: RateLimiterAbstract;
   azure?: { secret: string; baseUrl: string };
   keepAliveMs?: number;
+  /** The store's bounds; its clock is always the server's fake clock. */
+  store?: Omit<MemoryConversationStoreOptions, 'now'>;
+  activityLimits?: Partial<ActivityLimits>;
+  maxStreamConnections?: number;
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 export async function createWebChatTestServer(options: WebChatTestServerOptions = {}): Promise<WebChatTestServer> {
   const logger = createLogger('silent');
   const clock = createFakeClock();
   const tokens = createTokenService({ secret: TEST_TOKEN_SECRET, now: clock.now });
-  const store = createMemoryConversationStore();
+  const store = createMemoryConversationStore({ ...options.store, now: clock.now });
   const adapter = new DirectLineAdapter({ store });
   const bot = createEchoBot();
   const routes = [
@@ -61,6 +69,8 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.tokenRateLimiter ? { tokenRateLimiter: options.tokenRateLimiter } : {}),
       ...(options.azure ? { azure: options.azure } : {}),
+      ...(options.activityLimits ? { activityLimits: options.activityLimits } : {}),
+      ...(options.clientIp ? { clientIp: options.clientIp } : {}),
     }),
     ...createWebChatPageRoutes({ ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) }),
   ];
@@ -77,6 +87,7 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
     logger,
     now: clock.now,
     ...(options.keepAliveMs ? { keepAliveMs: options.keepAliveMs } : {}),
+    ...(options.maxStreamConnections ? { maxConnections: options.maxStreamConnections } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -91,6 +102,7 @@ export async function createWebChatTestServer(options: WebChatTestServerOptions 
     stream,
     async close() {
       await stream.close();
+      await store.close();
       server.server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
