@@ -132,7 +132,7 @@ export async function startApp(
       allowedOrigins: config.webchat.allowedOrigins,
       publicUrl: config.publicUrl,
       azure: azureDirectLine,
-      clientIp: createClientAddress(config.trustProxy),
+      clientIp: clientAddress,
     }),
     ...createWebChatPageRoutes({
       allowedOrigins: config.webchat.allowedOrigins,

@@ -17,7 +17,7 @@ import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
 import { withProbeClient } from '../../probe/prober';
 import type { ProbeResult } from '../../probe/types';
-import { clientAddressOf } from '../webchat/turn-client';
+import { clientAddressOf } from '../turn-client';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';

@@ -14,7 +14,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeyedLock } from '../../storage/keyed-lock';
 import type { ConversationStore, NewActivity } from './conversation-store';
-import { CLIENT_ADDRESS_KEY } from './turn-client';
+import { CLIENT_ADDRESS_KEY } from '../turn-client';
 
 /** The channel id every web chat activity carries. */
 export const WEBCHAT_CHANNEL_ID = 'webchat';

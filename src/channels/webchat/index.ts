@@ -5,4 +5,3 @@ export * from './directline-routes';
 export * from './directline-stream';
 export * from './page-routes';
 export * from './tokens';
-export * from './turn-client';

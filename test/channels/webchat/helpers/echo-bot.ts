@@ -4,7 +4,7 @@
  * and records every activity it received so tests can look at what really reached the bot.
  */
 import { ActivityHandler, CardFactory, type Activity, type TurnContext } from 'botbuilder';
-import { clientAddressOf } from '../../../../src/channels/webchat/turn-client';
+import { clientAddressOf } from '../../../../src/channels/turn-client';
 
 /** The card button's payload, as the real bot's card actions carry it. */
 export const CARD_SUBMIT_DATA = { gatewayDoctor: { intent: 'yes' } };
