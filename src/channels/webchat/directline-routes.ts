@@ -68,6 +68,8 @@ export interface ActivityLimits {
   turns: { perConversation: readonly RateWindow[]; perClient: readonly RateWindow[] };
   /** Typing indicators: shown to live listeners only, never stored nor run, so cheaper and counted apart. */
   typing: { perConversation: readonly RateWindow[]; perClient: readonly RateWindow[] };
+  /** Reads: history polls, reconnects and token re-issues. Each costs a page of JSON or a signature. */
+  reads: { perConversation: readonly RateWindow[]; perClient: readonly RateWindow[] };
 }
 
 /**
@@ -87,6 +89,11 @@ export const DEFAULT_ACTIVITY_LIMITS: ActivityLimits = {
   typing: {
     perConversation: [{ points: 20, seconds: 10 }],
     perClient: [{ points: 300, seconds: 60 }],
+  },
+  // The widget polls once a second when it cannot stream; clients that poll ten times a second still fit.
+  reads: {
+    perConversation: [{ points: 150, seconds: 10 }],
+    perClient: [{ points: 1200, seconds: 60 }],
   },
 };
 
@@ -144,7 +151,16 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
   const activityLimiters = createActivityLimiters({
     turns: deps.activityLimits?.turns ?? DEFAULT_ACTIVITY_LIMITS.turns,
     typing: deps.activityLimits?.typing ?? DEFAULT_ACTIVITY_LIMITS.typing,
+    reads: deps.activityLimits?.reads ?? DEFAULT_ACTIVITY_LIMITS.reads,
   });
+
+  /** Charges a read to its conversation and client; answers 429 itself and returns false when spent. */
+  const readAllowed = async (req: Request, res: Response, conversationId: string): Promise<boolean> => {
+    const waitMs = await activityLimiters.charge('reads', conversationId, clientIp(req));
+    if (waitMs === undefined) return true;
+    tooMany(res, waitMs, 'Too many requests in a short time; wait a moment and try again.');
+    return false;
+  };
 
   const fail = (res: Response, status: number, error: string, message: string, extra: Record<string, unknown> = {}): void => {
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
@@ -250,6 +266,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
     res.setHeader('Cache-Control', 'no-store');
     const auth = authorise(req, res);
     if (!auth) return;
+    if (!(await readAllowed(req, res, auth.claims.conversationId))) return;
     const issued = refresh ? tokens.refresh(auth.token) : { ok: true as const, issued: tokens.issue(subjectOf(auth.claims)) };
     if (!issued.ok) {
       fail(res, 403, 'token_expired', 'The token has expired.');
@@ -304,6 +321,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
     const conversationId = conversationParam(req);
     const auth = authorise(req, res, conversationId);
     if (!auth) return;
+    if (!(await readAllowed(req, res, conversationId))) return;
     const base = baseOf(req, res);
     if (!base) return;
     const watermark = parseWatermark(req.query?.watermark);
@@ -387,6 +405,7 @@ export function createDirectLineRoutes(deps: DirectLineRoutesDeps): RouteSpec[] 
     res.setHeader('Cache-Control', 'no-store');
     const conversationId = conversationParam(req);
     if (!authorise(req, res, conversationId)) return;
+    if (!(await readAllowed(req, res, conversationId))) return;
     const watermark = parseWatermark(req.query?.watermark);
     if (watermark === null) {
       fail(res, 400, 'bad_request', 'The watermark is not a number.');
@@ -423,6 +442,7 @@ function createActivityLimiters(limits: ActivityLimits): {
   const limiters = {
     turns: { conversation: build('turns', 'conversation', limits.turns.perConversation), client: build('turns', 'client', limits.turns.perClient) },
     typing: { conversation: build('typing', 'conversation', limits.typing.perConversation), client: build('typing', 'client', limits.typing.perClient) },
+    reads: { conversation: build('reads', 'conversation', limits.reads.perConversation), client: build('reads', 'client', limits.reads.perClient) },
   };
   return {
     async charge(kind, conversationId, clientAddress) {

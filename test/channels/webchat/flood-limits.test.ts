@@ -107,6 +107,17 @@ describe('posted activities on the whole app', () => {
     expect((await post(base, session, { type: 'message', text: 'still allowed to talk' })).status).toBe(200);
   });
 
+  it('answers a flood of history reads with 429 once the conversation has read its fill', async () => {
+    const session = await startSession(base);
+    const statuses: number[] = [];
+    for (let i = 0; i < 160; i += 1) statuses.push((await history(base, session)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(150);
+    expectTooMany(await history(base, session));
+    // Reads have their own budget: the person can still talk.
+    expect((await post(base, session, { type: 'message', text: 'still here' })).status).toBe(200);
+    expect(await healthWithin(base)).toMatchObject({ status: 200 });
+  });
+
   it('refuses an activity too large to keep with a 413 that says why', async () => {
     const session = await startSession(base);
     // Each part within its own cap; together more than a chat message is allowed to keep.
