@@ -4,8 +4,8 @@
  * All knowledge lives in the tables of fingerprints.ts and log-patterns.ts; this file only splits
  * the paste into those parts and words the result.
  */
-import { identifyProducer, matchFingerprint, pageText, type Identification } from './fingerprints';
 import { MAX_LINE_CHARS, MAX_PASTE_CHARS, MAX_PASTE_LINES, cutAt, readLines, type Truncation } from '../text/limits';
+import { identifyProducer, matchFingerprint, pageText, type Identification } from './fingerprints';
 import { createLogReadState, matchLogLine } from './log-patterns';
 import type { Actor, CauseId, Finding } from './types';
 
@@ -19,7 +19,7 @@ export const EXPLAIN_MAX_LINES = MAX_PASTE_LINES;
 
 const STATUS_LINE = /^\s*(?:<\s+)?HTTP\/(?:1\.[01]|2(?:\.0)?|3)\s+(\d{3})\b/i;
 /** The value is trimmed in code: `(.*?)\s*$` would retry the trailing spaces from every position (quadratic). */
-const HEADER_LINE = /^\s*(?:<\s+)?([A-Za-z][A-Za-z0-9-]{0,63}):[ \t]*([\s\S]*)$/;
+const HEADER_LINE = /^\s*(?:<\s+)?([A-Za-z][A-Za-z0-9-]{0,63}):[ \t]*([\s\S]*)/;
 /** Header names common enough to be recognised outside a block that starts with a status line. */
 const KNOWN_HEADER =
   /^(?:x-[a-z0-9-]+|server|via|date|content-type|content-length|content-encoding|cache-control|cf-ray|cf-cache-status|set-cookie|connection|location|etag|age|vary|expires|last-modified|strict-transport-security|alt-svc|report-to|nel|retry-after|transfer-encoding|accept-ranges|keep-alive|pragma|referrer-policy|permissions-policy|content-security-policy|access-control-[a-z-]+)$/i;
@@ -103,7 +103,9 @@ function splitPaste(lines: readonly string[]): PasteParts {
     const n = i + 1;
     // Line matchers read a line up to the cap; a page body line (minified HTML) goes to the page whole.
     const line = cutAt(whole, MAX_LINE_CHARS);
-    if (line.length < whole.length) parts.cutLines += 1;
+    const cut = line.length < whole.length;
+    // A cut line was read only in part, unless it ends up in the page body below, which reads it whole.
+    if (cut) parts.cutLines += 1;
     const log = matchLogLine(line, state);
     if (log) {
       parts.logFindings.push({ line: n, ...(log.producer ? { producer: log.producer } : {}), cause: log.cause, summary: log.summary });
@@ -125,7 +127,7 @@ function splitPaste(lines: readonly string[]): PasteParts {
     }
     inHeaderBlock = false;
     if (line.trim() === '' || line.trimStart().startsWith('#') || LOG_START.test(line)) return;
-    if (line.length < whole.length) parts.cutLines -= 1;
+    if (cut) parts.cutLines -= 1;
     bodyLines.push(whole);
     parts.bodyLine ??= n;
   });
