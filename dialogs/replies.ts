@@ -4,11 +4,12 @@
  * `PROMPTS` so the entry reply, "help" and a re-prompt always offer the same buttons.
  */
 import type { Finding } from '../src/probe/types';
+import { MAX_LINE_CHARS, MAX_PASTE_LINES, MAX_SCANNED_CHARS, type Truncation } from '../src/text/limits';
 import type { SupportContext } from './context';
 import { displayTime, isCauseId, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
 import { USER_STEP_IDS } from './user-steps';
-import type { Choice, Fact, Intent, Reply, VariantId } from './types';
+import type { Choice, Fact, Intent, LocaleId, Reply, VariantId } from './types';
 
 /** A button; its label defaults to `choice.<intent>`. */
 export function choice(intent: Intent, labelKey = `choice.${intent}`): Choice {
@@ -176,8 +177,11 @@ export function repromptReply(path: string, ctx: SupportContext): Reply[] {
   return [{ key: PROMPTS[path]?.reprompt ?? 'reprompt.choose', ...(choices.length > 0 ? { choices } : {}) }];
 }
 
-/** One reply per pasted finding: the cause sentence for log lines, who produced it for pages and headers. */
-export function findingReplies(findings: readonly Finding[]): Reply[] {
+/**
+ * One reply per pasted finding: the cause sentence for log lines, who produced it for pages and headers;
+ * then, when only part of the paste was read, a note saying how much (the caps a chat paste is read with).
+ */
+export function findingReplies(findings: readonly Finding[], truncated?: Truncation, locale: LocaleId = 'en'): Reply[] {
   const out: Reply[] = [{ key: 'findings.intro' }];
   for (const f of findings) {
     const facts: Fact[] = [];
@@ -189,6 +193,12 @@ export function findingReplies(findings: readonly Finding[]): Reply[] {
       ...(f.producer ? { vars: { producer: PRODUCER_NAMES[f.producer] } } : {}),
       ...(facts.length > 0 ? { facts } : {}),
     });
+  }
+  if (truncated) {
+    // Numbers are written the reader's way ("20,000", "20.000", "20 000").
+    const number = (n: number): string => new Intl.NumberFormat(locale).format(n);
+    const vars = { lines: number(MAX_PASTE_LINES), chars: number(MAX_SCANNED_CHARS), lineChars: number(MAX_LINE_CHARS) };
+    out.push({ key: 'findings.truncated', vars });
   }
   return out;
 }

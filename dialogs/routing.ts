@@ -4,6 +4,7 @@
  * the same message also carried a new URL or a request for a person.
  */
 import type { Finding } from '../src/probe/types';
+import type { Truncation } from '../src/text/limits';
 import { isCauseId, type SupportContext } from './context';
 import type { Intent, LocaleId, SupportEvent, UserMessageEvent, VariantId } from './types';
 
@@ -30,6 +31,8 @@ export interface FindingsInput {
   serverLogs: boolean;
   /** A URL arrives in the same message, so the flow continues there rather than asking for one. */
   urlFollows: boolean;
+  /** Only part of the paste was read (the person is told so under the findings). */
+  truncated?: Truncation;
 }
 
 export interface LanguageInput {
@@ -70,6 +73,7 @@ export function classify(ctx: SupportContext, ev: UserMessageEvent): InternalEve
       findings,
       serverLogs: findings.some((f) => isCauseId(f.cause)),
       urlFollows: newUrl !== undefined,
+      ...(ev.findingsTruncated ? { truncated: ev.findingsTruncated } : {}),
     });
   }
 

@@ -195,8 +195,8 @@ export const supportSetup = setup({
     sayDnsReport: enqueueActions(({ context, enqueue }, params: { report: DnsReport }) => {
       emitAll(enqueue, withChoices(dnsReplies(context, params.report), choicesFor('admin.dns', context)));
     }),
-    sayFindings: enqueueActions(({ enqueue, event }) => {
-      if (event.type === 'input.findings') emitAll(enqueue, findingReplies(event.findings));
+    sayFindings: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type === 'input.findings') emitAll(enqueue, findingReplies(event.findings, event.truncated, context.locale));
     }),
     help: enqueueActions(({ context, enqueue }, params: { path: string }) => {
       emitAll(enqueue, helpReply(params.path, context));

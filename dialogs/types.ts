@@ -4,6 +4,7 @@
  * raw activities, never format text and never do I/O.
  */
 import type { Advice, Finding, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
+import type { Truncation } from '../src/text/limits';
 
 export const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
 /** A language the bot speaks. */
@@ -67,6 +68,8 @@ export interface UserMessageEvent {
   submitting?: boolean;
   /** Pasted error pages, header dumps or log lines, explained by the explain tables. */
   findings?: Finding[];
+  /** The findings rest on only part of the paste: the caps that left the rest unread (src/text/limits.ts). */
+  findingsTruncated?: Truncation;
 }
 
 /** A new conversation or a member joined (Teams install, web chat open). */

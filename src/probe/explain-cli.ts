@@ -1,11 +1,13 @@
 /**
  * `npm run explain [-- --json] < file`: explains a pasted error page, header dump or log lines.
- * Plain output is one line per finding; --json prints `{"findings":[...]}` on one line.
+ * Plain output is one line per finding, then a note when the input was longer than what is read; --json
+ * prints `{"findings":[...]}` on one line, with `"truncated":{...}` added when part of the input was left unread.
  */
-import { explainText } from './explain';
+import type { Truncation } from '../text/limits';
+import { explainReport } from './explain';
 import type { Finding } from './types';
 
-/** Stdin beyond this many bytes is read and dropped; explainText only looks at the first 200,000 characters anyway. */
+/** Stdin beyond this many bytes is read and dropped; explainReport only reads the first EXPLAIN_MAX_CHARS characters anyway. */
 export const MAX_STDIN_BYTES = 1024 * 1024;
 
 const USAGE = 'usage: npm run explain [-- --json] < file\n';
@@ -21,15 +23,28 @@ export async function main(argv: readonly string[], stdin: NodeJS.ReadableStream
     stdout.write(`unknown argument: ${unknown.join(' ')}\n${USAGE}`);
     return 2;
   }
-  const findings = explainText(await readCapped(stdin, MAX_STDIN_BYTES));
+  const { findings, truncated } = explainReport(await readCapped(stdin, MAX_STDIN_BYTES));
   if (argv.includes('--json')) {
-    stdout.write(`${JSON.stringify({ findings: findings.map(toJson) })}\n`);
-  } else if (findings.length === 0) {
+    stdout.write(`${JSON.stringify({ findings: findings.map(toJson), ...(truncated ? { truncated } : {}) })}\n`);
+    return 0;
+  }
+  if (findings.length === 0) {
     stdout.write('nothing recognised: no known error page, header dump or server log line in the input\n');
   } else {
     for (const f of findings) stdout.write(`${formatFinding(f)}\n`);
   }
+  if (truncated) stdout.write(`${formatTruncation(truncated)}\n`);
   return 0;
+}
+
+/** `input cut: only the first 1000 lines were read; lines were read up to 2000 characters each`. */
+export function formatTruncation(t: Truncation): string {
+  const parts = [
+    ...(t.chars !== undefined ? [`only the first ${t.chars} characters were read`] : []),
+    ...(t.lines !== undefined ? [`only the first ${t.lines} lines were read`] : []),
+    ...(t.lineChars !== undefined ? [`lines were read up to ${t.lineChars} characters each`] : []),
+  ];
+  return `input cut: ${parts.join('; ')}`;
 }
 
 /** Fixes the key order of the JSON shape: line?, producer?, cause, summary. */

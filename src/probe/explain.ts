@@ -4,19 +4,22 @@
  * All knowledge lives in the tables of fingerprints.ts and log-patterns.ts; this file only splits
  * the paste into those parts and words the result.
  */
+import { MAX_LINE_CHARS, MAX_PASTE_CHARS, MAX_PASTE_LINES, cutAt, readLines, type Truncation } from '../text/limits';
 import { identifyProducer, matchFingerprint, pageText, type Identification } from './fingerprints';
 import { createLogReadState, matchLogLine } from './log-patterns';
 import type { Actor, CauseId, Finding } from './types';
 
 /**
- * Input caps: only the first 200,000 characters and, of those, the first 5,000 lines are read. A real
- * paste is far smaller; the caps bound the work one chat message can cause.
+ * Input caps (src/text/limits.ts): only the first EXPLAIN_MAX_CHARS characters and, of those, the first
+ * EXPLAIN_MAX_LINES lines are read; a line is matched as a log or header line up to MAX_LINE_CHARS. A real
+ * paste is far smaller; the caps bound the work one chat message can cause, and explainReport says when they cut.
  */
-export const EXPLAIN_MAX_CHARS = 200_000;
-export const EXPLAIN_MAX_LINES = 5_000;
+export const EXPLAIN_MAX_CHARS = MAX_PASTE_CHARS;
+export const EXPLAIN_MAX_LINES = MAX_PASTE_LINES;
 
 const STATUS_LINE = /^\s*(?:<\s+)?HTTP\/(?:1\.[01]|2(?:\.0)?|3)\s+(\d{3})\b/i;
-const HEADER_LINE = /^\s*(?:<\s+)?([A-Za-z][A-Za-z0-9-]{0,63}):[ \t]*(.*?)\s*$/;
+/** The value is trimmed in code: `(.*?)\s*$` would retry the trailing spaces from every position (quadratic). */
+const HEADER_LINE = /^\s*(?:<\s+)?([A-Za-z][A-Za-z0-9-]{0,63}):[ \t]*([\s\S]*)/;
 /** Header names common enough to be recognised outside a block that starts with a status line. */
 const KNOWN_HEADER =
   /^(?:x-[a-z0-9-]+|server|via|date|content-type|content-length|content-encoding|cache-control|cf-ray|cf-cache-status|set-cookie|connection|location|etag|age|vary|expires|last-modified|strict-transport-security|alt-svc|report-to|nel|retry-after|transfer-encoding|accept-ranges|keep-alive|pragma|referrer-policy|permissions-policy|content-security-policy|access-control-[a-z-]+)$/i;
@@ -24,7 +27,9 @@ const KNOWN_HEADER =
 const LOG_START =
   /^\s*(?:\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}|\[?\d{2}[-/][A-Za-z]{3}[-/]\d{4}[: ]\d{2}:\d{2}|\[[A-Za-z]{3} [A-Za-z]{3} +\d{1,2} \d{2}:\d{2}|[A-Za-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2}|\[\s*\d+\.\d+\]|(?:https?|h2|wss?|grpcs) \d{4}-\d{2}-\d{2}T)/;
 const HTML_TAG = /<\/?(?:!doctype|html|head|body|title|h[1-6]|p|div|center|hr|br|pre|span|strong|em|a|ul|li|table|meta|style|script)\b[^<>]*>/i;
-const BAD_GATEWAY_TEXT = /\b502\b[^\n]{0,40}\bBad Gateway\b|\bBad Gateway\b[^\n]{0,40}\b502\b|\bHTTP Error 502\b/i;
+/** "502 ... Bad Gateway" on one line; the gap may not hold another opener, so each character is scanned once. */
+const BAD_GATEWAY_TEXT =
+  /\b502\b(?:(?!\b502\b)[^\n]){0,40}\bBad Gateway\b|\bBad Gateway\b(?:(?!\bBad Gateway\b)[^\n]){0,40}\b502\b|\bHTTP Error 502\b/i;
 
 /** One phrase per cause, used to word page findings. */
 const CAUSE_PHRASE: Readonly<Record<CauseId, string>> = {
@@ -48,16 +53,28 @@ const ACTOR_PHRASE: Readonly<Record<Actor, string>> = {
   visitor: 'the fix is on the visitor side',
 };
 
+/** What explainReport found, and where reading stopped when the input was longer than the caps. */
+export interface ExplainReport {
+  findings: Finding[];
+  /** Present only when part of the input was left unread (the JSON of the CLI and the admin API carry it as is). */
+  truncated?: Truncation;
+}
+
 /** Explains pasted text: an error page (HTML or its visible text), a response header dump (with or without
  * the status line), server log lines, or a mix. One Finding per recognised log line (with its 1-based line number),
  * one for an identified error page / header dump (producer + request ids in the summary). Never throws; input
  * length is capped (EXPLAIN_MAX_CHARS / EXPLAIN_MAX_LINES). Returns [] when nothing is recognised. */
 export function explainText(text: string): Finding[] {
+  return explainReport(text).findings;
+}
+
+/** explainText, plus `truncated` when the caps left part of the input unread. Never throws. */
+export function explainReport(text: string): ExplainReport {
   try {
     return explainCapped(typeof text === 'string' ? text : '');
   } catch {
     // The contract is "never throws": a chat turn must survive a table entry misbehaving on odd input.
-    return [];
+    return { findings: [] };
   }
 }
 
@@ -69,19 +86,26 @@ interface PasteParts {
   dumpLine?: number;
   body: string;
   bodyLine?: number;
+  /** Lines longer than MAX_LINE_CHARS that were read only up to it (as log, header or skipped lines). */
+  cutLines: number;
 }
 
-function splitLines(text: string): string[] {
-  return text.slice(0, EXPLAIN_MAX_CHARS).split(/\r\n|\r|\n/).slice(0, EXPLAIN_MAX_LINES);
+function splitLines(text: string): { lines: string[]; truncated?: Truncation } {
+  return readLines(text, { maxChars: EXPLAIN_MAX_CHARS, maxLines: EXPLAIN_MAX_LINES });
 }
 
-function splitPaste(text: string): PasteParts {
-  const parts: PasteParts = { logFindings: [], headers: {}, body: '' };
+function splitPaste(lines: readonly string[]): PasteParts {
+  const parts: PasteParts = { logFindings: [], headers: {}, body: '', cutLines: 0 };
   const bodyLines: string[] = [];
   const state = createLogReadState();
   let inHeaderBlock = false;
-  splitLines(text).forEach((line, i) => {
+  lines.forEach((whole, i) => {
     const n = i + 1;
+    // Line matchers read a line up to the cap; a page body line (minified HTML) goes to the page whole.
+    const line = cutAt(whole, MAX_LINE_CHARS);
+    const cut = line.length < whole.length;
+    // A cut line was read only in part, unless it ends up in the page body below, which reads it whole.
+    if (cut) parts.cutLines += 1;
     const log = matchLogLine(line, state);
     if (log) {
       parts.logFindings.push({ line: n, ...(log.producer ? { producer: log.producer } : {}), cause: log.cause, summary: log.summary });
@@ -97,13 +121,14 @@ function splitPaste(text: string): PasteParts {
     }
     const header = HEADER_LINE.exec(line);
     if (header?.[1] !== undefined && (inHeaderBlock || KNOWN_HEADER.test(header[1]))) {
-      addHeader(parts.headers, header[1], header[2] ?? '');
+      addHeader(parts.headers, header[1], (header[2] ?? '').trimEnd());
       parts.dumpLine ??= n;
       return;
     }
     inHeaderBlock = false;
     if (line.trim() === '' || line.trimStart().startsWith('#') || LOG_START.test(line)) return;
-    bodyLines.push(line);
+    if (cut) parts.cutLines -= 1;
+    bodyLines.push(whole);
     parts.bodyLine ??= n;
   });
   parts.body = bodyLines.join('\n');
@@ -116,14 +141,17 @@ function addHeader(headers: Record<string, string>, name: string, value: string)
   headers[key] = prev === undefined ? value : `${prev}, ${value}`;
 }
 
-function explainCapped(text: string): Finding[] {
-  if (text.trim() === '') return [];
-  const parts = splitPaste(text);
+function explainCapped(text: string): ExplainReport {
+  if (text.trim() === '') return { findings: [] };
+  const { lines, truncated } = splitLines(text);
+  const parts = splitPaste(lines);
   const findings = [...parts.logFindings];
   const page = explainPage(parts, findings.length > 0);
   if (page) findings.push(page);
   // Stable sort: findings without a line keep their place after the numbered ones.
-  return findings.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  findings.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  const cut: Truncation = { ...truncated, ...(parts.cutLines > 0 ? { lineChars: MAX_LINE_CHARS } : {}) };
+  return Object.keys(cut).length > 0 ? { findings, truncated: cut } : { findings };
 }
 
 function explainPage(parts: PasteParts, haveLogFindings: boolean): Finding | undefined {
@@ -176,10 +204,11 @@ function idsSentence(ident: Identification): string {
 /** True when text looks pasted rather than typed: several lines, log timestamps, HTML tags, 'Header: value' lines. */
 export function looksPasted(text: string): boolean {
   if (typeof text !== 'string' || text.trim() === '') return false;
-  const lines = splitLines(text).filter((l) => l.trim() !== '');
-  if (HTML_TAG.test(text.slice(0, EXPLAIN_MAX_CHARS))) return true;
+  const lines = splitLines(text).lines.filter((l) => l.trim() !== '');
+  if (HTML_TAG.test(cutAt(text, EXPLAIN_MAX_CHARS))) return true;
   const state = createLogReadState();
-  for (const line of lines.slice(0, 200)) {
+  for (const whole of lines.slice(0, 200)) {
+    const line = cutAt(whole, MAX_LINE_CHARS);
     if (LOG_START.test(line) || STATUS_LINE.test(line)) return true;
     const header = HEADER_LINE.exec(line);
     if (header?.[1] !== undefined && KNOWN_HEADER.test(header[1])) return true;

@@ -3,6 +3,7 @@
  * layouts and code tables for the formats that must be read field by field (IIS W3C, HAProxy, Envoy,
  * AWS ALB). Every summary is one sentence: what the line means and what to check next.
  */
+import { MAX_LINE_CHARS, cutAt } from '../text/limits';
 import type { CauseId, Finding, ProducerId } from './types';
 
 /** One recognisable log line shape and what it means. */
@@ -101,7 +102,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-timeout',
-    pattern: /upstream timed out \(110: [^)]*\) while connecting to upstream/,
+    pattern: /upstream timed out \(110: [^()]*\) while connecting to upstream/,
     summary:
       'nginx could not even open a connection to the upstream in time; a firewall silently dropping packets or an overloaded host is the usual reason.',
   },
@@ -110,7 +111,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-timeout',
-    pattern: /upstream timed out \(110: [^)]*\) while (?:reading|sending)/,
+    pattern: /upstream timed out \(110: [^()]*\) while (?:reading|sending)/,
     summary:
       'The upstream accepted the request but answered slower than proxy_read_timeout (or fastcgi_read_timeout); find the slow request in the application logs before raising the timeout.',
   },
@@ -128,7 +129,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-reset',
-    pattern: /\((?:104: Connection reset by peer|32: Broken pipe)\) while (?:reading|sending)[^,]*upstream/,
+    pattern: /\((?:104: Connection reset by peer|32: Broken pipe)\) while (?:reading|sending)[^,(]*upstream/,
     summary:
       'The upstream reset the connection in the middle of the exchange; look for a crashing or restarting worker and for keep-alive timeouts shorter on the upstream than in nginx.',
   },
@@ -155,7 +156,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-dns',
-    pattern: / could not be resolved \(\d+: [^)]*\)|no resolver defined to resolve|host not found in upstream/,
+    pattern: / could not be resolved \(\d+: [^()]*\)|no resolver defined to resolve|host not found in upstream/,
     summary:
       'nginx could not turn the upstream host name into an address; check the name, the resolver directive and the DNS record it points to.',
   },
@@ -164,7 +165,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-tls',
-    pattern: /SSL_do_handshake\(\) failed .*while SSL handshaking to upstream|upstream SSL certificate (?:verify error|does not match)/,
+    pattern: /SSL_do_handshake\(\) failed (?:(?!SSL_do_handshake\(\)).)*while SSL handshaking to upstream|upstream SSL certificate (?:verify error|does not match)/,
     summary:
       'The TLS handshake between nginx and an HTTPS upstream failed; compare protocols and ciphers, set proxy_ssl_server_name on when the upstream needs SNI, and check the upstream certificate chain.',
   },
@@ -183,7 +184,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'app-crash',
-    pattern: /FastCGI sent in stderr: ".*PHP (?:message: PHP )?Fatal error/,
+    pattern: /FastCGI sent in stderr: "(?:(?!FastCGI sent in stderr).)*PHP (?:message: PHP )?Fatal error/,
     summary:
       'PHP stopped with a fatal error while building the page; the message after "Fatal error" names the file and line to fix (memory limits and missing extensions are common).',
   },
@@ -194,7 +195,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-timeout',
-    pattern: /\(70007\)[^:]*:.*AH01102/,
+    pattern: /\(70007\)[^:(]*:(?:(?!\(70007\)).)*AH01102/,
     summary:
       'Apache gave up waiting for the backend to start its response (ProxyTimeout or Timeout); find what makes the backend slow before raising the timeout.',
   },
@@ -212,7 +213,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'socket-permission',
-    pattern: /\(13\)Permission denied:.*AH02454/,
+    pattern: /\(13\)Permission denied:(?:(?!\(13\)Permission denied).)*AH02454/,
     summary:
       "Apache may not connect to the backend's unix socket; align the socket owner, group and mode with the user Apache runs as.",
   },
@@ -221,7 +222,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'socket-missing',
-    pattern: /AH02454: .*attempt to connect to Unix domain socket/,
+    pattern: /AH02454: (?:(?!AH02454).)*attempt to connect to Unix domain socket/,
     summary:
       'Apache could not reach the backend through its unix socket; check that the backend (often PHP-FPM) is running and that the socket path in the SetHandler or ProxyPass line is the one it listens on.',
   },
@@ -230,7 +231,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-timeout',
-    pattern: /\((?:110|70007)\)[^:]*:.*AH00957/,
+    pattern: /\((?:110|70007)\)[^:(]*:(?:(?!\((?:110|70007)\)).)*AH00957/,
     summary:
       'Apache timed out opening a connection to the backend; a firewall dropping packets or an overloaded backend host is the usual reason.',
   },
@@ -239,7 +240,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-refused',
-    pattern: /AH00957: \S+: attempt to connect to .* failed|AH01114: \S+: failed to make connection to backend/,
+    pattern: /AH00957: \S+: attempt to connect to (?:(?!AH00957).)* failed|AH01114: \S+: failed to make connection to backend/,
     summary:
       'Apache could not connect to the backend address in ProxyPass; check that the backend is running and listening on that host and port (Apache answers 503 for this one).',
   },
@@ -257,7 +258,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-tls',
-    pattern: /AH00961: \S+: failed to enable ssl support|SSL Proxy requested for .* but not enabled|Error during SSL Handshake with remote server/,
+    pattern: /AH00961: \S+: failed to enable ssl support|SSL Proxy requested for (?:(?!SSL Proxy requested).)* but not enabled|Error during SSL Handshake with remote server/,
     summary:
       'TLS towards the backend could not be set up; check SSLProxyEngine, the SSLProxy* verification settings and the backend certificate.',
   },
@@ -266,7 +267,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-timeout',
-    pattern: /AH00898: Timeout .* returned by/,
+    pattern: /AH00898: Timeout (?:(?!AH00898).)* returned by/,
     summary: 'The backend did not answer within the proxy timeout; look for the slow request on the backend.',
   },
   {
@@ -396,7 +397,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     id: 'uwsgi-listen-queue-full',
     format: 'uwsgi',
     cause: 'upstream-overloaded',
-    pattern: /listen queue of socket .* full !!!/,
+    pattern: /listen queue of socket (?:(?!listen queue of socket).)* full !!!/,
     summary:
       "uWSGI's accept queue overflowed because all workers were busy; add workers or make requests faster, and raise the listen size together with net.core.somaxconn.",
   },
@@ -784,16 +785,15 @@ export function createLogReadState(): LogReadState {
   return {};
 }
 
-/** Lines longer than this are cut before matching, so a pathological line costs bounded time. */
-const MAX_LINE_CHARS = 8192;
-
 /** Recognises one log line: field-aware formats first, then the pattern table. */
 export function matchLogLine(rawLine: string, state: LogReadState): LogMatch | undefined {
-  const line = rawLine.length > MAX_LINE_CHARS ? rawLine.slice(0, MAX_LINE_CHARS) : rawLine;
+  // Every pattern is linear; the cap keeps a long line's cost small (the cause is near the start of a line).
+  const line = cutAt(typeof rawLine === 'string' ? rawLine : '', MAX_LINE_CHARS);
   const trimmed = line.trim();
   if (trimmed === '') return undefined;
   if (trimmed.startsWith('#')) {
-    const fields = /^#Fields:\s*(.+)$/.exec(trimmed);
+    // The value is trimmed below; matching the spaces before it here would make "#Fields:" + spaces quadratic.
+    const fields = /^#Fields:(.+)$/.exec(trimmed);
     if (fields?.[1]) state.iisFields = fields[1].trim().split(/\s+/);
     return undefined;
   }
@@ -823,7 +823,8 @@ export function splitLogFields(line: string): string[] {
 }
 
 const ALB_LINE = /^(?:https?|h2|grpcs|wss?) \d{4}-\d{2}-\d{2}T\S+ /;
-const CLASSIC_ELB_LINE = /^\d{4}-\d{2}-\d{2}T\S+Z \S+ \S+:\d+ \S+ -?[\d.]+ -?[\d.]+ -?[\d.]+ \d{3} /;
+/** Classic ELB: time, name, client:port, backend:port, three timers, status; fields split on single spaces. */
+const CLASSIC_ELB_LINE = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z \S+ \S+ \S+ -?[\d.]+ -?[\d.]+ -?[\d.]+ \d{3} /;
 
 function readAlbLine(line: string): ReadResult {
   let fields: string[];
@@ -882,7 +883,7 @@ function readEnvoyLine(line: string): ReadResult {
 
 /** client:port [accept date] frontend backend/server timers ... */
 const HAPROXY_LINE =
-  /(?:^|\s)(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?):\d+ \[\d{2}\/\w{3}\/\d{4}:[\d:.]+\] \S+ (\S+)\/(\S+) (-?\d+(?:\/\+?-?\d+){2,4}) (.*)$/;
+  /(?:^|\s)(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?):\d+ \[\d{2}\/\w{3}\/\d{4}:[\d:.]+\] \S+ ([^\s/]+)\/(\S+) (-?\d+(?:\/\+?-?\d+){2,4}) (.*)/;
 
 function readHaproxyLine(line: string): ReadResult {
   const m = HAPROXY_LINE.exec(line);

@@ -178,6 +178,19 @@ describe('administrator flow', () => {
     expect(keysOf(replies)).toEqual(['findings.intro', 'cause.upstream-refused', 'admin.logs.explained']);
   });
 
+  it('says under the findings that only part of a long paste was read, in numbers the reader writes', async () => {
+    const convo = createConversation({ probes: [nginxDown], input: { locale: 'de' } });
+    const replies = await convo.say('pasted log', { findings: [refusedLog], findingsTruncated: { lines: 1000 } });
+    expect(keysOf(replies)).toEqual(['findings.intro', 'cause.upstream-refused', 'findings.truncated', 'askUrl.admin']);
+    expect(replies[2]?.vars).toEqual({ lines: '1.000', chars: '20.000', lineChars: '2.000' });
+  });
+
+  it('adds no note when the whole paste was read', async () => {
+    const convo = createConversation({ probes: [nginxDown] });
+    const replies = await convo.say('pasted log', { findings: [refusedLog] });
+    expect(keysOf(replies)).not.toContain('findings.truncated');
+  });
+
   it('keeps a pasted error page as evidence for a visitor', async () => {
     const { convo } = await withVisitorAt([fakeProbeResult()]);
     const replies = await convo.say('<html>cloudflare</html>', { findings: [{ cause: 'error-page', producer: 'cloudflare', summary: 'page' }] });

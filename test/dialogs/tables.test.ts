@@ -84,6 +84,13 @@ describe('message routing', () => {
     ]);
   });
 
+  it('carries the note that only part of the paste was read', () => {
+    const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
+    expect(classify(createInitialContext(), createMessage('long log', { findings, findingsTruncated: { chars: 20_000 } }))).toEqual([
+      { type: 'input.findings', findings, serverLogs: true, urlFollows: false, truncated: { chars: 20_000 } },
+    ]);
+  });
+
   it('sends Windows Update to its own path even with a URL', () => {
     expect(classify(ctx, createMessage('0x80244021 on other.example', { variant: 'windows-update', url: 'https://other.example/' }))).toEqual([
       { type: 'input.variant', variant: 'windows-update' },

@@ -90,6 +90,7 @@ function allReplies(): Reply[] {
   for (const cause of findingCauses) {
     out.push(...findingReplies([{ cause, summary: 's', line: 1, producer: 'nginx' }, { cause, summary: 's' }]));
   }
+  out.push(...findingReplies([{ cause: 'upstream-reset', summary: 's' }], { lines: 1000, lineChars: 2000 }, 'fr'));
   return out;
 }
 

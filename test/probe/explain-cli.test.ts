@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { EXPLAIN_MAX_CHARS, EXPLAIN_MAX_LINES } from '../../src/probe/explain';
 import { MAX_STDIN_BYTES, main } from '../../src/probe/explain-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -80,6 +81,29 @@ describe('explain CLI', () => {
     const parsed = JSON.parse(out) as { findings: unknown[] };
     expect(parsed.findings.length).toBeGreaterThan(0);
     expect(parsed.findings.length).toBeLessThanOrEqual(5000);
+  });
+
+  it('adds "truncated" after "findings" in the JSON when the input was cut', async () => {
+    const line = '[CRITICAL] WORKER TIMEOUT (pid:1)\n';
+    const { code, out } = await runMain(['--json'], line.repeat(EXPLAIN_MAX_LINES + 10));
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out) as { findings: unknown[]; truncated?: Record<string, number> };
+    expect(Object.keys(parsed)).toEqual(['findings', 'truncated']);
+    expect(parsed.truncated?.lines).toBe(EXPLAIN_MAX_LINES);
+    expect(parsed.findings.length).toBeLessThanOrEqual(EXPLAIN_MAX_LINES);
+  });
+
+  it('ends the plain output with a line saying the input was cut', async () => {
+    const { code, out } = await runMain([], `${MIXED}\n${'x'.repeat(EXPLAIN_MAX_CHARS)}`);
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines.at(-1)).toBe(`input cut: only the first ${EXPLAIN_MAX_CHARS} characters were read`);
+  });
+
+  it('says the input was cut even when nothing was recognised in what was read', async () => {
+    const { out } = await runMain([], 'x'.repeat(EXPLAIN_MAX_CHARS + 1));
+    expect(out).toMatch(/^nothing recognised.*\ninput cut: /);
   });
 
   it('runs as the entry point under tsx (npm run explain)', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EXPLAIN_MAX_CHARS, EXPLAIN_MAX_LINES, explainText, looksPasted } from '../../src/probe/explain';
+import { EXPLAIN_MAX_CHARS, EXPLAIN_MAX_LINES, explainReport, explainText, looksPasted } from '../../src/probe/explain';
+import { MAX_LINE_CHARS } from '../../src/text/limits';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -107,6 +108,50 @@ describe('explainText', () => {
     const padding = 'x'.repeat(EXPLAIN_MAX_CHARS);
     expect(explainText(`${padding}\n${NGINX_REFUSED}`)).toEqual([]);
     expect(() => explainText(`${'(13: Permission denied) '.repeat(500_000)}`)).not.toThrow();
+  });
+});
+
+describe('explainReport', () => {
+  it('adds no truncated field when the whole paste was read', () => {
+    const report = explainReport(createFixture('logs', 'mixed-paste.txt'));
+    expect(Object.keys(report)).toEqual(['findings']);
+    expect(report.findings).toEqual(explainText(createFixture('logs', 'mixed-paste.txt')));
+  });
+
+  it('says how many lines were read when the line cap cut the paste', () => {
+    const text = Array.from({ length: EXPLAIN_MAX_LINES + 1 }, () => NGINX_REFUSED.slice(0, 30)).join('\n');
+    expect(text.length).toBeLessThan(EXPLAIN_MAX_CHARS);
+    expect(explainReport(text).truncated).toEqual({ lines: EXPLAIN_MAX_LINES });
+  });
+
+  it('does not count a trailing newline or blank lines past the line cap as unread', () => {
+    const text = `${Array.from({ length: EXPLAIN_MAX_LINES }, () => 'x').join('\n')}\n\n  \n`;
+    expect(explainReport(text).truncated).toBeUndefined();
+  });
+
+  it('says how many characters were read when the character cap cut the paste', () => {
+    const report = explainReport(`${NGINX_REFUSED}\n${'x'.repeat(EXPLAIN_MAX_CHARS)}`);
+    expect(report.truncated).toEqual({ chars: EXPLAIN_MAX_CHARS });
+    expect(report.findings.map((f) => f.cause)).toEqual(['upstream-refused']);
+  });
+
+  it('says a log line was read only up to the per-line cap', () => {
+    const long = `${NGINX_REFUSED}${' pad'.repeat(MAX_LINE_CHARS)}`;
+    const report = explainReport(long);
+    expect(report.truncated).toEqual({ lineChars: MAX_LINE_CHARS });
+    expect(report.findings.map((f) => f.cause)).toEqual(['upstream-refused']);
+  });
+
+  it('reads a long line of page markup whole, so a minified error page is still recognised without a note', () => {
+    const minified = `<html><head><title>502 Bad Gateway</title></head><body>${'<p>filler</p>'.repeat(400)}<center>nginx/1.25.3</center></body></html>`;
+    expect(minified.length).toBeGreaterThan(MAX_LINE_CHARS);
+    const report = explainReport(minified);
+    expect(report.findings).toMatchObject([{ producer: 'nginx', cause: 'error-page' }]);
+    expect(report.truncated).toBeUndefined();
+  });
+
+  it('never throws, whatever it is given', () => {
+    expect(explainReport(undefined as unknown as string)).toEqual({ findings: [] });
   });
 });
 

@@ -203,6 +203,26 @@ describe('robustness', () => {
     expect(identifyProducer({}).producer).toBeUndefined();
   });
 
+  it.each([
+    ['LF', '502 Bad Gateway\nnginx/1.25.3\n'],
+    ['CRLF', '502 Bad Gateway\r\nnginx/1.25.3\r\n'],
+    ['blank lines and indentation', '  502 Bad Gateway \r\n\r\n \t\n\tnginx/1.25.3 (Ubuntu)  \n'],
+  ])('reads a pasted plain-text nginx page with %s between its lines', (_name, body) => {
+    expect(identifyProducer({ body }).producer).toBe('nginx');
+  });
+
+  it('reads the plain Cloudflare page and "no healthy upstream" with CRLF and surrounding lines', () => {
+    expect(identifyProducer({ body: 'x\r\n502 Bad Gateway\r\n\r\ncloudflare\r\ny' }).producer).toBe('cloudflare');
+    expect(identifyProducer({ body: 'before\r\n  no healthy upstream \r\n' })).toMatchObject({ producer: 'envoy', cause: 'no-live-upstreams' });
+    expect(identifyProducer({ body: 'there is no healthy upstream here' }).producer).toBeUndefined();
+  });
+
+  it('leaves unclosed comments, scripts and tags as text instead of swallowing the page', () => {
+    expect(pageText('<!-- a <!-- b --><p>502 Bad Gateway</p><script>x<script>y</script><center>nginx</center>')).toBe(
+      '<!-- a\n502 Bad Gateway\nx\nnginx',
+    );
+  });
+
   it('reduces an HTML page to its visible lines', () => {
     expect(pageText('<html><title>x</title><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>')).toBe(
       'x\n502 Bad Gateway\nnginx',

@@ -76,9 +76,14 @@ export function plainTextFromSlack(text: string): string {
 /** Removes mentions of the bot (or, if its id is unknown, the leading mention) from an `app_mention` text. */
 export function stripBotMention(text: string, botUserId: string | undefined): string {
   const stripped = botUserId
-    ? text.replace(new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^>]*)?>`, 'g'), ' ')
+    ? text.replace(botMentionPattern(botUserId), ' ')
     : text.replace(/^\s*<@[A-Z0-9]+(?:\|[^>]*)?>/i, ' ');
   return stripped.replace(/\s+/g, ' ').trim();
+}
+
+/** `<@U123>` or `<@U123|name>` for one bot id; a label ends before the next "<", so "<@U123|<@U123|..." is read once. */
+export function botMentionPattern(botUserId: string): RegExp {
+  return new RegExp(`<@${escapeRegExp(botUserId)}(?:\\|[^<>]*)?>`, 'g');
 }
 
 function escapeRegExp(text: string): string {

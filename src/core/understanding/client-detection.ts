@@ -1,6 +1,7 @@
 /** The browser and system a person names in a message, or that web chat's user agent reveals. */
 import { BROWSERS, LOCALES, OPERATING_SYSTEMS } from '../../../dialogs/types';
 import type { BrowserId, LocaleId, OsId } from '../../../dialogs/types';
+import { MAX_USER_AGENT_CHARS } from '../../text/limits';
 import { BROWSER_RULES, CLIENT_PHRASES, OS_RULES } from './client-tables';
 import type { ClientPhrase, UserAgentRule } from './client-tables';
 import { PhraseIndex, longestWins } from './phrase-matcher';
@@ -50,7 +51,7 @@ function firstRule<T>(rules: ReadonlyArray<UserAgentRule<T>>, userAgent: string)
 export function detectClient(userAgent: string): ClientGuess {
   if (typeof userAgent !== 'string' || userAgent === '') return {};
   // Real agents are a few hundred characters; a longer header is junk and not worth scanning whole.
-  const agent = userAgent.slice(0, 1024);
+  const agent = userAgent.slice(0, MAX_USER_AGENT_CHARS);
   const guess: ClientGuess = {};
   const browser = firstRule(BROWSER_RULES, agent);
   const os = firstRule(OS_RULES, agent);

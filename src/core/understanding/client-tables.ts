@@ -104,7 +104,8 @@ export const BROWSER_RULES: ReadonlyArray<UserAgentRule<BrowserId>> = [
   { pattern: /\bBrave\b/, value: 'brave' },
   { pattern: /\b(?:Firefox|FxiOS)\//, value: 'firefox' },
   { pattern: /\b(?:CriOS|Chrome|Chromium)\//, value: 'chrome' },
-  { pattern: /\bVersion\/[\d.]+.*\bSafari\//, value: 'safari' },
+  // "Version/17.4 Mobile/15E148 Safari/604.1"; the gap stops at another "Version/", so each character is read once.
+  { pattern: /\bVersion\/[\d.]+(?:[^\d.](?:(?!Version\/).)*)?\bSafari\//, value: 'safari' },
 ];
 
 /**

@@ -3,10 +3,9 @@
  * throws: a chat message can hold anything a keyboard, a clipboard or a hostile client can produce.
  */
 
-/** Longest text we keep on the event (transcripts only; machines never parse it). */
-export const MAX_KEPT_CHARS = 2000;
-/** Longest text we match against; pasted logs are long but the useful part is near the top. */
-export const MAX_SCANNED_CHARS = 20_000;
+import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt } from '../../text/limits';
+
+export { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt };
 
 /**
  * Control characters (but not tab and newline), bidi embeddings, overrides and isolates, direction
@@ -25,7 +24,12 @@ const HORIZONTAL_SPACE = /[^\S\n]+/g;
  * so a megabyte of text costs no more than twenty kilobytes.
  */
 export function normaliseText(input: unknown, maxChars: number = MAX_SCANNED_CHARS): string {
-  if (typeof input !== 'string' || input.length === 0) return '';
+  return normaliseTextReport(input, maxChars).text;
+}
+
+/** normaliseText, and whether the cap left part of the input out. */
+export function normaliseTextReport(input: unknown, maxChars: number = MAX_SCANNED_CHARS): { text: string; cut: boolean } {
+  if (typeof input !== 'string' || input.length === 0) return { text: '', cut: false };
   // NFKC can grow or shrink the text a little, so cut generously first and exactly afterwards.
   const head = input.length > maxChars * 2 ? input.slice(0, maxChars * 2) : input;
   const cleaned = head
@@ -36,15 +40,8 @@ export function normaliseText(input: unknown, maxChars: number = MAX_SCANNED_CHA
     .replace(HORIZONTAL_SPACE, ' ')
     .replace(/ ?\n ?/g, '\n')
     .trim();
-  return cutAt(cleaned, maxChars);
-}
-
-/** Cuts to at most `maxChars` UTF-16 units without leaving half of a surrogate pair at the end. */
-export function cutAt(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const cut = text.slice(0, maxChars);
-  const last = cut.charCodeAt(cut.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+  const text = cutAt(cleaned, maxChars);
+  return { text, cut: head.length < input.length || text.length < cleaned.length };
 }
 
 const APOSTROPHES = /['\u2018\u2019\u02BC\u00B4`]/g;
@@ -53,7 +50,7 @@ const LATIN_DIACRITICS = /[\u0300-\u036F]/g;
 const NOT_A_WORD = /[^\p{L}\p{N}\p{M}]+/gu;
 const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\u30FC';
 /** Where Japanese meets another script ("iPhoneで", "502エラー"): a word boundary without a space. */
-const SCRIPT_CHANGE = new RegExp(`([${CJK}])(?=[^\\s${CJK}])|([^\\s${CJK}])(?=[${CJK}])`, 'gu');
+export const SCRIPT_CHANGE = new RegExp(`([${CJK}])(?=[^\\s${CJK}])|([^\\s${CJK}])(?=[${CJK}])`, 'gu');
 
 /**
  * The form both phrases and messages take before matching: lower case, accents folded ("sí" = "si",

@@ -4,12 +4,13 @@
  */
 import { LOCALES } from '../../../dialogs/types';
 import type { LocaleId, UserMessageEvent } from '../../../dialogs/types';
-import { explainText, looksPasted } from '../../probe/explain';
+import { explainReport, looksPasted } from '../../probe/explain';
+import { mergeTruncation } from '../../text/limits';
 import { compileClientPhrases, detectClientInText } from './client-detection';
 import { compileIntents, detectIntents } from './intents';
 import type { IntentIndex } from './intents';
 import { compileLanguages, detectLanguageSwitch } from './language-switch';
-import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt, normaliseText } from './normalise';
+import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt, normaliseTextReport } from './normalise';
 import { pastedLineTrust, proseLines, typedLineTrust } from './pasted-lines';
 import { PhraseIndex, entries, prepareText } from './phrase-matcher';
 import { UNDERSTANDING_TABLES } from './understanding-table';
@@ -39,15 +40,15 @@ const SUBMITTING = new PhraseIndex(
 
 /** Understands one message. Never throws: any input gives an event, at worst one with no intents. */
 export function understand(text: string, options: UnderstandOptions): UserMessageEvent {
-  const scanned = normaliseText(text, MAX_SCANNED_CHARS);
+  const { text: scanned, cut } = normaliseTextReport(text, MAX_SCANNED_CHARS);
   const kept = cutAt(scanned, MAX_KEPT_CHARS);
   if (scanned === '') return { type: 'user.message', text: kept, intents: [] };
   const locale = LOCALES.includes(options?.locale) ? options.locale : 'en';
   // Understanding runs before every reply: a fault in it must cost one message's meaning, not the turn.
-  return safely(() => readMessage(scanned, kept, locale), { type: 'user.message', text: kept, intents: [] });
+  return safely(() => readMessage(scanned, kept, locale, cut), { type: 'user.message', text: kept, intents: [] });
 }
 
-function readMessage(scanned: string, kept: string, locale: LocaleId): UserMessageEvent {
+function readMessage(scanned: string, kept: string, locale: LocaleId, cut: boolean): UserMessageEvent {
   const event: UserMessageEvent = { type: 'user.message', text: kept, intents: [] };
   const pasted = safely(() => looksPasted(scanned), false);
   // Intents, browser and the like come from what the person wrote, not from what they pasted.
@@ -73,8 +74,13 @@ function readMessage(scanned: string, kept: string, locale: LocaleId): UserMessa
   if (SUBMITTING.find(ownText).length > 0) event.submitting = true;
 
   if (pasted) {
-    const findings = safely(() => explainText(scanned), []);
-    if (findings.length > 0) event.findings = findings;
+    const report = safely(() => explainReport(scanned), { findings: [] });
+    if (report.findings.length > 0) {
+      event.findings = report.findings;
+      // The person is told when the explanation rests on only part of what they pasted.
+      const truncated = mergeTruncation(cut ? { chars: MAX_SCANNED_CHARS } : undefined, report.truncated);
+      if (truncated) event.findingsTruncated = truncated;
+    }
   }
   return event;
 }

@@ -16,20 +16,27 @@ const CJK_CHAR = `[${CJK_RANGES}]`;
 const WORD_CHAR = `(?:(?!${CJK_CHAR})[\\p{L}\\p{N}\\p{M}])`;
 /** A host label is all in a spaced script or all in Japanese, so "example.comが" ends at "com". */
 const LABEL = `(?:(?:${WORD_CHAR}|-)+|(?:${CJK_CHAR}|[0-9-])+)`;
+/**
+ * The first label of a bare host. A Japanese label may not start inside a run of Japanese text (that run is
+ * tried from its own start), so a long run costs one pass, not one per character.
+ */
+const FIRST_LABEL = `(?:(?:${WORD_CHAR}|-)+|(?<!${CJK_CHAR})(?:${CJK_CHAR}|[0-9-])+)`;
 const HOST_TAIL = `(?::\\d{1,5})?(?:[/?#][^\\s<>"'\`|${CJK_RANGES}、。「」『』【】]*)?`;
 
 /** A bare host (or IP literal or localhost) with optional port and path. */
-const BARE_HOST = new RegExp(
+export const BARE_HOST = new RegExp(
   `(?<!${WORD_CHAR})(?<![@.:/\\\\_=#-])` +
-    `((?:${LABEL}\\.)+${LABEL}|localhost|\\[[0-9a-fA-F:.]+\\])(?!${WORD_CHAR}|-)${HOST_TAIL}`,
+    `((?:${FIRST_LABEL}\\.)(?:${LABEL}\\.)*${LABEL}|localhost|\\[[0-9a-fA-F:.]+\\])(?!${WORD_CHAR}|-)${HOST_TAIL}`,
   'giu',
 );
 /** An explicit http(s) URL; stops at spaces, quotes, brackets and Japanese punctuation. */
 const EXPLICIT_URL = /\bhttps?:\/\/[^\s<>"'`|、。「」『』【】]+/giu;
 /** A dot between two characters, "localhost" or an IPv6 bracket: the least a host needs. */
 const MAY_HOLD_HOST = /[^.\s]\.[^.\s]|localhost|\[/iu;
-/** Slack's link markup: `<https://x.com|x.com>` or `<https://x.com>`. */
-const SLACK_LINK = /<(https?:\/\/[^\s|>]+)(?:\|[^>]*)?>/giu;
+/** Slack's link markup: `<https://x.com|x.com>` or `<https://x.com>` (Slack escapes "<" inside, so a link ends before one). */
+const SLACK_LINK = /<(https?:\/\/[^\s|<>]+)(?:\|[^<>]*)?>/giu;
+/** One Japanese character, for cutting a URL where Japanese prose starts. */
+export const CJK_CHAR_PATTERN = new RegExp(CJK_CHAR, 'u');
 
 const TRAILING_PUNCTUATION: ReadonlySet<string> = new Set(Array.from('.,;:!?\'"»›…)]}>*_~'));
 
@@ -68,11 +75,17 @@ interface Candidate {
   url: string;
 }
 
-/** Any URL with a scheme, for blanking out (extraction itself only takes http and https). */
-const ANY_SCHEME_URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`|、。「」『』【】]*/giu;
-/** Host- or file-like words ("my-site.com/help", "error.log"): their parts are not the person's words. */
-const HOST_LIKE = new RegExp(
-  `(?:${WORD_CHAR}|[-_])+(?:\\.(?:${WORD_CHAR}|[-_])+)+(?::\\d+)?(?:[/?#][^\\s${CJK_RANGES}]*)?`,
+/**
+ * Any URL with a scheme, for blanking out (extraction itself only takes http and https). The scheme starts
+ * where a run of scheme characters starts, so "a+a+a+..." is read once, not once per letter.
+ */
+const ANY_SCHEME_URL = /\b(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`|、。「」『』【】]*/giu;
+/**
+ * Host- or file-like words ("my-site.com/help", "error.log"): their parts are not the person's words. A match
+ * starts where the word starts (a later start in the same word would give the same answer, one pass later).
+ */
+export const HOST_LIKE = new RegExp(
+  `(?<!${WORD_CHAR}|[-_])(?:${WORD_CHAR}|[-_])+(?:\\.(?:${WORD_CHAR}|[-_])+)+(?::\\d+)?(?:[/?#][^\\s${CJK_RANGES}]*)?`,
   'gu',
 );
 
@@ -133,14 +146,14 @@ function explicitUrl(raw: string): string | undefined {
   const authority = authorityEnd < 0 ? raw.slice(schemeEnd) : raw.slice(schemeEnd, schemeEnd + authorityEnd);
   const rest = authorityEnd < 0 ? '' : raw.slice(schemeEnd + authorityEnd);
   // "https://example.jp/のページ": the path stops where Japanese prose starts.
-  const path = rest.split(new RegExp(CJK_CHAR, 'u'))[0] ?? '';
+  const path = rest.split(CJK_CHAR_PATTERN)[0] ?? '';
   return toUrl(trimTrailing(raw.slice(0, schemeEnd) + trimHostTail(authority) + path));
 }
 
 /** "例え.jpのサイト" -> "例え.jp": a host ends where its last label stops being a TLD. */
 function trimHostTail(authority: string): string {
   const match = /^(.*\.)([a-z]{2,63}|xn--[a-z0-9-]+)([^a-z0-9.:\]-].*)$/iu.exec(authority);
-  if (match && new RegExp(CJK_CHAR, 'u').test(match[3] ?? '')) return `${match[1]}${match[2]}`;
+  if (match && CJK_CHAR_PATTERN.test(match[3] ?? '')) return `${match[1]}${match[2]}`;
   return authority;
 }
 

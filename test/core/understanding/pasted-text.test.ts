@@ -1,4 +1,8 @@
-import { understand } from '../../../src/core/understanding';
+import { MAX_SCANNED_CHARS, understand } from '../../../src/core/understanding';
+import { MAX_LINE_CHARS, MAX_PASTE_LINES } from '../../../src/text/limits';
+
+const REFUSED =
+  '2024/05/01 12:00:00 [error] 1234#0: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.9, server: shop.example.com';
 
 describe('pasted text', () => {
   it('explains pasted nginx log lines and keeps upstreams out of the URL', () => {
@@ -49,5 +53,33 @@ describe('pasted text', () => {
     const event = understand('example.com gives me a 502', { locale: 'en' });
     expect(event.findings).toBeUndefined();
     expect(event).toEqual({ type: 'user.message', text: 'example.com gives me a 502', intents: [], url: 'https://example.com/', variant: 'bad-gateway' });
+  });
+
+  it('says nothing about cutting when the whole paste was read', () => {
+    const event = understand(`here is the log:\n${REFUSED}`, { locale: 'en' });
+    expect(event.findings?.length).toBe(1);
+    expect(event.findingsTruncated).toBeUndefined();
+  });
+
+  it('notes the character cap when the message was longer than what understanding reads', () => {
+    const event = understand(`${REFUSED}\n${'x'.repeat(MAX_SCANNED_CHARS)}`, { locale: 'en' });
+    expect(event.findings?.map((f) => f.cause)).toEqual(['upstream-refused']);
+    expect(event.findingsTruncated).toEqual({ chars: MAX_SCANNED_CHARS });
+  });
+
+  it('notes the line cap when the paste had more lines than are explained', () => {
+    const text = `${REFUSED}\n${'x\n'.repeat(MAX_PASTE_LINES)}y`;
+    expect(text.length).toBeLessThan(MAX_SCANNED_CHARS);
+    expect(understand(text, { locale: 'en' }).findingsTruncated).toEqual({ lines: MAX_PASTE_LINES });
+  });
+
+  it('notes the per-line cap when a log line was read only in part', () => {
+    const event = understand(`${REFUSED}${' x'.repeat(MAX_LINE_CHARS)}`, { locale: 'en' });
+    expect(event.findings?.map((f) => f.cause)).toEqual(['upstream-refused']);
+    expect(event.findingsTruncated).toEqual({ lineChars: MAX_LINE_CHARS });
+  });
+
+  it('adds no note when nothing was recognised, since there is nothing to reply under', () => {
+    expect(understand(`hello\n${'x'.repeat(MAX_SCANNED_CHARS * 2)}`, { locale: 'en' }).findingsTruncated).toBeUndefined();
   });
 });
