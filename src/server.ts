@@ -10,7 +10,7 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Prober } from './probe/prober';
 import type { RecentChecks } from './probe/recent-checks';
-import { explainText } from './probe/explain';
+import { explainReport } from './probe/explain';
 
 /** Largest request body any route accepts. Bot Framework activities are far smaller. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -157,7 +157,7 @@ export function createServer(deps: ServerDeps): Server {
       res.send(400, { error: 'bad_request', message: 'Send {"text": "..."} or a text/plain body.' });
       return;
     }
-    res.send(200, { findings: explainText(text) });
+    res.send(200, explainReport(text));
   });
 
   for (const route of deps.routes ?? []) {

@@ -68,6 +68,25 @@ describe('HTTP server edge rules', () => {
     expect(body.findings[0]?.cause).toBe('upstream-timeout');
   });
 
+  it('says when the admin API read only part of a long paste', async () => {
+    const line = '2026/11/21 10:00:00 [error] 1#0: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4';
+    const res = await fetch(`${app.url}/api/admin/explain`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer let-me-in', 'content-type': 'text/plain' },
+      body: `${line}\n`.repeat(1500),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { findings: unknown[]; truncated?: { chars?: number; lines?: number } };
+    expect(body.findings.length).toBeGreaterThan(0);
+    expect(body.truncated).toBeDefined();
+    const short = await fetch(`${app.url}/api/admin/explain`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer let-me-in', 'content-type': 'text/plain' },
+      body: line,
+    });
+    expect(((await short.json()) as { truncated?: unknown }).truncated).toBeUndefined();
+  });
+
   it('lists the configured hosts on /api/status and every host, truthfully, on /api/admin/status', async () => {
     const checkedAt = '2026-11-21T10:00:00.000Z';
     app.deps.recentChecks.record({
