@@ -3,7 +3,8 @@
  * (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, rendered on the
  * server (works without script) and refreshed in the browser from `GET /api/status`. Hosts strangers ask
  * about are not published here (`GET /api/admin/status` lists them). Inside Teams it follows Teams' theme
- * and language; elsewhere it is a plain page.
+ * and language; elsewhere it is a plain page. The page's markup, stylesheet and browser script are files in
+ * assets/ (status-page.html, status.css, status-client.ts), loaded by status-assets.ts.
  */
 import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import type { RecentCheck, RecentChecks } from '../../probe/recent-checks';
 import type { Verdict } from '../../probe/types';
 import type { RouteSpec } from '../../server';
 import type { Translate } from '../render/types';
-import { STATUS_SCRIPT, STATUS_STYLES } from './status-assets';
+import type { StatusClientConfig, StatusTone } from './assets/status-client-config';
+import { escapeHtml, jsonForScript, parseHtmlTemplate, type HtmlTemplate } from './html-template';
+import { readStatusAsset, statusClientScript } from './status-assets';
 
 export const STATUS_PATH = '/status';
 export const STATUS_SCRIPT_PATH = '/assets/status.js';
@@ -60,7 +63,7 @@ export const DISPLAY_VERDICTS: Record<Verdict, Exclude<Verdict, 'blocked'>> = {
 };
 
 /** Colour family per shown verdict; the verdict's words always carry the meaning as well. */
-const TONES: Record<Exclude<Verdict, 'blocked'>, 'ok' | 'warn' | 'bad' | 'neutral'> = {
+const TONES: Record<Exclude<Verdict, 'blocked'>, StatusTone> = {
   up: 'ok',
   degraded: 'warn',
   dns_error: 'warn',
@@ -69,7 +72,6 @@ const TONES: Record<Exclude<Verdict, 'blocked'>, 'ok' | 'warn' | 'bad' | 'neutra
   timeout: 'bad',
   invalid: 'neutral',
 };
-
 
 /** What an empty board says: nothing listed at all, or listed sites not checked yet. */
 const EMPTY_KEYS = { noneListed: 'recent.noneListed', notChecked: 'recent.emptyListed' } as const;
@@ -130,11 +132,37 @@ export interface StatusPageModel {
   teamsInitTimeoutMs?: number;
 }
 
+/** The placeholders of assets/status-page.html and how each is filled. */
+const PAGE_SLOTS = {
+  lang: 'text',
+  title: 'text',
+  stylesUrl: 'text',
+  heading: 'text',
+  intro: 'text',
+  autoRefresh: 'text',
+  updated: 'text',
+  sections: 'markup',
+  config: 'markup',
+  scriptUrl: 'text',
+} as const;
+
+let pageTemplate: HtmlTemplate<keyof typeof PAGE_SLOTS> | undefined;
+
+/** assets/status-page.html, parsed once and checked against PAGE_SLOTS. */
+function statusPageTemplate(): HtmlTemplate<keyof typeof PAGE_SLOTS> {
+  pageTemplate ??= parseHtmlTemplate(readStatusAsset('status-page.html'), PAGE_SLOTS, 'status-page.html');
+  return pageTemplate;
+}
+
 /** The routes of the status board and its assets, for `createServer({ routes })`. */
 export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
   const i18n = deps.i18n ?? createI18n({ fallbackLocale: deps.defaultLocale ?? 'en' });
   const now = deps.now ?? Date.now;
   const defaultLocale = deps.defaultLocale ?? 'en';
+  // Read, parsed and transpiled now, so that a broken asset stops the server at start, not on a request.
+  statusPageTemplate();
+  const script = statusClientScript();
+  const styles = readStatusAsset('status.css');
   let teamsJs: Buffer | undefined;
 
   return [
@@ -176,7 +204,7 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
       path: STATUS_SCRIPT_PATH,
       name: 'status.script',
       handler: async (_req: Request, res: Response) => {
-        sendAsset(res, 'text/javascript; charset=utf-8', STATUS_SCRIPT, 300);
+        sendAsset(res, 'text/javascript; charset=utf-8', script, 300);
       },
     },
     {
@@ -184,7 +212,7 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
       path: STATUS_STYLES_PATH,
       name: 'status.styles',
       handler: async (_req: Request, res: Response) => {
-        sendAsset(res, 'text/css; charset=utf-8', STATUS_STYLES, 300);
+        sendAsset(res, 'text/css; charset=utf-8', styles, 300);
       },
     },
     {
@@ -199,11 +227,11 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
   ];
 }
 
-/** The whole page: header, one `<section>` per board section, the client configuration and script. */
+/** The whole page from assets/status-page.html: header, one `<section>` per board section, the client's configuration. */
 export function renderStatusPage(model: StatusPageModel): string {
   const { t, locale } = model;
   const refreshMs = model.refreshMs ?? REFRESH_MS;
-  const config = {
+  const config: StatusClientConfig = {
     locale,
     locales: LOCALES,
     languageChosen: model.languageChosen,
@@ -225,30 +253,18 @@ export function renderStatusPage(model: StatusPageModel): string {
         `<h2 id="${escapeHtml(section.id)}-heading">${escapeHtml(section.heading)}</h2>\n${section.html}\n</section>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t('page.title'))}</title>
-<link rel="stylesheet" href="${STATUS_STYLES_PATH}">
-</head>
-<body>
-<header>
-<h1>${escapeHtml(t('page.heading'))}</h1>
-<p>${escapeHtml(t('page.introListed'))}</p>
-<p class="muted">${escapeHtml(t('autoRefresh', { seconds: Math.round(refreshMs / 1000) }))} <span id="status-updated" role="status">${escapeHtml(
-    t('updated', { time: formatTime(model.now, locale) }),
-  )}</span></p>
-</header>
-<main>
-${sections}
-</main>
-<script type="application/json" id="status-config">${jsonForScript(config)}</script>
-<script src="${STATUS_SCRIPT_PATH}" defer></script>
-</body>
-</html>
-`;
+  return statusPageTemplate().render({
+    lang: locale,
+    title: t('page.title'),
+    stylesUrl: STATUS_STYLES_PATH,
+    heading: t('page.heading'),
+    intro: t('page.introListed'),
+    autoRefresh: t('autoRefresh', { seconds: Math.round(refreshMs / 1000) }),
+    updated: t('updated', { time: formatTime(model.now, locale) }),
+    sections,
+    config: jsonForScript(config),
+    scriptUrl: STATUS_SCRIPT_PATH,
+  });
 }
 
 /**
@@ -284,9 +300,8 @@ function recentCheckRow(row: RecentCheck, t: Translate, locale: LocaleId, now: n
   const checkedAt = Date.parse(row.checkedAt);
   const time = Number.isNaN(checkedAt)
     ? ''
-    : `<time datetime="${escapeHtml(new Date(checkedAt).toISOString())}" title="${escapeHtml(formatDateTime(checkedAt, locale))}">${escapeHtml(
-        relativeTime(checkedAt, now, locale),
-      )}</time>`;
+    : `<time datetime="${escapeHtml(new Date(checkedAt).toISOString())}" title="${escapeHtml(formatDateTime(checkedAt, locale))}">` +
+      `${escapeHtml(relativeTime(checkedAt, now, locale))}</time>`;
   return [
     '<tr>',
     `<th scope="row" class="host">${escapeHtml(row.host)}</th>`,
@@ -347,16 +362,6 @@ function formatDateTime(at: number, locale: LocaleId): string {
 
 function formatTime(at: number, locale: LocaleId): string {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
-}
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** JSON that cannot close its `<script>` element or start an HTML comment. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sendAsset(res: Response, contentType: string, body: string | Buffer, maxAgeSeconds: number): void {

@@ -5,9 +5,9 @@ import vm from 'node:vm';
 import i18next from 'i18next';
 import type { Server } from 'restify';
 import { LOCALES } from '../../../dialogs/types';
+import { escapeHtml } from '../../../src/channels/status/html-template';
 import {
   createStatusRoutes,
-  escapeHtml,
   localeFromAcceptLanguage,
   recentChecksSection,
   supportedLocale,
@@ -21,6 +21,7 @@ import { createServer, type RouteSpec } from '../../../src/server';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const LOCALES_DIR = path.resolve(__dirname, '../../../locales');
+const ASSETS_DIR = path.resolve(__dirname, '../../../src/channels/status/assets');
 
 function fakeProbeResult(overrides: Partial<ProbeResult> & Pick<ProbeResult, 'url' | 'verdict'>): ProbeResult {
   return { advice: 'wait', timings: { totalMs: 12 }, evidence: [], checkedAt: new Date(NOW - 120_000).toISOString(), ...overrides };
@@ -193,6 +194,23 @@ describe('status board over HTTP', () => {
     const styles = await css.text();
     expect(styles).toContain(':root[data-theme="dark"]');
     expect(styles).toContain(':root[data-theme="contrast"]');
+  });
+
+  it('serves the script and stylesheet from assets/ as cacheable files, the script transpiled to plain JavaScript', async () => {
+    for (const asset of ['/assets/status.js', '/assets/status.css']) {
+      const response = await fetch(`${base}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+      expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(await response.text()));
+    }
+    const styles = await (await fetch(`${base}/assets/status.css`)).text();
+    expect(styles).toBe(readFileSync(path.join(ASSETS_DIR, 'status.css'), 'utf8'));
+    const script = await (await fetch(`${base}/assets/status.js`)).text();
+    // One strict script: the TypeScript's type imports and declarations are gone, nothing is left to load.
+    expect(script.startsWith('"use strict";')).toBe(true);
+    expect(script).not.toMatch(/^\s*(?:import|export)\b/m);
+    expect(script).not.toMatch(/\binterface\s+\w+\s*\{/);
+    expect(readFileSync(path.join(ASSETS_DIR, 'status-client.ts'), 'utf8')).toContain('registerOnThemeChangeHandler');
   });
 });
 
