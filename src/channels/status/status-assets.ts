@@ -5,24 +5,15 @@
  * linted and readable.
  *
  * The browser script is TypeScript, type-checked for the browser by assets/tsconfig.json in `npm test`, and
- * transpiled here to an ES2017 script with esbuild. esbuild ships with tsx, a runtime dependency (`npm start`
- * is `tsx src/index.ts`); it is loaded through tsx so it resolves exactly as tsx's own does.
+ * transpiled here to an ES2017 script with esbuild (a runtime dependency, the same version tsx runs on).
  *
  * Where the files are: beside this module under assets/, which is what `npm start` runs. `npm run build` (tsc)
  * emits JavaScript only, to dist/src/channels/status/, and copies no other file; a server started from there
  * finds no assets/ beside it and reads them from the source tree, which dist/ mirrors from the repository root.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-
-/** The one esbuild call used here (esbuild's own types are not a dependency of this project). */
-interface Transpiler {
-  transformSync(
-    source: string,
-    options: { loader: 'ts'; format: 'iife'; target: string; sourcefile: string; tsconfigRaw: object; legalComments: 'none' },
-  ): { code: string };
-}
+import { transformSync } from 'esbuild';
 
 /** The asset files' folder: beside this module, or, for a build in dist/, the source tree it mirrors. */
 const STATUS_ASSETS_DIR = locateAssets();
@@ -44,9 +35,8 @@ export function statusClientScript(): string {
   const file = 'status-client.ts';
   let code = cache.get(file);
   if (code === undefined) {
-    const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as Transpiler;
     const source = readFileSync(path.join(STATUS_ASSETS_DIR, file), 'utf8');
-    code = esbuild.transformSync(source, {
+    code = transformSync(source, {
       loader: 'ts',
       // One self-contained script (its imports are types only, and erased), strict as the module it was.
       format: 'iife',
