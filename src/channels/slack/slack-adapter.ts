@@ -53,8 +53,7 @@ const DEFAULT_RETRIES: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, 
 
 /** Slack as a botbuilder channel. */
 export class SlackAdapter extends HostedAdapter {
-  /** The Web API client (exposed for hand-offs that post to other channels). */
-  readonly client: WebClient;
+  private readonly client: WebClient;
   private readonly locales: SlackLocaleCache;
   private readonly maxDelayMs: number;
 
