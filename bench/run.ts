@@ -16,10 +16,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { environmentWith, loadConfig } from '../src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
+const SECONDS = loadConfig().commands.benchSeconds;
 
 interface Measured {
   rps: number;
@@ -61,7 +62,7 @@ async function startServer(kind: 'echo' | 'gateway-doctor', env: Record<string, 
   const args = kind === 'echo' ? [path.join(__dirname, 'echo-bot.ts'), String(port)] : [path.join(ROOT, 'src', 'index.ts')];
   const child = spawn(TSX, args, {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'error', NODE_NO_WARNINGS: '1', ...env },
+    env: environmentWith({ overrides: { PORT: String(port), LOG_LEVEL: 'error', NODE_NO_WARNINGS: '1', ...env } }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitUntilAnswering(port, child);

@@ -1,7 +1,7 @@
 /**
  * `npm run teams:package -- --app-id <MicrosoftAppId> --host <public host> [--version 1.2.3]`
- * Builds deploy/teams/build/gateway-doctor-teams.zip for uploading to Teams. The app id and host may also
- * come from the environment (MicrosoftAppId, PUBLIC_HOST), as this is a command-line entry point.
+ * Builds deploy/teams/build/gateway-doctor-teams.zip for uploading to Teams. Without the flags, the app id
+ * and host come from the bot's own configuration: MicrosoftAppId, and the host of PUBLIC_URL.
  * `--write-icons` redraws deploy/teams/color.png and outline.png first.
  */
 import { writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { buildTeamsPackage, readTeamsPackageSources, TEAMS_DEPLOY_DIR, writeTeamsPackage } from '../src/channels/teams/app-package';
 import { drawColorIcon, drawOutlineIcon } from '../src/channels/teams/icons';
 import { ManifestError } from '../src/channels/teams/manifest';
+import { ConfigError, loadConfig } from '../src/config';
+import { hostOf } from '../src/text/url';
 import packageJson from '../package.json';
 
 function main(): number {
@@ -31,7 +33,7 @@ function main(): number {
     process.stdout.write(
       'Usage: npm run teams:package -- --app-id <guid> --host <host> [--version x.y.z] [--teams-app-id <guid>]\n' +
         '       [--website-url <https url>] [--privacy-url <https url>] [--terms-url <https url>] [--out <dir>] [--write-icons]\n' +
-        'Environment fallbacks: MicrosoftAppId, PUBLIC_URL (or PUBLIC_HOST).\n',
+        'Environment fallbacks: MicrosoftAppId, PUBLIC_URL.\n',
     );
     return 0;
   }
@@ -42,10 +44,17 @@ function main(): number {
     process.stdout.write('Icons written to deploy/teams.\n');
   }
 
-  const appId = values['app-id'] ?? process.env.MicrosoftAppId;
-  const hostName = values.host ?? hostOf(process.env.PUBLIC_URL) ?? process.env.PUBLIC_HOST;
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : 'could not read the configuration\n');
+    return 2;
+  }
+  const appId = values['app-id'] ?? config.bot.appId;
+  const hostName = values.host ?? hostOf(config.publicUrl);
   if (!appId || !hostName) {
-    process.stderr.write('Give the bot app id (--app-id or MicrosoftAppId) and its public host (--host, PUBLIC_URL or PUBLIC_HOST).\n');
+    process.stderr.write('Give the bot app id (--app-id or MicrosoftAppId) and its public host (--host or PUBLIC_URL).\n');
     return 2;
   }
   try {
@@ -70,13 +79,3 @@ function main(): number {
 }
 
 process.exitCode = main();
-
-/** The host of the bot's public base URL (PUBLIC_URL, the same variable the server reads). */
-function hostOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
-}

@@ -142,6 +142,10 @@ const envSchema = z.object({
       }
       return level as (typeof LOG_LEVELS)[number];
     }),
+  // Read by the terminal commands only (the server ignores them), here so that no other module reads the environment.
+  LANG: optionalText,
+  NO_COLOR: z.string().optional(),
+  BENCH_SECONDS: positiveInt(10, 1, 3600),
 });
 
 /** Every environment variable the configuration reads (documented in README.md and deploy/.env.example). */
@@ -183,6 +187,15 @@ export interface Config {
   statusHosts: string[];
   defaultLocale: ConfiguredLocale;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** What only the terminal commands read. */
+  commands: {
+    /** `npm run chat`'s language: LANG without its encoding (`de_DE` of `de_DE.UTF-8`); unset = DEFAULT_LOCALE. */
+    chatLocale?: string;
+    /** NO_COLOR set to anything (https://no-color.org): `npm run probe` prints no colours. */
+    noColor: boolean;
+    /** How long each timed load of `npm run bench` runs, in seconds. */
+    benchSeconds: number;
+  };
 }
 
 /** Thrown when the environment cannot be turned into a configuration; lists every bad variable. */
@@ -234,8 +247,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     statusHosts: e.STATUS_HOSTS.map((host) => host.toLowerCase()),
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
+    commands: {
+      chatLocale: e.LANG?.split('.')[0] || undefined,
+      noColor: Boolean(e.NO_COLOR),
+      benchSeconds: e.BENCH_SECONDS,
+    },
   };
   return deepFreeze(config);
+}
+
+/** The layers of `environmentWith`; each is variable name -> value. */
+export interface EnvironmentLayers {
+  /** Used where this process's environment leaves a variable unset. */
+  defaults?: Readonly<Record<string, string>>;
+  /** Win over this process's environment. */
+  overrides?: Readonly<Record<string, string>>;
+}
+
+/**
+ * This process's environment with a command's own `defaults` under it and `overrides` over it: for
+ * `loadConfig` in a command whose defaults differ from the server's (`npm run chat` keeps its conversation in
+ * memory), or for a child process this one starts (`npm run bench` starts the server it measures).
+ */
+export function environmentWith({ defaults = {}, overrides = {} }: EnvironmentLayers): NodeJS.ProcessEnv {
+  return { ...defaults, ...process.env, ...overrides };
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, environmentWith, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
   it('gives working defaults for an empty environment', () => {
@@ -84,6 +84,38 @@ describe('the second wave of hardening variables', () => {
     const config = loadConfig({ STATUS_HOSTS: 'Shop.Example.com, www.example.org', METRICS_TOKEN: ' scrape ' });
     expect(config.statusHosts).toEqual(['shop.example.com', 'www.example.org']);
     expect(config.metricsToken).toBe('scrape');
+  });
+});
+
+describe('what only the terminal commands read', () => {
+  it('has defaults that leave the server as it was', () => {
+    expect(loadConfig({}).commands).toEqual({ noColor: false, benchSeconds: 10 });
+  });
+
+  it('reads the chat language from LANG without its encoding', () => {
+    expect(loadConfig({ LANG: 'de_DE.UTF-8' }).commands.chatLocale).toBe('de_DE');
+    expect(loadConfig({ LANG: 'ja' }).commands.chatLocale).toBe('ja');
+    expect(loadConfig({ LANG: '' }).commands.chatLocale).toBeUndefined();
+  });
+
+  it('turns colours off for any NO_COLOR but an empty one', () => {
+    expect(loadConfig({ NO_COLOR: '1' }).commands.noColor).toBe(true);
+    expect(loadConfig({ NO_COLOR: '' }).commands.noColor).toBe(false);
+  });
+
+  it('takes BENCH_SECONDS as whole seconds', () => {
+    expect(loadConfig({ BENCH_SECONDS: '3' }).commands.benchSeconds).toBe(3);
+    expect(() => loadConfig({ BENCH_SECONDS: 'ten' })).toThrow(ConfigError);
+  });
+
+  it('layers a command\'s defaults under the environment and overrides over it', () => {
+    const path = environmentWith({}).PATH;
+    expect(path).toBeDefined();
+    const env = environmentWith({ defaults: { PATH: 'default', GD_TEST_UNSET: 'default' }, overrides: { GD_TEST_OVERRIDE: 'over' } });
+    expect(env.PATH).toBe(path);
+    expect(env.GD_TEST_UNSET).toBe('default');
+    expect(env.GD_TEST_OVERRIDE).toBe('over');
+    expect(environmentWith({ overrides: { PATH: 'over' } }).PATH).toBe('over');
   });
 });
 

@@ -9,6 +9,7 @@ import type { Evidence, ProbeResult, Verdict } from './types';
 export interface CliIo {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown };
+  /** The environment to configure from; default this process's, read by src/config.ts. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   let config;
   try {
-    config = loadConfig(io.env ?? process.env);
+    config = loadConfig(io.env);
   } catch (error) {
     io.stderr.write(error instanceof ConfigError ? `${error.message}\n` : 'could not read the configuration\n');
     return 2;
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // A person at a terminal is their own rate limit; the per-host limit still protects the sites.
   const prober = createProber({ timeoutMs: config.probe.timeoutMs, allowCidrs: config.probe.allowCidrs });
   const results = await Promise.all(targets.map((target) => prober.probe(target)));
-  const colour = !json && io.stdout.isTTY === true && !(io.env ?? process.env).NO_COLOR;
+  const colour = !json && io.stdout.isTTY === true && !config.commands.noColor;
   for (const result of results) {
     io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${formatLine(result, colour)}\n`);
   }

@@ -23,6 +23,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { DnsReport } from '../../dialogs/types';
 import type { AddressPolicy } from './address-policy';
 import type { Evidence, ProbeResult, RefusalReason } from './types';
+import { hostOf } from '../text/url';
 
 /** Refusals that are about our own capacity, not about the target: shown as they are. */
 export type LimitReason = Extract<RefusalReason, 'rate-limited' | 'busy'>;
@@ -150,7 +151,7 @@ export function createRefusalPadding({ key = randomBytes(32), minMs = 10, maxMs 
   result: ProbeResult,
 ) => number {
   return (result) => {
-    const digest = createHmac('sha256', key).update(hostOf(result.url)).digest();
+    const digest = createHmac('sha256', key).update(hostOf(result.url) ?? result.url).digest();
     return round(minMs + (digest.readUInt32BE(0) / 0x1_0000_0000) * (maxMs - minMs));
   };
 }
@@ -178,14 +179,6 @@ export function withoutCredentials(url: string): string {
     parsed.username = '';
     parsed.password = '';
     return parsed.href;
-  } catch {
-    return url;
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
   } catch {
     return url;
   }

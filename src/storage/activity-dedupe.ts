@@ -13,7 +13,7 @@ import {
   SWEEP_BATCH,
   checkRetentionMs,
   startSweeper,
-  yieldToEventLoop,
+  sweepInBatches,
   type Sweeper,
 } from './retention';
 import { resolveSqliteSource, type SqliteDatabase, type SqliteSource } from './sqlite-database';
@@ -177,20 +177,17 @@ export class SqliteActivityDedupe implements ActivityDedupe {
    * event loop free in between; resolves to how many rows went. Does nothing once the file is closed.
    */
   async sweep(): Promise<number> {
-    let removed = 0;
-    for (;;) {
-      if (!this.database.open) return removed;
-      const now = this.now();
-      let changes: number;
-      try {
-        ({ changes } = this.prune.run(now, now + this.maxTtlMs, SWEEP_BATCH));
-      } catch (error) {
-        throw new StorageError('storage_unavailable', 'SQLite de-duplication sweep failed.', { cause: error });
-      }
-      removed += changes;
-      if (changes < SWEEP_BATCH) return removed;
-      await yieldToEventLoop();
-    }
+    return sweepInBatches(
+      () => this.database.open,
+      (limit) => {
+        const now = this.now();
+        try {
+          return this.prune.run(now, now + this.maxTtlMs, limit).changes;
+        } catch (error) {
+          throw new StorageError('storage_unavailable', 'SQLite de-duplication sweep failed.', { cause: error });
+        }
+      },
+    );
   }
 
   /** Stops the background sweep and closes the file if this instance opened it. */

@@ -76,7 +76,23 @@ export function startSweeper(
   return { stop: () => clearInterval(timer) };
 }
 
+/**
+ * One sweep of a SQLite table: `deleteBatch(SWEEP_BATCH)` deletes at most that many expired rows and returns
+ * how many went; batches repeat, with the event loop free in between, until one comes back short. Stops
+ * early once `isOpen()` is false (the file was closed). Resolves to how many rows went in all.
+ */
+export async function sweepInBatches(isOpen: () => boolean, deleteBatch: (limit: number) => number): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    if (!isOpen()) return removed;
+    const changes = deleteBatch(SWEEP_BATCH);
+    removed += changes;
+    if (changes < SWEEP_BATCH) return removed;
+    await yieldToEventLoop();
+  }
+}
+
 /** Resolves on the next turn of the event loop, so a long sweep lets requests in between its batches. */
-export function yieldToEventLoop(): Promise<void> {
+function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -13,10 +13,9 @@ import { resolveSqliteSource, type SqliteDatabase, type SqliteSource } from './s
 import {
   DEFAULT_STATE_TTL_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
-  SWEEP_BATCH,
   checkRetentionMs,
   startSweeper,
-  yieldToEventLoop,
+  sweepInBatches,
   type RetentionOptions,
   type Sweeper,
 } from './retention';
@@ -136,15 +135,10 @@ export class SqliteStorage implements Storage {
    * event loop free in between; resolves to how many rows went. Does nothing once the file is closed.
    */
   async sweep(): Promise<number> {
-    let removed = 0;
-    for (;;) {
-      if (!this.database.open) return removed;
-      const oldestAlive = this.now() - this.ttlMs;
-      const { changes } = this.guard(() => this.deleteExpired.run(oldestAlive, SWEEP_BATCH));
-      removed += changes;
-      if (changes < SWEEP_BATCH) return removed;
-      await yieldToEventLoop();
-    }
+    return sweepInBatches(
+      () => this.database.open,
+      (limit) => this.guard(() => this.deleteExpired.run(this.now() - this.ttlMs, limit)).changes,
+    );
   }
 
   /** Stops the background sweep and closes the file if this storage opened it; later calls fail with `storage_closed`. */

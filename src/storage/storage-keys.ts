@@ -1,6 +1,7 @@
 /**
- * The one place storage keys are built. Each id is percent-encoded, so an id containing '/', ':' or ';'
- * (Teams conversation ids do) can never make two different conversations share a key.
+ * The one place a conversation's storage key is built (the turn runner's de-duplication keys extend it). Each
+ * id is percent-encoded, so an id containing '/', ':' or ';' (Teams conversation ids do) can never make two
+ * different conversations share a key.
  */
 import { StorageError } from './storage-errors';
 
@@ -21,17 +22,4 @@ function encodeId(name: string, value: Id): string {
 /** Key of a conversation's saved state: `conv/<channel>/<conversation>`. */
 export function conversationKey(channelId: Id, conversationId: Id): string {
   return `conv/${encodeId('channelId', channelId)}/${encodeId('conversationId', conversationId)}`;
-}
-
-/** Key of a user's saved preferences on one channel: `user/<channel>/<user>`. */
-export function userKey(channelId: Id, userId: Id): string {
-  return `user/${encodeId('channelId', channelId)}/${encodeId('userId', userId)}`;
-}
-
-/** De-duplication key of one inbound activity: `activity/<channel>/<conversation>/<activity>`. */
-export function activityKey(channelId: Id, conversationId: Id, activityId: Id): string {
-  return `activity/${encodeId('channelId', channelId)}/${encodeId('conversationId', conversationId)}/${encodeId(
-    'activityId',
-    activityId,
-  )}`;
 }

@@ -1,4 +1,4 @@
-import { activityKey, conversationKey, userKey } from '../../src/storage/storage-keys';
+import { conversationKey } from '../../src/storage/storage-keys';
 
 describe('storage keys', () => {
   it('builds a conversation key from channel and conversation', () => {
@@ -13,18 +13,11 @@ describe('storage keys', () => {
     expect(conversationKey('web', 'ünï 😀')).toBe(`conv/web/${encodeURIComponent('ünï 😀')}`);
   });
 
-  it('builds user and activity keys', () => {
-    expect(userKey('slack', 'U123')).toBe('user/slack/U123');
-    expect(activityKey('slack', 'C1', 'evt/1')).toBe('activity/slack/C1/evt%2F1');
-  });
-
   it.each([
     ['channelId', () => conversationKey(undefined, 'c')],
     ['conversationId', () => conversationKey('web', null)],
     ['conversationId', () => conversationKey('web', '')],
     ['conversationId', () => conversationKey('web', '   ')],
-    ['userId', () => userKey('web', undefined)],
-    ['activityId', () => activityKey('web', 'c', '')],
   ])('throws missing_id when %s is missing', (name, build) => {
     expect(build).toThrow(expect.objectContaining({ code: 'missing_id', message: expect.stringContaining(name) }));
   });

@@ -5,7 +5,7 @@
  */
 import readline from 'node:readline';
 import type { Activity } from 'botbuilder';
-import { loadConfig, ConfigError } from '../../config';
+import { environmentWith, loadConfig, ConfigError } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { buildCore } from '../../build-core';
 import { ConsoleAdapter } from './console-adapter';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let config;
   try {
     // The terminal keeps its conversation in memory unless STORAGE says otherwise explicitly.
-    config = loadConfig({ STORAGE: 'memory', ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+    config = loadConfig(environmentWith({ defaults: { STORAGE: 'memory', LOG_LEVEL: 'warn' } }));
   } catch (error) {
     process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : 'could not read the configuration\n');
     process.exitCode = 2;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const dim = (text: string) => (tty ? `\u001b[2m${text}\u001b[0m` : text);
 
   const adapter = new ConsoleAdapter({
-    locale: process.env.LANG?.split('.')[0] ?? config.defaultLocale,
+    locale: config.commands.chatLocale ?? config.defaultLocale,
     onActivity: (activity) => {
       if (activity.type === 'typing') {
         process.stdout.write(dim('… checking\n'));

@@ -3,14 +3,8 @@
  * same bot and the same turn pipeline as Teams, Slack and web chat.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  ActivityTypes,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
+import { HostedAdapter } from '../hosted-adapter';
 
 export interface ConsoleAdapterOptions {
   /** Receives every activity the bot sends (messages and typing). */
@@ -21,7 +15,7 @@ export interface ConsoleAdapterOptions {
 }
 
 /** Runs bot logic for lines typed in a terminal. */
-export class ConsoleAdapter extends BotAdapter {
+export class ConsoleAdapter extends HostedAdapter {
   readonly conversationId: string;
   private readonly userId: string;
   locale: string;
@@ -67,10 +61,5 @@ export class ConsoleAdapter extends BotAdapter {
 
   async deleteActivity(): Promise<void> {
     // Printed lines cannot be taken back.
-  }
-
-  async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continue' }, reference, true);
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

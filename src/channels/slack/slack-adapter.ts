@@ -3,15 +3,9 @@
  * bot serves Teams, web chat and Slack), and what the bot sends goes out through Slack's Web API.
  */
 import { LogLevel, WebClient, type KnownBlock, type RetryOptions, type Logger as SlackLogger } from '@slack/web-api';
-import {
-  ActivityTypes,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
 import type { Logger } from '../../observability/logger';
+import { HostedAdapter, type TurnLogic } from '../hosted-adapter';
 import { escapeMrkdwn, truncateMrkdwn, BLOCK_KIT_LIMITS } from '../render/block-kit';
 import {
   activityFromBlockActions,
@@ -25,7 +19,7 @@ import { SlackLocaleCache } from './slack-locale-cache';
 import type { SlackBlockActions, SlackEventCallback } from './slack-payloads';
 
 /** The bot's turn logic, e.g. `(context) => bot.run(context)`. */
-export type SlackTurnLogic = (context: TurnContext) => Promise<void>;
+export type SlackTurnLogic = TurnLogic;
 
 /** Options of the Slack adapter. */
 export interface SlackAdapterOptions {
@@ -58,9 +52,8 @@ const MAX_FALLBACK_TEXT = 4000;
 const DEFAULT_RETRIES: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true };
 
 /** Slack as a botbuilder channel. */
-export class SlackAdapter extends BotAdapter {
-  /** The Web API client (exposed for hand-offs that post to other channels). */
-  readonly client: WebClient;
+export class SlackAdapter extends HostedAdapter {
+  private readonly client: WebClient;
   private readonly locales: SlackLocaleCache;
   private readonly maxDelayMs: number;
 
@@ -161,28 +154,6 @@ export class SlackAdapter extends BotAdapter {
     const address = parseSlackConversationId(reference.conversation?.id ?? context.activity.conversation?.id);
     if (!address || !reference.activityId) throw new Error('deleteActivity needs a Slack conversation and the message ts');
     await this.client.chat.delete({ channel: address.channel, ts: reference.activityId });
-  }
-
-  /** Runs `logic` in a stored conversation (e.g. "the site is back"), for proactive messages. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: SlackTurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  /** Same as `continueConversation`: Slack needs no app id, claims or audience to post. */
-  override async continueConversationAsync(
-    _botAppIdOrClaims: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: string | SlackTurnLogic,
-    maybeLogic?: SlackTurnLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new Error('continueConversationAsync needs the logic to run');
-    await this.continueConversation(reference, logic);
   }
 
   private addressOf(activity: Partial<Activity>, context: TurnContext): SlackAddress {

@@ -65,9 +65,5 @@ export const blockActionsSchema = z.object({
   actions: z.array(blockActionSchema),
 });
 
-export type UrlVerification = z.infer<typeof urlVerificationSchema>;
-export type SlackMessageEvent = z.infer<typeof messageEventSchema>;
-export type SlackAppMentionEvent = z.infer<typeof appMentionEventSchema>;
 export type SlackEventCallback = z.infer<typeof eventCallbackSchema>;
 export type SlackBlockActions = z.infer<typeof blockActionsSchema>;
-export type SlackBlockAction = z.infer<typeof blockActionSchema>;

@@ -4,9 +4,6 @@
  */
 import { ICON_ACCENT } from './icons';
 
-/** The app manifest schema this project writes (Microsoft Teams app manifest v1.22). */
-export const MANIFEST_VERSION = '1.22';
-
 /** The manifest as JSON; only the parts this project reads are typed. */
 export interface TeamsManifest {
   $schema: string;

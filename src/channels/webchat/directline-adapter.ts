@@ -4,7 +4,6 @@
  */
 import {
   ActivityTypes,
-  BotAdapter,
   TurnContext,
   type Activity,
   type ChannelAccount,
@@ -14,6 +13,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeyedLock } from '../../storage/keyed-lock';
 import type { ConversationStore, NewActivity } from './conversation-store';
+import { HostedAdapter, type TurnLogic } from '../hosted-adapter';
 import { CLIENT_ADDRESS_KEY } from '../turn-client';
 
 /** The channel id every web chat activity carries. */
@@ -30,8 +30,6 @@ export interface DirectLineAdapterOptions {
   maxDelayMs?: number;
 }
 
-type TurnLogic = (context: TurnContext) => Promise<void>;
-
 /** What the channel knows about a turn besides the activity (it comes from the request, not the body). */
 export interface TurnOrigin {
   /** The client's network address, for per-client limits; see turn-client.ts. */
@@ -39,7 +37,7 @@ export interface TurnOrigin {
 }
 
 /** Runs the bot for Direct Line activities and stores its replies. */
-export class DirectLineAdapter extends BotAdapter {
+export class DirectLineAdapter extends HostedAdapter {
   readonly store: ConversationStore;
   /** The bot as it appears in activities (`role: 'bot'`). */
   readonly botAccount: ChannelAccount;
@@ -104,26 +102,9 @@ export class DirectLineAdapter extends BotAdapter {
     await this.store.remove(conversationId, reference.activityId);
   }
 
-  /** Proactive messages ("it's back"): runs `logic` with a context bound to a stored conversation reference. */
-  override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'ContinueConversation' },
-      { ...reference, bot: this.botAccount, channelId: WEBCHAT_CHANNEL_ID },
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
-
-  /** The app id or claims identity is irrelevant here: the bot and the channel are the same process. */
-  override async continueConversationAsync(
-    _botAppIdOrClaimsIdentity: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: TurnLogic | string,
-    maybeLogic?: TurnLogic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (!logic) throw new Error('continueConversationAsync needs a logic callback');
-    await this.continueConversation(reference, logic);
+  /** A proactive turn ("it's back") speaks as this bot, on the web chat channel, whatever the reference says. */
+  protected override proactiveReference(reference: Partial<ConversationReference>): Partial<ConversationReference> {
+    return { ...reference, bot: this.botAccount, channelId: WEBCHAT_CHANNEL_ID };
   }
 
   private conversationIdOf(activity: Partial<Activity>, context: TurnContext): string {

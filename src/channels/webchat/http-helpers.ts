@@ -1,6 +1,6 @@
 /**
- * Small pieces the Direct Line routes, the stream and the pages share: where this server is reachable from
- * the client's side, and the token in a request.
+ * Small HTTP pieces of the Direct Line routes: where this server is reachable from the client's side, and
+ * the token in a request.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -39,9 +39,4 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
-}
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

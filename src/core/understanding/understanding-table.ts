@@ -67,8 +67,6 @@ export const understandingTableSchema = z.strictObject({
 
 /** One language's understanding table, as validated. */
 export type UnderstandingTable = z.infer<typeof understandingTableSchema>;
-/** Phrases of one intent, as validated. */
-export type IntentPhrases = z.infer<typeof intentPhrases>;
 
 /** Validates one table; throws an error naming `source` and every bad path. */
 export function parseUnderstandingTable(raw: unknown, source: string): UnderstandingTable {

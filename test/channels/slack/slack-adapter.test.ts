@@ -1,5 +1,5 @@
 /** The adapter's outbound side against the fake Slack Web API: plain text, updates, proactive messages. */
-import { TurnContext, type ConversationReference } from 'botbuilder';
+import { ActivityEventNames, TurnContext, type ConversationReference } from 'botbuilder';
 import type { SectionBlock } from '@slack/web-api';
 import { SlackAdapter } from '../../../src/channels/slack/slack-adapter';
 import { SlackLocaleCache } from '../../../src/channels/slack/slack-locale-cache';
@@ -60,6 +60,7 @@ describe('SlackAdapter', () => {
     };
     await adapter.continueConversationAsync('', reference, async (context) => {
       expect(context.activity.type).toBe('event');
+      expect(context.activity.name).toBe(ActivityEventNames.ContinueConversation);
       await context.sendActivity('the site is back');
     });
     const call = await api.waitForCall('chat.postMessage', (c) => c.args.channel === 'C7');

@@ -180,12 +180,12 @@ describe('buildManifest', () => {
 });
 
 describe('scripts/teams-package.ts', () => {
-  it('writes the zip from MicrosoftAppId and PUBLIC_HOST', () => {
+  it('writes the zip from MicrosoftAppId and the host of PUBLIC_URL', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'gd-teams-'));
     try {
       const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/teams-package.ts', '--out', out], {
         cwd: REPO_ROOT,
-        env: { ...process.env, MicrosoftAppId: APP_ID, PUBLIC_HOST: HOST },
+        env: { ...process.env, MicrosoftAppId: APP_ID, PUBLIC_URL: `https://${HOST}/` },
         encoding: 'utf8',
       });
       expect(result.stderr).toBe('');
@@ -202,7 +202,7 @@ describe('scripts/teams-package.ts', () => {
   it('exits with 2 and a hint when the app id or host is missing', () => {
     const env = { ...process.env };
     delete env.MicrosoftAppId;
-    delete env.PUBLIC_HOST;
+    delete env.PUBLIC_URL;
     const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/teams-package.ts'], {
       cwd: REPO_ROOT,
       env,
@@ -210,5 +210,22 @@ describe('scripts/teams-package.ts', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--app-id/);
+  });
+
+  it('takes the host from PUBLIC_URL only, through the validated configuration', () => {
+    const run = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/teams-package.ts'], {
+        cwd: REPO_ROOT,
+        env,
+        encoding: 'utf8',
+      });
+    const { PUBLIC_URL: _ignored, ...rest } = process.env;
+    // PUBLIC_HOST was an undocumented second name for the host; PUBLIC_URL is the one the server reads.
+    const oldName = run({ ...rest, MicrosoftAppId: APP_ID, PUBLIC_HOST: HOST });
+    expect(oldName.status).toBe(2);
+    expect(oldName.stderr).toMatch(/PUBLIC_URL/);
+    const badConfig = run({ ...rest, MicrosoftAppId: APP_ID, PUBLIC_URL: `https://${HOST}/`, PORT: 'eighty' });
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr).toMatch(/^invalid configuration:\n {2}PORT: /);
   });
 });

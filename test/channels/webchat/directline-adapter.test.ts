@@ -1,4 +1,4 @@
-import { ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import { ActivityEventNames, ActivityTypes, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { createMemoryConversationStore, type ConversationEvent } from '../../../src/channels/webchat/conversation-store';
 import { DirectLineAdapter } from '../../../src/channels/webchat/directline-adapter';
 import { createEchoBot } from './helpers/echo-bot';
@@ -91,6 +91,11 @@ describe('DirectLineAdapter', () => {
     });
     if (!reference) throw new Error('no reference captured');
     await adapter.continueConversationAsync('ignored-app-id', reference, async (context) => {
+      expect(context.activity).toMatchObject({
+        type: ActivityTypes.Event,
+        name: ActivityEventNames.ContinueConversation,
+        channelId: 'webchat',
+      });
       await context.sendActivity("it's back");
     });
     const logged = (await store.activitiesAfter('c1', undefined))?.activities ?? [];

@@ -2,7 +2,7 @@
  * `GET /embed/frame`: the page embed.js shows in its panel. Only the widget, filling the frame; it talks to
  * the embedding page through postMessage (focus in, Escape out).
  */
-import { escapeHtml } from '../http-helpers';
+import { escapeHtml } from '../../../text/html';
 
 export interface ChatFramePageOptions {
   locale: string;

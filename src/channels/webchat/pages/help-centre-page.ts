@@ -2,7 +2,7 @@
  * `GET /`: a help desk demo page, the kind of "Help centre" a company would put the assistant on, with the
  * widget open beside the articles. The page's own text stays English; the widget follows the page language.
  */
-import { escapeHtml } from '../http-helpers';
+import { escapeHtml } from '../../../text/html';
 
 export interface HelpCentrePageOptions {
   /** The widget's language (the page's `lang`). */
