@@ -7,6 +7,7 @@ import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type C
 import type { i18n as I18n } from 'i18next';
 import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
 import { hostOf } from '../../../dialogs/context';
+import type { KeyedReply, TranslationKey } from '../../../dialogs/translation-keys';
 import { resolveLocale, translatorFor } from '../../core/i18n';
 import type { TurnResult, TurnRunner } from '../../core/turn-runner';
 import { detectClient, understand } from '../../core/understanding';
@@ -193,7 +194,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       const t = translatorFor(i18n, resolveLocale(activity.locale, this.defaultLocale));
       await context.sendActivity({
         type: ActivityTypes.Message,
-        text: t('system.error'),
+        text: t('system.error' satisfies TranslationKey),
         channelData: { gatewayDoctor: { state: 'error' } },
       });
       return;
@@ -217,9 +218,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     }
 
     const t = translatorFor(i18n, result.locale);
-    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' }, ...result.replies] : result.replies;
+    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' } satisfies KeyedReply, ...result.replies] : result.replies;
     if (!handedOver) {
-      replies = replies.map((reply) => (reply.key === 'handoff.sent' ? { ...reply, key: 'handoff.unavailable' } : reply));
+      const unavailable: TranslationKey = 'handoff.unavailable';
+      replies = replies.map((reply) => (reply.key === ('handoff.sent' satisfies TranslationKey) ? { ...reply, key: unavailable } : reply));
     }
     const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
     if (outgoing.length > 0) {
