@@ -1,8 +1,8 @@
 /**
  * Reply builders: context (and, for a few, the event's payload) in, neutral replies out. Every key here
  * is a `TranslationKey`, so the compiler checks it against locales/en/translation.json; the choices of
- * each waiting state live in `PROMPTS`, keyed by its state path, so the entry reply, "help" and a
- * re-prompt always offer the same buttons.
+ * each waiting state live in `PROMPTS`, keyed by its state path, so the entry reply, "help", a re-prompt
+ * and the watch service's notice always offer the same buttons.
  */
 import type { Finding } from '../src/probe/types';
 import { MAX_LINE_CHARS, MAX_PASTE_LINES, MAX_SCANNED_CHARS, type Truncation } from '../src/text/limits';
@@ -21,7 +21,7 @@ export function choice(intent: Intent, labelKey: TranslationKey = `choice.${inte
 
 const DID_IT_HELP: readonly KeyedChoice[] = [choice('yes'), choice('no'), choice('skip')];
 const ADMIN_NEXT: readonly KeyedChoice[] = [choice('yes', 'choice.foundIt'), choice('no', 'choice.next'), choice('skip')];
-/** While the watch service watches the site. */
+/** While the watch service watches the site: offered on entering `user.waiting` and with the "it's back" notice. */
 const WHILE_WATCHING: readonly KeyedChoice[] = [choice('recheck'), choice('restart'), choice('stop')];
 /** Windows Update still fails after the usual fixes: a person, or a fresh start. */
 const WINDOWS_UPDATE_STUCK: readonly KeyedChoice[] = [choice('human'), choice('restart'), choice('stop')];
@@ -242,4 +242,17 @@ export function findingReplies(findings: readonly Finding[], truncated?: Truncat
     out.push({ key: 'findings.truncated', vars });
   }
   return out;
+}
+
+/** What the watch service found: the site is back (at `checkedAt`), or it stopped watching after `hours`. */
+export type WatchOutcome = { kind: 'back'; checkedAt: string } | { kind: 'gave-up'; hours: number };
+
+/**
+ * The watch service's proactive notice. The conversation still waits in `WATCHING_STATE`, so "it's back"
+ * offers that state's choices; "I stopped watching" offers none.
+ */
+export function watchNoticeReply(host: string, outcome: WatchOutcome): KeyedReply {
+  return outcome.kind === 'back'
+    ? { key: 'watch.back', vars: { host, time: `${outcome.checkedAt.slice(11, 16)} UTC` }, choices: [...WHILE_WATCHING] }
+    : { key: 'watch.gaveUp', vars: { host, hours: outcome.hours } };
 }

@@ -7,6 +7,7 @@ import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type C
 import type { i18n as I18n } from 'i18next';
 import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
 import { hostOf } from '../../../dialogs/context';
+import { WATCHING_STATE, watchNoticeReply } from '../../../dialogs/replies';
 import type { KeyedReply, TranslationKey } from '../../../dialogs/translation-keys';
 import { resolveLocale, translatorFor } from '../../core/i18n';
 import type { TurnResult, TurnRunner } from '../../core/turn-runner';
@@ -95,22 +96,13 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const t = translatorFor(this.options.i18n, notice.locale);
     // The same host name the conversation used when the person asked to be told.
     const host = hostOf(notice.url) ?? notice.url.slice(0, 100);
-    const reply: Reply =
-      notice.outcome.kind === 'back'
-        ? {
-            key: 'watch.back',
-            vars: { host, time: notice.outcome.result.checkedAt.slice(11, 16) + ' UTC' },
-            // The conversation is still in user.waiting: these are the choices that state understands.
-            choices: [
-              { intent: 'recheck', labelKey: 'choice.recheck' },
-              { intent: 'restart', labelKey: 'choice.restart' },
-            ],
-          }
-        : { key: 'watch.gaveUp', vars: { host, hours: notice.outcome.hours } };
+    const { outcome } = notice;
+    // The conversation still waits in the watching state: the notice offers that state's own choices.
+    const reply = watchNoticeReply(host, outcome.kind === 'back' ? { kind: 'back', checkedAt: outcome.result.checkedAt } : outcome);
     const status =
-      notice.outcome.kind === 'back'
-        ? { state: 'user.waiting', verdict: notice.outcome.result.verdict, advice: notice.outcome.result.advice }
-        : { state: 'user.waiting' };
+      outcome.kind === 'back'
+        ? { state: WATCHING_STATE, verdict: outcome.result.verdict, advice: outcome.result.advice }
+        : { state: WATCHING_STATE };
     await context.sendActivity(renderReplyActivity(reply, t, { channelId: context.activity.channelId ?? 'unknown', status, locale: notice.locale }));
   }
 
