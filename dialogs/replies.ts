@@ -37,9 +37,9 @@ const fixed = (choices: readonly KeyedChoice[]) => (): KeyedChoice[] => [...choi
 const watchIfUrl = (ctx: SupportContext): KeyedChoice[] => (ctx.url ? [choice('watch')] : []);
 
 /** A table with one entry per key (Object.fromEntries would lose the key type). */
-function tableOf<K extends string, V>(keys: readonly K[], valueOf: (key: K) => V): Record<K, V> {
+function tableOf<K extends string, V>(keys: readonly K[], entryFor: (key: K) => V): Record<K, V> {
   const table = {} as Record<K, V>;
-  for (const key of keys) table[key] = valueOf(key);
+  for (const key of keys) table[key] = entryFor(key);
   return table;
 }
 
