@@ -2,77 +2,93 @@
  * The administrator's states (under `admin`): the probe overview first, then the checks from
  * `admin-steps.ts`, each answered with "found it" (yes), "next" (no) or skip.
  */
-import { ADMIN_STEPS, type AdminStep } from './admin-steps';
-import { say, supportSetup, waiting } from './support.setup';
-
-const ADMIN = '#support.admin';
+import { ADMIN_STEPS, type AdminStep, type AdminStepId } from './admin-steps';
+import { to, type StatePath } from './states';
+import { explainFindings, say, supportSetup, waiting } from './support.setup';
 
 /** Where "next" leads from each step: the following step's entry state, then `done`. */
-function nextOf(index: number): string {
+function nextOf(index: number): StatePath {
   const next = ADMIN_STEPS[index + 1];
-  return next ? `${ADMIN}.${next.enter}` : `${ADMIN}.done`;
+  return next ? `admin.${next.enter}` : 'admin.done';
 }
 
-function answers(stepId: string, next: string) {
+function answers(stepId: AdminStepId | 'overview', next: StatePath) {
   const record = (answer: 'yes' | 'no' | 'skip') => ({ type: 'recordStep', params: { step: `admin.${stepId}`, answer } }) as const;
   return {
-    'intent.yes': { target: `${ADMIN}.done`, actions: record('yes') },
-    'intent.no': { target: next, actions: record('no') },
-    'intent.skip': { target: next, actions: record('skip') },
+    'intent.yes': { target: to('admin.done'), actions: record('yes') },
+    'intent.no': { target: to(next), actions: record('no') },
+    'intent.skip': { target: to(next), actions: record('skip') },
   } as const;
 }
 
 function stepState(step: AdminStep, index: number) {
   return supportSetup.createStateConfig({
+    description: `Administrator check "${step.id}": found it, or next.`,
     ...(step.reply ? { entry: { type: 'sayAdminStep', params: { step: step.id } } as const } : {}),
     on: { ...waiting(`admin.${step.id}`), ...answers(step.id, nextOf(index)) },
   });
 }
 
 /** `dns` and `logs` take extra input (a lookup, pasted lines), so they are written out below. */
-const SPECIAL: readonly string[] = ['dns', 'logs'];
+const SPECIAL: readonly AdminStepId[] = ['dns', 'logs'];
 const steps = Object.fromEntries(
   ADMIN_STEPS.map((s, i) => [s.id, s, i] as const)
     .filter(([id]) => !SPECIAL.includes(id))
     .map(([id, s, i]) => [id, stepState(s, i)]),
 );
-const indexOf = (id: string): number => ADMIN_STEPS.findIndex((s) => s.id === id);
-const FIRST_CHECK = `${ADMIN}.${ADMIN_STEPS[0]?.enter ?? 'done'}`;
+const indexOf = (id: AdminStepId): number => ADMIN_STEPS.findIndex((s) => s.id === id);
+const FIRST_CHECK: StatePath = ADMIN_STEPS[0] ? `admin.${ADMIN_STEPS[0].enter}` : 'admin.done';
 
 /** Administrator states, composed under `admin` in the root machine. */
 export const adminFlow = supportSetup.createStateConfig({
+  description: 'The administrator flow: what the probe saw, then the checks in order until one finds the cause.',
   initial: 'overview',
   states: {
-    overview: { entry: 'sayOverview', on: { ...waiting('admin.overview'), ...answers('overview', FIRST_CHECK) } },
+    overview: {
+      description: 'What the probe saw, with timings, producer, cause and certificate expiry.',
+      entry: 'sayOverview',
+      on: { ...waiting('admin.overview'), ...answers('overview', FIRST_CHECK) },
+    },
     ...steps,
     logs: {
+      description: 'Administrator check "logs": where the server keeps the log that explains a 502; pasted lines are explained here.',
       entry: { type: 'sayAdminStep', params: { step: 'logs' } },
       on: {
         ...waiting('admin.logs'),
         ...answers('logs', nextOf(indexOf('logs'))),
-        'input.findings': { actions: ['storeFindings', 'sayFindings', say('adminLogsExplained')] },
+        'input.findings': { actions: [...explainFindings, say('adminLogsExplained')] },
       },
     },
     dnsLookup: {
+      description: 'Looks the site\'s DNS records up for the "dns" check.',
       tags: ['busy'],
       entry: say('adminDnsLooking'),
       invoke: {
         src: 'lookupDns',
         input: ({ context }) => ({ host: context.host ?? '' }),
-        onDone: { target: 'dns', actions: { type: 'sayDnsReport', params: ({ event }) => ({ report: event.output }) } },
-        onError: { target: 'dns', actions: say('adminDnsFailed') },
+        onDone: { target: to('admin.dns'), actions: { type: 'sayDnsReport', params: ({ event }) => ({ report: event.output }) } },
+        onError: { target: to('admin.dns'), actions: say('adminDnsFailed') },
       },
-      on: { 'turn.timeout': { target: 'dns', actions: say('adminDnsSlow') } },
+      on: { 'turn.timeout': { target: to('admin.dns'), actions: say('adminDnsSlow') } },
     },
     dns: {
+      description: 'Administrator check "dns": the records now, against what the probe resolved.',
       on: {
         ...waiting('admin.dns'),
         ...answers('dns', nextOf(indexOf('dns'))),
-        'intent.recheck': 'dnsLookup',
+        'intent.recheck': to('admin.dnsLookup'),
       },
     },
-    done: { entry: say('adminDone'), on: waiting('admin.done') },
-    checkFailed: { entry: say('probeFailed'), on: { ...waiting('admin.checkFailed'), 'intent.no': FIRST_CHECK, 'intent.skip': FIRST_CHECK } },
-    stillChecking: { entry: say('stillChecking'), on: { ...waiting('admin.stillChecking'), 'intent.no': FIRST_CHECK, 'intent.skip': FIRST_CHECK } },
+    done: { description: 'The checks are over (or one found the cause).', entry: say('adminDone'), on: waiting('admin.done') },
+    checkFailed: {
+      description: 'The probe itself failed; the checks can still start.',
+      entry: say('probeFailed'),
+      on: { ...waiting('admin.checkFailed'), 'intent.no': to(FIRST_CHECK), 'intent.skip': to(FIRST_CHECK) },
+    },
+    stillChecking: {
+      description: 'The turn ended before the probe did; the checks can start meanwhile.',
+      entry: say('stillChecking'),
+      on: { ...waiting('admin.stillChecking'), 'intent.no': to(FIRST_CHECK), 'intent.skip': to(FIRST_CHECK) },
+    },
   },
 });

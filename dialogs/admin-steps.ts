@@ -6,35 +6,41 @@ import type { ProbeResult } from '../src/probe/types';
 import type { SupportContext } from './context';
 import { allEvidenceOf, causeOf, displayTime, evidenceOf, isCauseId, isProbeLimited, isUnreachable, requestIdsOf } from './context';
 import { LOG_HINTS, PRODUCER_NAMES } from './producers';
-import type { DnsReport, Fact, Reply } from './types';
+import type { KeyedFact, KeyedLine, KeysUnder } from './translation-keys';
+import type { DnsReport } from './types';
 
 export const ADMIN_STEP_IDS = ['maintenance', 'dns', 'logs', 'firewall', 'app', 'host'] as const;
 export type AdminStepId = (typeof ADMIN_STEP_IDS)[number];
 
+/** The state under `admin` that starts a step: the step's own, or `dnsLookup`, which runs the lookup first. */
+export type AdminStepEntry = AdminStepId | 'dnsLookup';
+
 export interface AdminStep {
   id: AdminStepId;
   /** The state that starts the step: `dns` first runs a lookup (`dnsLookup`) and reports from there. */
-  enter: string;
+  enter: AdminStepEntry;
   /** The reply on entering the step's waiting state; `dns` has none because the lookup replies. */
-  reply?: (ctx: SupportContext) => Omit<Reply, 'choices'>[];
+  reply?: (ctx: SupportContext) => KeyedLine[];
 }
 
 /** Certificates closer than this to expiry get a warning in the overview. */
 export const TLS_WARN_DAYS = 14;
 
-const fact = (name: string, value: string | number): Fact => ({ labelKey: `fact.${name}`, value: String(value) });
+const fact = (name: KeysUnder<'fact'>, value: string | number): KeyedFact => ({ labelKey: `fact.${name}`, value: String(value) });
 
 /** What the probe saw, for administrators: precise, with timings and ids. */
-export function overviewReplies(ctx: SupportContext): Omit<Reply, 'choices'>[] {
+export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   const p = ctx.probe;
   const host = ctx.host ?? '-';
   if (!p) return [{ key: 'admin.overview.noProbe', vars: { host } }];
   if (isProbeLimited(p)) return [{ key: 'error.probeLimited' }];
   // Blocked and refused targets read the same here too: "I run this site" is a claim, not a credential.
-  if (isUnreachable(p)) return [{ key: 'admin.overview.unreachable', vars: { host }, facts: [fact('checkedAt', displayTime(p.checkedAt))] }];
+  if (isUnreachable(p)) {
+    return [{ key: 'admin.overview.unreachable', vars: { host }, facts: [fact('checkedAt', displayTime(p.checkedAt))] }];
+  }
 
-  const out: Omit<Reply, 'choices'>[] = [];
-  const terms = { verdict: [`verdict.${p.verdict}`], advice: [`advice.${p.advice}`] };
+  const out: KeyedLine[] = [];
+  const terms = { verdict: [`verdict.${p.verdict}` as const], advice: [`advice.${p.advice}` as const] };
   out.push(
     p.httpStatus !== undefined
       ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p) }
@@ -63,8 +69,8 @@ export function overviewReplies(ctx: SupportContext): Omit<Reply, 'choices'>[] {
   return out;
 }
 
-function factsOf(p: ProbeResult): Fact[] {
-  const facts: Fact[] = [fact('checkedAt', displayTime(p.checkedAt))];
+function factsOf(p: ProbeResult): KeyedFact[] {
+  const facts: KeyedFact[] = [fact('checkedAt', displayTime(p.checkedAt))];
   if (p.httpStatus !== undefined) facts.push(fact('status', p.httpStatus));
   if (p.producer) facts.push(fact('producer', PRODUCER_NAMES[p.producer]));
   const t = p.timings;
@@ -80,14 +86,19 @@ function factsOf(p: ProbeResult): Fact[] {
 }
 
 /** The DNS records an administrator checks, and what they suggest. */
-export function dnsReplies(ctx: SupportContext, report: DnsReport): Omit<Reply, 'choices'>[] {
+export function dnsReplies(ctx: SupportContext, report: DnsReport): KeyedLine[] {
   if (report.error) return [{ key: 'admin.dns.failed', vars: { host: report.host, code: report.error } }];
   const list = (xs: string[]): string => (xs.length > 0 ? xs.join(', ') : '-');
-  const out: Omit<Reply, 'choices'>[] = [
+  const out: KeyedLine[] = [
     {
       key: 'admin.dns.report',
       vars: { host: report.host },
-      facts: [fact('dnsA', list(report.a)), fact('dnsAaaa', list(report.aaaa)), fact('dnsCname', list(report.cname)), fact('dnsNs', list(report.ns))],
+      facts: [
+        fact('dnsA', list(report.a)),
+        fact('dnsAaaa', list(report.aaaa)),
+        fact('dnsCname', list(report.cname)),
+        fact('dnsNs', list(report.ns)),
+      ],
     },
   ];
   // The probe resolved from its own vantage point; disagreement is the usual sign of a change still spreading.
@@ -109,7 +120,8 @@ export const ADMIN_STEPS: readonly AdminStep[] = [
       const failed = allEvidenceOf(ctx.probe, 'connect').find((c) => !c.ok);
       // A refused connect must not be reported differently from a blocked target (see overviewReplies).
       if (failed && !isUnreachable(ctx.probe)) {
-        return [{ key: 'admin.maintenance.connectFailed', vars: { address: failed.address, port: failed.port, code: failed.code ?? '-' } }];
+        const vars = { address: failed.address, port: failed.port, code: failed.code ?? '-' };
+        return [{ key: 'admin.maintenance.connectFailed', vars }];
       }
       return [{ key: 'admin.maintenance.check', vars: { host: ctx.host ?? '-' } }];
     },
@@ -166,7 +178,7 @@ export const ADMIN_STEPS: readonly AdminStep[] = [
             },
             terms: {
               verdict: [p ? `verdict.${p.verdict}` : 'verdict.unknown'],
-              causes: causes.length > 0 ? causes.map((c) => `cause.${c}`) : ['cause.none'],
+              causes: causes.length > 0 ? causes.map((c) => `cause.${c}` as const) : ['cause.none'],
             },
           },
         },

@@ -1,48 +1,62 @@
 /**
  * Reply builders: context (and, for a few, the event's payload) in, neutral replies out. Every key here
- * has an English string in locales/en/translation.json; the choices of each waiting state live in
- * `PROMPTS` so the entry reply, "help" and a re-prompt always offer the same buttons.
+ * is a `TranslationKey`, so the compiler checks it against locales/en/translation.json; the choices of
+ * each waiting state live in `PROMPTS`, keyed by its state path, so the entry reply, "help", a re-prompt
+ * and the watch service's notice always offer the same buttons.
  */
 import type { Finding } from '../src/probe/types';
 import { MAX_LINE_CHARS, MAX_PASTE_LINES, MAX_SCANNED_CHARS, type Truncation } from '../src/text/limits';
 import type { SupportContext } from './context';
 import { displayTime, isCauseId, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
-import { USER_STEP_IDS } from './user-steps';
-import type { Choice, Fact, Intent, LocaleId, Reply, VariantId } from './types';
+import type { StatePath } from './states';
+import type { KeyedChoice, KeyedFact, KeyedLine, KeyedReply, TranslationKey } from './translation-keys';
+import type { Intent, LocaleId, VariantId } from './types';
+import { USER_STEP_IDS, userStepState, type UserStepState } from './user-steps';
 
 /** A button; its label defaults to `choice.<intent>`. */
-export function choice(intent: Intent, labelKey = `choice.${intent}`): Choice {
+export function choice(intent: Intent, labelKey: TranslationKey = `choice.${intent}`): KeyedChoice {
   return { intent, labelKey };
 }
 
-const DID_IT_HELP: readonly Choice[] = [choice('yes'), choice('no'), choice('skip')];
-const ADMIN_NEXT: readonly Choice[] = [choice('yes', 'choice.foundIt'), choice('no', 'choice.next'), choice('skip')];
+const DID_IT_HELP: readonly KeyedChoice[] = [choice('yes'), choice('no'), choice('skip')];
+const ADMIN_NEXT: readonly KeyedChoice[] = [choice('yes', 'choice.foundIt'), choice('no', 'choice.next'), choice('skip')];
+/** While the watch service watches the site: offered on entering `user.waiting` and with the "it's back" notice. */
+const WHILE_WATCHING: readonly KeyedChoice[] = [choice('recheck'), choice('restart'), choice('stop')];
+/** Windows Update still fails after the usual fixes: a person, or a fresh start. */
+const WINDOWS_UPDATE_STUCK: readonly KeyedChoice[] = [choice('human'), choice('restart'), choice('stop')];
 
 export interface Prompt {
   /** The re-prompt for input the state does not understand; `reprompt.choose` when omitted. */
-  reprompt?: string;
-  choices: (ctx: SupportContext) => Choice[];
+  reprompt?: TranslationKey;
+  choices: (ctx: SupportContext) => KeyedChoice[];
 }
 
-const fixed = (choices: readonly Choice[]) => (): Choice[] => [...choices];
+const fixed = (choices: readonly KeyedChoice[]) => (): KeyedChoice[] => [...choices];
 /** "Tell me when it's back" only makes sense once there is a site to watch. */
-const watchIfUrl = (ctx: SupportContext): Choice[] => (ctx.url ? [choice('watch')] : []);
+const watchIfUrl = (ctx: SupportContext): KeyedChoice[] => (ctx.url ? [choice('watch')] : []);
 
-const stepPrompts = Object.fromEntries(
-  USER_STEP_IDS.filter((id) => id !== 'contactSite' && id !== 'contactIsp').map((id) => [`user.step.${id}`, { choices: fixed(DID_IT_HELP) }]),
-) as Record<string, Prompt>;
+/** A table with one entry per key (Object.fromEntries would lose the key type). */
+function tableOf<K extends string, V>(keys: readonly K[], entryFor: (key: K) => V): Record<K, V> {
+  const table = {} as Record<K, V>;
+  for (const key of keys) table[key] = entryFor(key);
+  return table;
+}
 
-/** The choices of every state that waits for the person, keyed by its dotted path. */
-export const PROMPTS: Readonly<Record<string, Prompt>> = {
+/** Every visitor step asks whether it helped. */
+const stepPrompts = tableOf(
+  USER_STEP_IDS.map((id): `user.${UserStepState}` => `user.${userStepState(id)}`),
+  (): Prompt => ({ choices: fixed(DID_IT_HELP) }),
+);
+
+/** The choices of every state that waits for the person, keyed by its state path. */
+export const PROMPTS = {
   greeting: { reprompt: 'askUrl.reprompt', choices: () => [] },
   askUrl: { reprompt: 'askUrl.reprompt', choices: () => [] },
   'user.down': { choices: (ctx) => [...watchIfUrl(ctx), choice('recheck'), choice('human'), choice('stop')] },
-  'user.waiting': { choices: fixed([choice('recheck'), choice('restart'), choice('stop')]) },
+  'user.waiting': { choices: fixed(WHILE_WATCHING) },
   'user.unreachable': { choices: fixed([choice('yes', 'choice.tryStepsAnyway'), choice('recheck'), choice('human')]) },
   ...stepPrompts,
-  'user.contactSite': { choices: fixed(DID_IT_HELP) },
-  'user.contactIsp': { choices: fixed(DID_IT_HELP) },
   'user.later': { choices: (ctx) => [...watchIfUrl(ctx), choice('human'), choice('restart'), choice('stop')] },
   'user.fixed': { choices: fixed([choice('restart'), choice('stop')]) },
   'user.windowsUpdate': { choices: fixed([choice('yes'), choice('no'), choice('human')]) },
@@ -62,37 +76,51 @@ export const PROMPTS: Readonly<Record<string, Prompt>> = {
   'admin.checkFailed': { choices: fixed([choice('recheck'), choice('no', 'choice.next')]) },
   'admin.stillChecking': { choices: fixed([choice('recheck'), choice('no', 'choice.next')]) },
   handoff: { reprompt: 'handoff.pending', choices: fixed([choice('restart'), choice('stop')]) },
-};
+} satisfies Partial<Record<StatePath, Prompt>>;
 
-/** The choices of one waiting state (none for an unknown path). */
-export function choicesFor(path: string, ctx: SupportContext): Choice[] {
-  return PROMPTS[path]?.choices(ctx) ?? [];
+/** A state that waits for the person and has a prompt: the key of its choices in `PROMPTS`. */
+export type PromptPath = keyof typeof PROMPTS;
+
+/** Every state with a prompt. */
+export const PROMPT_PATHS = Object.keys(PROMPTS) as PromptPath[];
+
+/** The state a conversation waits in while the watch service watches its site. */
+export const WATCHING_STATE = 'user.waiting' satisfies PromptPath;
+
+/** The choices of one waiting state (none for a path the table lacks, which only an untyped caller can pass). */
+export function choicesFor(path: PromptPath, ctx: SupportContext): KeyedChoice[] {
+  const prompt: Prompt | undefined = PROMPTS[path];
+  return prompt?.choices(ctx) ?? [];
 }
 
 /** Adds "I run this site" to the first verdict the person sees, while nobody said who they are. */
-export function withRoleOffer(ctx: SupportContext, choices: Choice[]): Choice[] {
+export function withRoleOffer(ctx: SupportContext, choices: KeyedChoice[]): KeyedChoice[] {
   return ctx.role === undefined && !ctx.roleOffered ? [...choices, choice('admin')] : choices;
 }
 
 /** Puts the choices on the last reply of a group, which is where the person answers. */
-export function withChoices(replies: Omit<Reply, 'choices'>[], choices: Choice[]): Reply[] {
+export function withChoices(replies: KeyedLine[], choices: KeyedChoice[]): KeyedReply[] {
   return replies.map((r, i) => (i === replies.length - 1 && choices.length > 0 ? { ...r, choices } : { ...r }));
 }
 
-const evidenceFacts = (ctx: SupportContext): Fact[] => {
+const evidenceFacts = (ctx: SupportContext): KeyedFact[] => {
   const p = ctx.probe;
   if (!p) return [];
-  const facts: Fact[] = [{ labelKey: 'fact.checkedAt', value: displayTime(p.checkedAt) }];
+  const facts: KeyedFact[] = [{ labelKey: 'fact.checkedAt', value: displayTime(p.checkedAt) }];
   if (p.httpStatus !== undefined) facts.push({ labelKey: 'fact.status', value: String(p.httpStatus) });
   for (const id of requestIdsOf(p)) facts.push({ labelKey: 'fact.requestId', value: id });
   return facts;
 };
 
-type Builder = (ctx: SupportContext) => Reply[];
+type Builder = (ctx: SupportContext) => KeyedReply[];
+
+/** `iis-502.1` -> `iis-502_1`, at the type level too. */
+type Underscored<S extends string> = S extends `${infer Head}.${infer Tail}` ? `${Head}_${Underscored<Tail>}` : S;
 
 /** i18next splits keys on '.', so the dot in `iis-502.1` becomes '_' in the key. */
-export function variantKey(variant: VariantId): string {
-  return `variant.${variant.replace(/\./g, '_')}`;
+export function variantKey<V extends VariantId>(variant: V): `variant.${Underscored<V>}` {
+  // replace() is typed as returning string; the type above spells out what it returns.
+  return `variant.${variant.replace(/\./g, '_') as Underscored<V>}`;
 }
 
 /** Replies that depend on the context only, by name (the `say` action's parameter). */
@@ -103,13 +131,21 @@ export const REPLIES = {
   variantAck: (ctx) => (ctx.variant ? [{ key: variantKey(ctx.variant) }] : []),
   checking: (ctx) => [{ key: 'probing.checking', vars: { host: ctx.host ?? '-' } }],
   stillChecking: (ctx) => [
-    { key: 'probing.stillChecking', vars: { host: ctx.host ?? '-' }, choices: choicesFor(ctx.role === 'admin' ? 'admin.stillChecking' : 'user.stillChecking', ctx) },
+    {
+      key: 'probing.stillChecking',
+      vars: { host: ctx.host ?? '-' },
+      choices: choicesFor(ctx.role === 'admin' ? 'admin.stillChecking' : 'user.stillChecking', ctx),
+    },
   ],
   probeLimited: (ctx) => [
     { key: 'error.probeLimited', choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx) },
   ],
   probeFailed: (ctx) => [
-    { key: 'error.probeFailed', vars: { host: ctx.host ?? '-' }, choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx) },
+    {
+      key: 'error.probeFailed',
+      vars: { host: ctx.host ?? '-' },
+      choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx),
+    },
   ],
   upIntro: (ctx) => {
     const slow = ctx.probe?.verdict === 'degraded';
@@ -141,13 +177,17 @@ export const REPLIES = {
   recheckNowDown: () => [{ key: 'recheck.nowDown' }],
   recheckStillUp: () => [{ key: 'recheck.stillUp' }],
   recheckFailed: () => [{ key: 'error.recheckFailed' }],
-  watchConfirmed: (ctx) => [{ key: 'watch.confirmed', vars: { host: ctx.host ?? '-' }, choices: choicesFor('user.waiting', ctx) }],
+  watchConfirmed: (ctx) => [{ key: 'watch.confirmed', vars: { host: ctx.host ?? '-' }, choices: choicesFor(WATCHING_STATE, ctx) }],
   fixed: (ctx) => [{ key: 'user.fixed', choices: choicesFor('user.fixed', ctx) }],
   later: (ctx) => [{ key: 'user.later', choices: choicesFor('user.later', ctx) }],
   windowsUpdate: (ctx) => [{ key: 'user.windowsUpdate', choices: choicesFor('user.windowsUpdate', ctx) }],
-  windowsUpdateStuck: () => [{ key: 'user.windowsUpdateStuck', choices: [choice('human'), choice('restart'), choice('stop')] }],
+  windowsUpdateStuck: () => [{ key: 'user.windowsUpdateStuck', choices: [...WINDOWS_UPDATE_STUCK] }],
   gatewayTimeout: (ctx) => [
-    { key: ctx.host ? 'user.gatewayTimeout.site' : 'user.gatewayTimeout.noSite', vars: { host: ctx.host ?? '-' }, choices: withRoleOffer(ctx, choicesFor('user.gatewayTimeout', ctx)) },
+    {
+      key: ctx.host ? 'user.gatewayTimeout.site' : 'user.gatewayTimeout.noSite',
+      vars: { host: ctx.host ?? '-' },
+      choices: withRoleOffer(ctx, choicesFor('user.gatewayTimeout', ctx)),
+    },
   ],
   submittingWarning: () => [{ key: 'submitting.warning' }],
   languageChanged: () => [{ key: 'language.changed' }],
@@ -166,28 +206,29 @@ export const REPLIES = {
 export type ReplyName = keyof typeof REPLIES;
 
 /** "Help": what the bot can do, then the current state's choices again. */
-export function helpReply(path: string, ctx: SupportContext): Reply[] {
+export function helpReply(path: PromptPath, ctx: SupportContext): KeyedReply[] {
   const choices = choicesFor(path, ctx);
   return [{ key: 'help.body', ...(choices.length > 0 ? { choices } : {}) }];
 }
 
 /** Input the current state did not understand: say so and offer its choices again. */
-export function repromptReply(path: string, ctx: SupportContext): Reply[] {
+export function repromptReply(path: PromptPath, ctx: SupportContext): KeyedReply[] {
+  const prompt: Prompt | undefined = PROMPTS[path];
   const choices = choicesFor(path, ctx);
-  return [{ key: PROMPTS[path]?.reprompt ?? 'reprompt.choose', ...(choices.length > 0 ? { choices } : {}) }];
+  return [{ key: prompt?.reprompt ?? 'reprompt.choose', ...(choices.length > 0 ? { choices } : {}) }];
 }
 
 /**
  * One reply per pasted finding: the cause sentence for log lines, who produced it for pages and headers;
  * then, when only part of the paste was read, a note saying how much (the caps a chat paste is read with).
  */
-export function findingReplies(findings: readonly Finding[], truncated?: Truncation, locale: LocaleId = 'en'): Reply[] {
-  const out: Reply[] = [{ key: 'findings.intro' }];
+export function findingReplies(findings: readonly Finding[], truncated?: Truncation, locale: LocaleId = 'en'): KeyedReply[] {
+  const out: KeyedReply[] = [{ key: 'findings.intro' }];
   for (const f of findings) {
-    const facts: Fact[] = [];
+    const facts: KeyedFact[] = [];
     if (f.line !== undefined) facts.push({ labelKey: 'fact.line', value: String(f.line) });
     if (f.producer) facts.push({ labelKey: 'fact.producer', value: PRODUCER_NAMES[f.producer] });
-    const key = isCauseId(f.cause) ? `cause.${f.cause}` : `finding.${f.cause}.${f.producer ? 'known' : 'unknown'}`;
+    const key: TranslationKey = isCauseId(f.cause) ? `cause.${f.cause}` : `finding.${f.cause}.${f.producer ? 'known' : 'unknown'}`;
     out.push({
       key,
       ...(f.producer ? { vars: { producer: PRODUCER_NAMES[f.producer] } } : {}),
@@ -201,4 +242,17 @@ export function findingReplies(findings: readonly Finding[], truncated?: Truncat
     out.push({ key: 'findings.truncated', vars });
   }
   return out;
+}
+
+/** What the watch service found: the site is back (at `checkedAt`), or it stopped watching after `hours`. */
+export type WatchOutcome = { kind: 'back'; checkedAt: string } | { kind: 'gave-up'; hours: number };
+
+/**
+ * The watch service's proactive notice. The conversation still waits in `WATCHING_STATE`, so "it's back"
+ * offers that state's choices; "I stopped watching" offers none.
+ */
+export function watchNoticeReply(host: string, outcome: WatchOutcome): KeyedReply {
+  return outcome.kind === 'back'
+    ? { key: 'watch.back', vars: { host, time: `${outcome.checkedAt.slice(11, 16)} UTC` }, choices: [...WHILE_WATCHING] }
+    : { key: 'watch.gaveUp', vars: { host, hours: outcome.hours } };
 }

@@ -6,7 +6,9 @@
 import type { AnyActorRef, AnyMachineSnapshot, StateValue } from 'xstate';
 import { adminFlow } from './admin-flow';
 import { createInitialContext, toSupportInput } from './context';
-import { say, supportSetup, waiting } from './support.setup';
+import { WATCHING_STATE } from './replies';
+import { SUPPORT_MACHINE_ID, to } from './states';
+import { explainFindings, messageParams, say, supportSetup, waiting } from './support.setup';
 import { userFlow } from './user-flow';
 
 /** Bump when states or context change shape; the runner discards (or migrates) older snapshots. */
@@ -14,44 +16,75 @@ export const SNAPSHOT_VERSION = 1;
 
 /** The support conversation. Provide `probeSite` and `lookupDns` with `supportMachine.provide({ actors })`. */
 export const supportMachine = supportSetup.createMachine({
-  id: 'support',
+  id: SUPPORT_MACHINE_ID,
+  description: 'One support conversation about an HTTP 502: commands here work in every state.',
   context: ({ input }) => createInitialContext(toSupportInput(input)),
   initial: 'greeting',
   on: {
     // `route` raises the message's meaning as internal events, which the active state or these handlers take.
-    'user.message': { actions: ['route', 'noteMessage', 'warnSubmitting'] },
-    'client.info': { actions: 'noteClientInfo' },
-    'input.language': { actions: ['setLocale', say('languageChanged')] },
+    'user.message': {
+      actions: [{ type: 'route', params: messageParams }, { type: 'noteMessage', params: messageParams }, 'warnSubmitting'],
+    },
+    'client.info': {
+      actions: { type: 'noteClientInfo', params: ({ event }) => ({ browser: event.browser, os: event.os, locale: event.locale }) },
+    },
+    'input.language': { actions: [{ type: 'setLocale', params: ({ event }) => ({ locale: event.locale }) }, say('languageChanged')] },
     'input.url': [
-      { guard: 'isVisitorTimeoutVariant', target: '.user.gatewayTimeout', actions: 'setSite' },
-      { target: '.probing', actions: 'setSite' },
+      {
+        guard: { type: 'isVisitorTimeoutVariant', params: ({ event }) => ({ variant: event.variant, role: event.role }) },
+        target: to('user.gatewayTimeout'),
+        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+      },
+      {
+        target: to('probing'),
+        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+      },
     ],
     'input.variant': [
-      { guard: 'isWindowsUpdate', target: '.user.windowsUpdate', actions: 'setVariant' },
-      { guard: 'isVisitorTimeoutVariant', target: '.user.gatewayTimeout', actions: 'setVariant' },
-      { target: '.askUrl', actions: ['setVariant', say('variantAck')] },
+      {
+        guard: { type: 'isWindowsUpdate', params: ({ event }) => ({ variant: event.variant }) },
+        target: to('user.windowsUpdate'),
+        actions: { type: 'setVariant', params: ({ event }) => ({ variant: event.variant }) },
+      },
+      {
+        guard: { type: 'isVisitorTimeoutVariant', params: ({ event }) => ({ variant: event.variant }) },
+        target: to('user.gatewayTimeout'),
+        actions: { type: 'setVariant', params: ({ event }) => ({ variant: event.variant }) },
+      },
+      {
+        target: to('askUrl'),
+        actions: [{ type: 'setVariant', params: ({ event }) => ({ variant: event.variant }) }, say('variantAck')],
+      },
     ],
     'input.findings': [
       // Explain first, then ask which site: the explanation is what they came for.
-      { guard: 'findingsNeedUrl', target: '.askUrl', actions: ['storeFindings', 'sayFindings'] },
-      { guard: 'findingsFromServer', target: '.admin.logs', actions: ['storeFindings', 'sayFindings'] },
-      { actions: ['storeFindings', 'sayFindings'] },
+      {
+        guard: { type: 'findingsNeedUrl', params: ({ event }) => ({ urlFollows: event.urlFollows }) },
+        target: to('askUrl'),
+        actions: explainFindings,
+      },
+      {
+        guard: { type: 'findingsFromServer', params: ({ event }) => ({ serverLogs: event.serverLogs, urlFollows: event.urlFollows }) },
+        target: to('admin.logs'),
+        actions: explainFindings,
+      },
+      { actions: explainFindings },
     ],
-    'intent.restart': { target: '.greeting', actions: ['resetContext', say('hello')] },
-    'intent.human': { target: '.handoff', actions: 'requestHandoff' },
-    'intent.stop': { target: '.ended' },
+    'intent.restart': { target: to('greeting'), actions: ['resetContext', say('hello')] },
+    'intent.human': { target: to('handoff'), actions: 'requestHandoff' },
+    'intent.stop': { target: to('ended') },
     'intent.admin': [
-      { guard: 'hasProbe', target: '.admin', actions: 'becomeAdmin' },
-      { guard: 'hasUrl', target: '.probing', actions: 'becomeAdmin' },
-      { target: '.askUrl', actions: 'becomeAdmin' },
+      { guard: 'hasProbe', target: to('admin'), actions: 'becomeAdmin' },
+      { guard: 'hasUrl', target: to('probing'), actions: 'becomeAdmin' },
+      { target: to('askUrl'), actions: 'becomeAdmin' },
     ],
     'intent.visitor': [
-      { guard: 'hasProbe', target: '.user', actions: 'becomeVisitor' },
-      { guard: 'hasUrl', target: '.probing', actions: 'becomeVisitor' },
-      { target: '.askUrl', actions: 'becomeVisitor' },
+      { guard: 'hasProbe', target: to('user'), actions: 'becomeVisitor' },
+      { guard: 'hasUrl', target: to('probing'), actions: 'becomeVisitor' },
+      { target: to('askUrl'), actions: 'becomeVisitor' },
     ],
-    'intent.watch': [{ guard: 'hasUrl', target: '.user.waiting', actions: 'requestWatch' }, { target: '.askUrl' }],
-    'intent.recheck': [{ guard: 'hasUrl', target: '.probing' }, { target: '.askUrl' }],
+    'intent.watch': [{ guard: 'hasUrl', target: to(WATCHING_STATE), actions: 'requestWatch' }, { target: to('askUrl') }],
+    'intent.recheck': [{ guard: 'hasUrl', target: to('probing') }, { target: to('askUrl') }],
     'intent.help': { actions: say('genericHelp') },
     'intent.thanks': { actions: say('welcome') },
     'intent.greeting': { actions: say('hello') },
@@ -63,44 +96,48 @@ export const supportMachine = supportSetup.createMachine({
   },
   states: {
     greeting: {
+      description: 'Greets the person and waits for what failed: a URL, an error text or pasted logs.',
       on: {
         ...waiting('greeting'),
         'conversation.start': { actions: say('hello') },
         // Anything that is not a URL or a known error here is a description of the problem: ask which site.
-        'input.unknown': { target: 'askUrl' },
+        'input.unknown': { target: to('askUrl') },
       },
     },
-    askUrl: { entry: say('askUrl'), on: waiting('askUrl') },
+    askUrl: { description: 'Asks which site shows the error.', entry: say('askUrl'), on: waiting('askUrl') },
     probing: {
+      description: 'Probes the site; the turn may end first (turn.timeout), and the result still arrives later.',
       tags: ['busy'],
       entry: say('checking'),
       invoke: {
         src: 'probeSite',
         input: ({ context }) => ({ url: context.url ?? '', ...(context.requester ? { requester: context.requester } : {}) }),
         onDone: [
-          { guard: 'isAdmin', target: 'admin', actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
-          { target: 'user', actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
+          { guard: 'isAdmin', target: to('admin'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
+          { target: to('user'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
         ],
-        onError: [{ guard: 'isAdmin', target: 'admin.checkFailed' }, { target: 'user.checkFailed' }],
+        onError: [{ guard: 'isAdmin', target: to('admin.checkFailed') }, { target: to('user.checkFailed') }],
       },
       on: {
-        'turn.timeout': [{ guard: 'isAdmin', target: 'admin.stillChecking' }, { target: 'user.stillChecking' }],
+        'turn.timeout': [{ guard: 'isAdmin', target: to('admin.stillChecking') }, { target: to('user.stillChecking') }],
         'input.unknown': { actions: say('checking') },
       },
     },
     user: userFlow,
     admin: adminFlow,
     handoff: {
+      description: 'A person has the case (or was asked to take it); the bot waits.',
       entry: say('handoffSent'),
       // Asking again must not open a second ticket.
       on: { ...waiting('handoff'), 'intent.human': { actions: { type: 'reprompt', params: { path: 'handoff' } } } },
     },
     ended: {
+      description: 'Said goodbye; the next message starts a new conversation.',
       entry: say('goodbye'),
       on: {
         // Any new message starts over, and is then handled as the first message of a new conversation.
-        'user.message': { target: 'greeting', actions: ['resetContext', 'replayMessage'] },
-        'conversation.start': { target: 'greeting', actions: ['resetContext', say('hello')] },
+        'user.message': { target: to('greeting'), actions: ['resetContext', { type: 'replayMessage', params: messageParams }] },
+        'conversation.start': { target: to('greeting'), actions: ['resetContext', say('hello')] },
       },
     },
   },

@@ -6,6 +6,7 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { publicView } from '../src/probe/public-view';
 import type { Finding, ProbeResult } from '../src/probe/types';
+import type { Truncation } from '../src/text/limits';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   buildHandoffSummary,
@@ -19,12 +20,25 @@ import {
   LIMITS,
   pushCapped,
   summariseProbe,
+  type Role,
   type SupportContext,
 } from './context';
-import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type ReplyName } from './replies';
-import { classify, type MachineEvent } from './routing';
-import type { DnsLookupInput, DnsReport, ProbeInput, Reply, StepRecord, SupportEmitted } from './types';
-import { nextUserStep, userStep, type UserStepId } from './user-steps';
+import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
+import { classify, type FindingsInput, type MachineEvent } from './routing';
+import type { KeyedReply } from './translation-keys';
+import type {
+  BrowserId,
+  DnsLookupInput,
+  DnsReport,
+  LocaleId,
+  OsId,
+  ProbeInput,
+  StepRecord,
+  SupportEmitted,
+  UserMessageEvent,
+  VariantId,
+} from './types';
+import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
 
 /** Placeholder actors: the composition root (and tests) provide real ones with `.provide({ actors })`. */
 const notProvided = (name: string) =>
@@ -32,9 +46,12 @@ const notProvided = (name: string) =>
     throw new Error(`${name} was not provided`);
   };
 
-/** Emits each reply in order through the machine's only exit for text. */
+/**
+ * Emits each reply in order through the machine's only exit for text. Only keyed replies get here, so
+ * every key the machine says is checked against locales/en/translation.json by the compiler.
+ */
 type Enqueue = { emit: (event: SupportEmitted) => void };
-function emitAll(enqueue: Enqueue, replies: readonly Reply[]): void {
+function emitAll(enqueue: Enqueue, replies: readonly KeyedReply[]): void {
   for (const reply of replies) enqueue.emit({ type: 'reply', reply });
 }
 
@@ -60,31 +77,32 @@ export const supportSetup = setup({
     isInvalid: ({ context }) => context.probe?.verdict === 'invalid',
     isNextStep: ({ context }, params: { step: UserStepId }) => nextUserStep(context) === params.step,
     /** Windows Update talks to Microsoft, not to a site the person named. */
-    isWindowsUpdate: ({ event }) => event.type === 'input.variant' && event.variant === 'windows-update',
-    /** IIS 502.1 is a CGI timeout: visitors get the gateway-timeout advice instead of a 502 walkthrough. */
-    isVisitorTimeoutVariant: ({ context, event }) =>
-      (event.type === 'input.variant' || event.type === 'input.url') &&
-      event.variant === 'iis-502.1' &&
-      context.role !== 'admin' &&
-      !(event.type === 'input.url' && event.role === 'admin'),
-    findingsNeedUrl: ({ context, event }) => event.type === 'input.findings' && !event.urlFollows && context.url === undefined,
-    findingsFromServer: ({ context, event }) =>
-      event.type === 'input.findings' && event.serverLogs && !event.urlFollows && context.probe !== undefined,
+    isWindowsUpdate: (_, params: { variant: VariantId }) => params.variant === 'windows-update',
+    /**
+     * IIS 502.1 is a CGI timeout: visitors get the gateway-timeout advice instead of a 502 walkthrough.
+     * `role` is who the same message said they are ("I run example.com" with a URL).
+     */
+    isVisitorTimeoutVariant: ({ context }, params: { variant?: VariantId; role?: Role }) =>
+      params.variant === 'iis-502.1' && context.role !== 'admin' && params.role !== 'admin',
+    /** Pasted findings with no site known yet, and none in the same message. */
+    findingsNeedUrl: ({ context }, params: { urlFollows: boolean }) => !params.urlFollows && context.url === undefined,
+    /** Server logs about the site already probed: the person runs it, so the admin flow's logs step takes them. */
+    findingsFromServer: ({ context }, params: { serverLogs: boolean; urlFollows: boolean }) =>
+      params.serverLogs && !params.urlFollows && context.probe !== undefined,
   },
   actions: {
     /** Classifies a message into internal events; runs before `noteMessage` so it sees the previous URL. */
-    route: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'user.message') return;
-      for (const internal of classify(context, event)) enqueue.raise(internal);
+    route: enqueueActions(({ context, enqueue }, params: { message: UserMessageEvent }) => {
+      for (const internal of classify(context, params.message)) enqueue.raise(internal);
     }),
-    noteMessage: assign(({ context, event }) => {
-      if (event.type !== 'user.message') return {};
-      const text = event.text.slice(0, LIMITS.transcriptChars);
+    noteMessage: assign(({ context }, params: { message: UserMessageEvent }) => {
+      const { message } = params;
+      const text = message.text.slice(0, LIMITS.transcriptChars);
       return {
         transcript: text ? pushCapped(context.transcript, [text], LIMITS.transcript) : context.transcript,
-        ...(event.browser ? { browser: event.browser } : {}),
-        ...(event.os ? { os: event.os } : {}),
-        ...(event.submitting ? { submitting: true } : {}),
+        ...(message.browser ? { browser: message.browser } : {}),
+        ...(message.os ? { os: message.os } : {}),
+        ...(message.submitting ? { submitting: true } : {}),
       };
     }),
     /** Once per conversation: a 502 does not prove a payment failed, so resending could charge twice. */
@@ -93,32 +111,28 @@ export const supportSetup = setup({
       emitAll(enqueue, REPLIES.submittingWarning());
       enqueue.assign({ submitWarned: true });
     }),
-    noteClientInfo: assign(({ context, event }) => {
-      if (event.type !== 'client.info') return {};
-      return {
-        ...(event.browser ? { browser: event.browser } : {}),
-        ...(event.os ? { os: event.os } : {}),
-        ...(event.locale && !context.localeChosen ? { locale: event.locale } : {}),
-      };
-    }),
-    setLocale: assign(({ event }) => (event.type === 'input.language' ? { locale: event.locale, localeChosen: true } : {})),
+    noteClientInfo: assign(({ context }, params: { browser?: BrowserId; os?: OsId; locale?: LocaleId }) => ({
+      ...(params.browser ? { browser: params.browser } : {}),
+      ...(params.os ? { os: params.os } : {}),
+      ...(params.locale && !context.localeChosen ? { locale: params.locale } : {}),
+    })),
+    setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
     /** A new site: forget everything that described the previous one. */
-    setSite: assign(({ context, event }) => {
-      if (event.type !== 'input.url') return {};
-      const host = hostOf(event.url);
+    setSite: assign(({ context }, params: { url: string; variant?: VariantId; role?: Role }) => {
+      const host = hostOf(params.url);
       const sameHost = host !== undefined && host === context.host;
       return {
-        url: event.url,
+        url: params.url,
         host,
         probe: undefined,
-        ...(event.variant ? { variant: event.variant } : {}),
-        ...(event.role ? { role: event.role } : {}),
+        ...(params.variant ? { variant: params.variant } : {}),
+        ...(params.role ? { role: params.role } : {}),
         stepsTried: sameHost ? context.stepsTried : [],
         cause: sameHost ? context.cause : undefined,
         watchRequested: false,
       };
     }),
-    setVariant: assign(({ event }) => (event.type === 'input.variant' ? { variant: event.variant } : {})),
+    setVariant: assign((_, params: { variant: VariantId }) => ({ variant: params.variant })),
     /**
      * The composition root's actor already hands over the public view; viewing it again is free
      * (idempotent) and keeps the truth out of the context however the actor is wired.
@@ -134,20 +148,20 @@ export const supportSetup = setup({
     markRoleOffered: assign({ roleOffered: true }),
     becomeAdmin: assign({ role: 'admin' as const }),
     becomeVisitor: assign({ role: 'visitor' as const }),
-    storeFindings: assign(({ context, event }) => {
-      if (event.type !== 'input.findings') return {};
-      const notes = event.findings.map((f: Finding) => ({
+    /** Keeps what later replies and the hand-off need of pasted findings; server logs mean they run the site. */
+    storeFindings: assign(({ context }, params: { findings: Finding[]; serverLogs: boolean }) => {
+      const notes = params.findings.map((f: Finding) => ({
         cause: f.cause,
         ...(f.producer ? { producer: f.producer } : {}),
         ...(f.line !== undefined ? { line: f.line } : {}),
       }));
-      const firstCause = event.findings.map((f) => f.cause).find(isCauseId);
-      const pasted = event.findings.find((f) => f.producer)?.producer;
+      const firstCause = params.findings.map((f) => f.cause).find(isCauseId);
+      const pasted = params.findings.find((f) => f.producer)?.producer;
       return {
         findings: pushCapped(context.findings, notes, LIMITS.findings),
         ...(firstCause ? { cause: firstCause } : {}),
         ...(pasted ? { pastedProducer: pasted } : {}),
-        ...(event.serverLogs ? { role: 'admin' as const } : {}),
+        ...(params.serverLogs ? { role: 'admin' as const } : {}),
       };
     }),
     recordStep: assign(({ context }, params: StepRecord) => ({
@@ -183,7 +197,7 @@ export const supportSetup = setup({
     }),
     sayStep: enqueueActions(({ context, enqueue }, params: { step: UserStepId }) => {
       const step = userStep(params.step);
-      emitAll(enqueue, withChoices([step.reply(context)], choicesFor(`user.${step.state}`, context)));
+      emitAll(enqueue, withChoices([step.reply(context)], choicesFor(`user.${userStepState(step.id)}`, context)));
     }),
     sayOverview: enqueueActions(({ context, enqueue }) => {
       emitAll(enqueue, withChoices(overviewReplies(context), choicesFor('admin.overview', context)));
@@ -195,18 +209,18 @@ export const supportSetup = setup({
     sayDnsReport: enqueueActions(({ context, enqueue }, params: { report: DnsReport }) => {
       emitAll(enqueue, withChoices(dnsReplies(context, params.report), choicesFor('admin.dns', context)));
     }),
-    sayFindings: enqueueActions(({ context, enqueue, event }) => {
-      if (event.type === 'input.findings') emitAll(enqueue, findingReplies(event.findings, event.truncated, context.locale));
+    sayFindings: enqueueActions(({ context, enqueue }, params: { findings: Finding[]; truncated?: Truncation }) => {
+      emitAll(enqueue, findingReplies(params.findings, params.truncated, context.locale));
     }),
-    help: enqueueActions(({ context, enqueue }, params: { path: string }) => {
+    help: enqueueActions(({ context, enqueue }, params: { path: PromptPath }) => {
       emitAll(enqueue, helpReply(params.path, context));
     }),
-    reprompt: enqueueActions(({ context, enqueue }, params: { path: string }) => {
+    reprompt: enqueueActions(({ context, enqueue }, params: { path: PromptPath }) => {
       emitAll(enqueue, repromptReply(params.path, context));
     }),
     /** After "stop", a new message first resets the conversation, then is handled afresh. */
-    replayMessage: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'user.message') enqueue.raise(event);
+    replayMessage: enqueueActions(({ enqueue }, params: { message: UserMessageEvent }) => {
+      enqueue.raise(params.message);
     }),
     /** An answer no state took becomes "not understood", so the state re-prompts with its own choices. */
     notUnderstood: enqueueActions(({ enqueue }) => {
@@ -219,9 +233,18 @@ export const supportSetup = setup({
 export const say = (reply: ReplyName) => ({ type: 'say', params: { reply } }) as const;
 
 /** Help and re-prompt handlers for a state that waits for the person (its path names its choices). */
-export function waiting(path: string) {
+export function waiting(path: PromptPath) {
   return {
     'intent.help': { actions: { type: 'help', params: { path } } },
     'input.unknown': { actions: { type: 'reprompt', params: { path } } },
   } as const;
 }
+
+/** The parameters of the actions that take a whole message (`route`, `noteMessage`, `replayMessage`). */
+export const messageParams = ({ event }: { event: UserMessageEvent }) => ({ message: event });
+
+/** `storeFindings` then `sayFindings`, for a transition on `input.findings`: the pasted findings are their parameters. */
+export const explainFindings = [
+  { type: 'storeFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, serverLogs: event.serverLogs }) },
+  { type: 'sayFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, truncated: event.truncated }) },
+] as const;

@@ -2,98 +2,129 @@
  * The visitor's states (under `user`): the verdict, the troubleshooting steps from `user-steps.ts`, the
  * re-check after steps that may coincide with an outage, and the short paths (Windows Update, 502.1).
  */
-import { USER_STEPS, type UserStep } from './user-steps';
+import { to } from './states';
 import { say, supportSetup, waiting } from './support.setup';
-
-const USER = '#support.user';
+import { USER_STEPS, userStepState, type UserStep } from './user-steps';
 
 function stepState(step: UserStep) {
-  const path = `user.${step.state}`;
+  const state = userStepState(step.id);
   const record = (answer: 'yes' | 'no' | 'skip') => ({ type: 'recordStep', params: { step: step.id, answer } }) as const;
   // Only a real "no" re-checks: a skipped step changed nothing on the person's side.
-  const onNo = step.recheckAfter ? `${USER}.recheck` : `${USER}.advance`;
+  const onNo = step.recheckAfter ? to('user.recheck') : to('user.advance');
   return supportSetup.createStateConfig({
+    description: `Visitor step "${step.id}": did it help?${step.recheckAfter ? ' A "no" probes the site again.' : ''}`,
     entry: { type: 'sayStep', params: { step: step.id } },
     on: {
-      ...waiting(path),
-      'intent.yes': { target: `${USER}.fixed`, actions: record('yes') },
+      ...waiting(`user.${state}`),
+      'intent.yes': { target: to('user.fixed'), actions: record('yes') },
       'intent.no': { target: onNo, actions: record('no') },
-      'intent.skip': { target: `${USER}.advance`, actions: record('skip') },
-      'intent.back': { guard: 'hasTriedSteps', target: `${USER}.advance`, actions: 'forgetLastStep' },
+      'intent.skip': { target: to('user.advance'), actions: record('skip') },
+      'intent.back': { guard: 'hasTriedSteps', target: to('user.advance'), actions: 'forgetLastStep' },
     },
   });
 }
 
-const browserSteps = USER_STEPS.filter((s) => s.state.startsWith('step.'));
-const contactSteps = USER_STEPS.filter((s) => !s.state.startsWith('step.'));
+const STEP_PREFIX = 'step.';
+const browserSteps = USER_STEPS.filter((s) => userStepState(s.id).startsWith(STEP_PREFIX));
+const contactSteps = USER_STEPS.filter((s) => !userStepState(s.id).startsWith(STEP_PREFIX));
 
 /** Visitor states, composed under `user` in the root machine. */
 export const userFlow = supportSetup.createStateConfig({
+  description: 'The visitor flow: the verdict, then the steps that apply, one at a time.',
   initial: 'route',
   states: {
-    /** Transient: branch on the probe that just finished (or the one kept when switching back to visitor). */
     route: {
+      description: 'Transient: branches on the probe that just finished (or the one kept when switching back to visitor).',
       always: [
-        { guard: 'isProbeLimited', target: 'limited' },
-        { guard: 'isUnreachable', target: 'unreachable' },
-        { guard: 'isDownForEveryone', target: 'down' },
-        { guard: 'isInvalid', target: '#support.askUrl', actions: say('askUrlInvalid') },
-        { target: 'advance', actions: [say('upIntro'), 'markRoleOffered'] },
+        { guard: 'isProbeLimited', target: to('user.limited') },
+        { guard: 'isUnreachable', target: to('user.unreachable') },
+        { guard: 'isDownForEveryone', target: to('user.down') },
+        { guard: 'isInvalid', target: to('askUrl'), actions: say('askUrlInvalid') },
+        { target: to('user.advance'), actions: [say('upIntro'), 'markRoleOffered'] },
       ],
     },
-    /** Transient: the first step that applies and was not tried yet. */
     advance: {
+      description: 'Transient: goes to the first step that applies and was not tried yet, or to "come back later".',
       always: [
-        ...USER_STEPS.map((s) => ({ guard: { type: 'isNextStep', params: { step: s.id } }, target: s.state }) as const),
-        { target: 'later' },
+        ...USER_STEPS.map(
+          (s) => ({ guard: { type: 'isNextStep', params: { step: s.id } }, target: to(`user.${userStepState(s.id)}`) }) as const,
+        ),
+        { target: to('user.later') },
       ],
     },
     step: {
+      description: 'The steps done in the browser or on the device.',
       initial: 'reload',
-      states: Object.fromEntries(browserSteps.map((s) => [s.state.slice('step.'.length), stepState(s)])),
+      states: Object.fromEntries(browserSteps.map((s) => [userStepState(s.id).slice(STEP_PREFIX.length), stepState(s)])),
     },
-    ...Object.fromEntries(contactSteps.map((s) => [s.state, stepState(s)])),
+    ...Object.fromEntries(contactSteps.map((s) => [userStepState(s.id), stepState(s)])),
     recheck: {
+      description: 'Probes the site again after a step that may have coincided with an outage.',
       tags: ['busy'],
       entry: say('recheckChecking'),
       invoke: {
         src: 'probeSite',
         input: ({ context }) => ({ url: context.url ?? '', ...(context.requester ? { requester: context.requester } : {}) }),
-        onDone: { target: 'afterRecheck', actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
-        onError: { target: 'advance', actions: say('recheckFailed') },
+        onDone: { target: to('user.afterRecheck'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
+        onError: { target: to('user.advance'), actions: say('recheckFailed') },
       },
-      on: { 'turn.timeout': 'stillChecking' },
+      on: { 'turn.timeout': to('user.stillChecking') },
     },
-    /** Transient: a site that went down meanwhile ends the steps; otherwise they go on. */
     afterRecheck: {
+      description: 'Transient: a site that went down meanwhile ends the steps; otherwise they go on.',
       always: [
-        { guard: 'isProbeLimited', target: 'limited' },
-        { guard: 'isUnreachable', target: 'unreachable' },
-        { guard: 'isDownForEveryone', target: 'down', actions: say('recheckNowDown') },
-        { target: 'advance', actions: say('recheckStillUp') },
+        { guard: 'isProbeLimited', target: to('user.limited') },
+        { guard: 'isUnreachable', target: to('user.unreachable') },
+        { guard: 'isDownForEveryone', target: to('user.down'), actions: say('recheckNowDown') },
+        { target: to('user.advance'), actions: say('recheckStillUp') },
       ],
     },
-    down: { entry: [say('down'), 'markRoleOffered'], on: waiting('user.down') },
-    waiting: { entry: say('watchConfirmed'), on: waiting('user.waiting') },
-    unreachable: {
-      entry: [say('unreachable'), 'markRoleOffered'],
-      on: { ...waiting('user.unreachable'), 'intent.yes': 'advance' },
+    down: {
+      description: 'The site fails for everyone: says who is likely at fault; nothing on the visitor\'s side will help.',
+      entry: [say('down'), 'markRoleOffered'],
+      on: waiting('user.down'),
     },
-    later: { entry: say('later'), on: waiting('user.later') },
-    fixed: { entry: say('fixed'), on: { ...waiting('user.fixed'), 'intent.yes': { actions: say('welcome') } } },
+    waiting: {
+      description: 'The watch service watches the site and will say when it is back.',
+      entry: say('watchConfirmed'),
+      on: waiting('user.waiting'),
+    },
+    unreachable: {
+      description: 'The probe could not connect (or was not allowed to): steps are offered only if the visitor wants them.',
+      entry: [say('unreachable'), 'markRoleOffered'],
+      on: { ...waiting('user.unreachable'), 'intent.yes': to('user.advance') },
+    },
+    later: { description: 'Every step was tried: come back later, or ask a person.', entry: say('later'), on: waiting('user.later') },
+    fixed: {
+      description: 'A step helped.',
+      entry: say('fixed'),
+      on: { ...waiting('user.fixed'), 'intent.yes': { actions: say('welcome') } },
+    },
     windowsUpdate: {
+      description: 'Windows Update error 0x80244021: Microsoft\'s servers or the network in between, not a site.',
       entry: say('windowsUpdate'),
       on: {
         ...waiting('user.windowsUpdate'),
-        'intent.yes': 'fixed',
+        'intent.yes': to('user.fixed'),
         'intent.no': { actions: say('windowsUpdateStuck') },
         'intent.skip': { actions: say('windowsUpdateStuck') },
       },
     },
-    gatewayTimeout: { entry: [say('gatewayTimeout'), 'markRoleOffered'], on: waiting('user.gatewayTimeout') },
-    stillChecking: { entry: say('stillChecking'), on: waiting('user.stillChecking') },
-    checkFailed: { entry: say('probeFailed'), on: waiting('user.checkFailed') },
-    /** The probe's own limits refused the check; nothing is known about the site. */
-    limited: { entry: say('probeLimited'), on: waiting('user.checkFailed') },
+    gatewayTimeout: {
+      description: 'IIS 502.1 (a CGI timeout) for a visitor: gateway-timeout advice instead of the 502 steps.',
+      entry: [say('gatewayTimeout'), 'markRoleOffered'],
+      on: waiting('user.gatewayTimeout'),
+    },
+    stillChecking: {
+      description: 'The turn ended before the probe did.',
+      entry: say('stillChecking'),
+      on: waiting('user.stillChecking'),
+    },
+    checkFailed: { description: 'The probe itself failed.', entry: say('probeFailed'), on: waiting('user.checkFailed') },
+    limited: {
+      description: 'The probe\'s own limits refused the check; nothing is known about the site.',
+      entry: say('probeLimited'),
+      on: waiting('user.checkFailed'),
+    },
   },
 });

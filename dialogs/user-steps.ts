@@ -6,9 +6,11 @@ import type { SupportContext } from './context';
 import { displayTime, requestIdsOf } from './context';
 import { PRODUCER_NAMES } from './producers';
 import { genericShortcuts, isTouch, shortcutsFor, type ShortcutAction } from './shortcuts';
-import type { BrowserId, OsId, Reply } from './types';
+import type { KeyedLine, PrefixesOf, TranslationKey } from './translation-keys';
+import type { BrowserId, OsId } from './types';
 
-export const USER_STEP_IDS = [
+/** Steps done in the browser or on the device; their states sit under `user.step`. */
+const BROWSER_STEP_IDS = [
   'reload',
   'hardRefresh',
   'restartBrowser',
@@ -19,22 +21,31 @@ export const USER_STEP_IDS = [
   'restartComputer',
   'restartNetwork',
   'changeDns',
-  'contactSite',
-  'contactIsp',
 ] as const;
+/** Steps that hand the person a message to send on; each is a state of its own under `user`. */
+const CONTACT_STEP_IDS = ['contactSite', 'contactIsp'] as const;
+
+export const USER_STEP_IDS = [...BROWSER_STEP_IDS, ...CONTACT_STEP_IDS] as const;
 export type UserStepId = (typeof USER_STEP_IDS)[number];
+type ContactStepId = (typeof CONTACT_STEP_IDS)[number];
+
+/** The state under `user` that asks a step: `step.reload`, ..., `contactSite`. */
+export type UserStepState = `step.${(typeof BROWSER_STEP_IDS)[number]}` | ContactStepId;
+
+const isContactStep = (id: UserStepId): id is ContactStepId => (CONTACT_STEP_IDS as readonly UserStepId[]).includes(id);
+
+/** Where a step's state sits under `user` (one rule, so the table does not repeat it per row). */
+export function userStepState(id: UserStepId): UserStepState {
+  return isContactStep(id) ? id : `step.${id}`;
+}
 
 export interface UserStep {
   id: UserStepId;
-  /** The state under `user` that asks it. */
-  state: string;
   /** Evidence that makes the step pointless; omitted means it always applies. */
   applies?: (ctx: SupportContext) => boolean;
   /** Probe the site again once the person says this did not help (it may have gone down meanwhile). */
   recheckAfter?: boolean;
-  /** The reply key prefix; `reply` picks the variant (`.keys`, `.touch`, `.generic`...). */
-  replyKey: string;
-  reply: (ctx: SupportContext) => Omit<Reply, 'choices'>;
+  reply: (ctx: SupportContext) => KeyedLine;
 }
 
 /** Browser brand names, the same in every language. */
@@ -64,9 +75,16 @@ export function suggestBrowser(browser: BrowserId | undefined, os: OsId | undefi
   return list.find((b) => b !== browser);
 }
 
+/** Key prefixes with a reply per shortcut kind: `.keys`, `.keysAlt` (two shortcuts) and `.generic` (PC and Mac). */
+type ShortcutPrefix = PrefixesOf<'keys'> & PrefixesOf<'keysAlt'> & PrefixesOf<'generic'>;
+
 /** A reply that names a keyboard shortcut when there is a keyboard, or a menu path when there is not. */
-function keyed(prefix: string, action: ShortcutAction, ctx: SupportContext): Omit<Reply, 'choices'> {
-  if (isTouch(ctx.os)) return { key: `${prefix}.touch` };
+function keyed(prefix: ShortcutPrefix & PrefixesOf<'touch'>, action: ShortcutAction, ctx: SupportContext): KeyedLine {
+  return isTouch(ctx.os) ? { key: `${prefix}.touch` } : withShortcut(prefix, action, ctx);
+}
+
+/** A reply that names the person's own shortcut, or the usual PC and Mac ones when their browser is unknown. */
+function withShortcut(prefix: ShortcutPrefix, action: ShortcutAction, ctx: SupportContext): KeyedLine {
   const own = shortcutsFor(action, ctx.browser, ctx.os);
   if (own?.[0]) {
     const keys: Record<string, string[]> = { shortcut: [...own[0]] };
@@ -79,19 +97,26 @@ function keyed(prefix: string, action: ShortcutAction, ctx: SupportContext): Omi
 }
 
 /** Reply variant by device kind: `.touch` on phones and tablets, `.desktop` otherwise. */
-function byDevice(prefix: string, ctx: SupportContext): Omit<Reply, 'choices'> {
-  return { key: `${prefix}.${isTouch(ctx.os) ? 'touch' : 'desktop'}` };
+function byDevice(prefix: PrefixesOf<'touch'> & PrefixesOf<'desktop'>, ctx: SupportContext): KeyedLine {
+  return { key: isTouch(ctx.os) ? `${prefix}.touch` : `${prefix}.desktop` };
 }
 
-/** A touch reply per system where the menus differ (iOS keeps browser data in the Settings app). */
-function byTouchOs(prefix: string, action: ShortcutAction, ctx: SupportContext): Omit<Reply, 'choices'> {
+/**
+ * A touch reply per system where the menus differ (iOS keeps browser data in the Settings app). Those two
+ * are the only touch systems (`isTouch`), so every other system has a keyboard.
+ */
+function byTouchOs(
+  prefix: ShortcutPrefix & PrefixesOf<'ios'> & PrefixesOf<'android'>,
+  action: ShortcutAction,
+  ctx: SupportContext,
+): KeyedLine {
   if (ctx.os === 'ios') return { key: `${prefix}.ios` };
   if (ctx.os === 'android') return { key: `${prefix}.android` };
-  return keyed(prefix, action, ctx);
+  return withShortcut(prefix, action, ctx);
 }
 
 /** The vars and translated terms every ready-to-send message shares. */
-export function evidenceForDraft(ctx: SupportContext): { vars: Record<string, string | number>; terms: Record<string, string[]> } {
+export function evidenceForDraft(ctx: SupportContext): { vars: Record<string, string | number>; terms: Record<string, TranslationKey[]> } {
   const p = ctx.probe;
   const vars: Record<string, string | number> = {
     url: ctx.url ?? p?.url ?? '-',
@@ -101,12 +126,12 @@ export function evidenceForDraft(ctx: SupportContext): { vars: Record<string, st
     requestIds: requestIdsOf(p).join(', ') || '-',
     stepCount: ctx.stepsTried.filter((s) => !s.step.startsWith('admin.')).length,
   };
-  const tried = ctx.stepsTried.filter((s) => s.answer !== 'skip' && !s.step.startsWith('admin.'));
+  const tried = ctx.stepsTried.filter((s) => s.answer !== 'skip').flatMap((s) => (isUserStepId(s.step) ? [s.step] : []));
   return {
     vars,
     terms: {
       verdict: [p ? `verdict.${p.verdict}` : 'verdict.unknown'],
-      steps: tried.length > 0 ? tried.map((s) => `stepName.${s.step}`) : ['stepName.none'],
+      steps: tried.length > 0 ? tried.map((id) => `stepName.${id}` as const) : ['stepName.none'],
     },
   };
 }
@@ -117,36 +142,26 @@ const notTouch = (ctx: SupportContext): boolean => !isTouch(ctx.os);
 export const USER_STEPS: readonly UserStep[] = [
   {
     id: 'reload',
-    state: 'step.reload',
-    replyKey: 'step.reload',
     // Reloading a page that was a form submission sends the form again, so they open the address instead.
     reply: (ctx) => (ctx.submitting ? { key: 'step.reload.fresh' } : keyed('step.reload', 'reload', ctx)),
   },
   {
     id: 'hardRefresh',
-    state: 'step.hardRefresh',
     // Phones have no hard refresh, and after a form submission it would resend the form.
     applies: (ctx) => notTouch(ctx) && !ctx.submitting,
-    replyKey: 'step.hardRefresh',
     reply: (ctx) => keyed('step.hardRefresh', 'hardRefresh', ctx),
   },
   {
     id: 'restartBrowser',
-    state: 'step.restartBrowser',
-    replyKey: 'step.restartBrowser',
     reply: (ctx) => byDevice('step.restartBrowser', ctx),
   },
   {
     id: 'clearCache',
-    state: 'step.clearCache',
-    replyKey: 'step.clearCache',
     reply: (ctx) => byTouchOs('step.clearCache', 'clearData', ctx),
   },
   {
     id: 'clearCookies',
-    state: 'step.clearCookies',
     recheckAfter: true,
-    replyKey: 'step.clearCookies',
     reply: (ctx) => {
       const r = byTouchOs('step.clearCookies', 'clearData', ctx);
       return { ...r, vars: { ...r.vars, host: ctx.host ?? '' } };
@@ -154,17 +169,13 @@ export const USER_STEPS: readonly UserStep[] = [
   },
   {
     id: 'privateWindow',
-    state: 'step.privateWindow',
     // Safari on iOS runs almost no extensions, so a safe-mode step tells the person nothing there.
     applies: (ctx) => ctx.os !== 'ios',
-    replyKey: 'step.privateWindow',
     reply: (ctx) => keyed('step.privateWindow', 'privateWindow', ctx),
   },
   {
     id: 'otherBrowser',
-    state: 'step.otherBrowser',
-    replyKey: 'step.otherBrowser',
-    reply: (ctx): Omit<Reply, 'choices'> => {
+    reply: (ctx): KeyedLine => {
       const other = suggestBrowser(ctx.browser, ctx.os);
       if (!other) return { key: 'step.otherBrowser.generic' };
       return ctx.browser
@@ -174,29 +185,21 @@ export const USER_STEPS: readonly UserStep[] = [
   },
   {
     id: 'restartComputer',
-    state: 'step.restartComputer',
-    replyKey: 'step.restartComputer',
     reply: (ctx) => ({ key: isTouch(ctx.os) ? 'step.restartComputer.device' : 'step.restartComputer.computer' }),
   },
   {
     id: 'restartNetwork',
-    state: 'step.restartNetwork',
     recheckAfter: true,
-    replyKey: 'step.restartNetwork',
     reply: (ctx) => byDevice('step.restartNetwork', ctx),
   },
   {
     id: 'changeDns',
-    state: 'step.changeDns',
     // When the site's own name does not resolve anywhere, another resolver cannot find it either.
     applies: (ctx) => ctx.probe?.verdict !== 'dns_error',
-    replyKey: 'step.changeDns',
     reply: (ctx) => byDevice('step.changeDns', ctx),
   },
   {
     id: 'contactSite',
-    state: 'contactSite',
-    replyKey: 'user.contactSite',
     reply: (ctx) => {
       const { vars, terms } = evidenceForDraft(ctx);
       return { key: 'user.contactSite', vars: { host: ctx.host ?? '-' }, draft: { key: 'draft.contactSite', vars, terms } };
@@ -204,14 +207,17 @@ export const USER_STEPS: readonly UserStep[] = [
   },
   {
     id: 'contactIsp',
-    state: 'contactIsp',
-    replyKey: 'user.contactIsp',
     reply: (ctx) => {
       const { vars, terms } = evidenceForDraft(ctx);
       return { key: 'user.contactIsp', vars: { host: ctx.host ?? '-' }, draft: { key: 'draft.contactIsp', vars, terms } };
     },
   },
 ];
+
+/** True for the id of a visitor step (administrator steps are recorded as `admin.<id>`). */
+export function isUserStepId(step: string): step is UserStepId {
+  return (USER_STEP_IDS as readonly string[]).includes(step);
+}
 
 /** Looks a step up by id (the table is the single source of truth). */
 export function userStep(id: UserStepId): UserStep {

@@ -3,110 +3,14 @@
  * round trip: a restored actor answers the next event exactly like the one that never stopped.
  */
 import type { Snapshot } from 'xstate';
-import { PROMPTS } from '../../dialogs/replies';
+import { PROMPT_PATHS } from '../../dialogs/replies';
 import { isSettled, SNAPSHOT_VERSION, stateToPath, supportMachine } from '../../dialogs/support.machine';
-import type { Reply, SupportEmitted, SupportEvent } from '../../dialogs/types';
+import type { Reply, SupportEmitted } from '../../dialogs/types';
 import { createActor } from 'xstate';
-import {
-  createConversation,
-  createIntent,
-  createMessage,
-  englishText,
-  fakeCloudflareDown,
-  fakeDnsReport,
-  fakeProbeResult,
-  seenTranslationKeys,
-  type FakeDns,
-  type FakeProbe,
-} from './create-conversation';
-
-interface Script {
-  name: string;
-  probes: FakeProbe[];
-  dns?: FakeDns[];
-  /** `[event, settle]`: events sent while a probe hangs are not awaited. */
-  events: Array<SupportEvent | [SupportEvent, false]>;
-}
+import { SCRIPTS } from './conversation-scripts';
+import { createConversation, englishText, fakeProbeResult, seenTranslationKeys } from './create-conversation';
 
 const url = 'https://shop.example/';
-const steps = Array.from({ length: 12 }, () => createIntent('no'));
-
-const SCRIPTS: Script[] = [
-  {
-    name: 'visitor walks every step, watches, stops and comes back',
-    probes: [fakeProbeResult()],
-    events: [
-      { type: 'conversation.start' },
-      createMessage('shop.example', { url, browser: 'chrome', os: 'windows' }),
-      ...steps,
-      createIntent('watch'),
-      createIntent('stop'),
-      createMessage('hello again', { url }),
-    ],
-  },
-  {
-    name: 'down for everyone, then a person, then a restart',
-    probes: [fakeCloudflareDown()],
-    events: [createMessage('shop.example', { url }), createIntent('help'), createIntent('recheck'), createIntent('human'), createIntent('restart')],
-  },
-  {
-    name: 'unreachable, steps anyway, fixed',
-    probes: [fakeProbeResult({ verdict: 'blocked', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'address' }] })],
-    events: [createMessage('intranet', { url }), createIntent('yes'), createIntent('yes'), createIntent('thanks')],
-  },
-  {
-    name: 'windows update',
-    probes: [fakeProbeResult()],
-    events: [createMessage('0x80244021', { variant: 'windows-update' }), createIntent('no'), createIntent('yes')],
-  },
-  {
-    name: 'gateway timeout',
-    probes: [fakeProbeResult()],
-    events: [createMessage('502.1', { variant: 'iis-502.1', url }), createIntent('human')],
-  },
-  {
-    name: 'no URL yet',
-    probes: [fakeProbeResult()],
-    events: [createMessage('my site is broken'), createMessage('what?'), createMessage('shop.example', { url })],
-  },
-  {
-    name: 'probe still running at the end of the turn',
-    probes: ['hang', fakeProbeResult()],
-    events: [[createMessage('shop.example', { url }), false], { type: 'turn.timeout' }, createIntent('recheck')],
-  },
-  {
-    name: 'probe failed',
-    probes: [{ fail: 'boom' }, fakeCloudflareDown()],
-    events: [createMessage('shop.example', { url }), createIntent('recheck')],
-  },
-  {
-    name: 'administrator checklist',
-    probes: [fakeCloudflareDown()],
-    dns: [fakeDnsReport()],
-    events: [
-      createMessage('I run shop.example', { url, intents: ['admin'] }),
-      createIntent('no'),
-      createIntent('no'),
-      createIntent('no'),
-      createMessage('log', { findings: [{ cause: 'upstream-timeout', summary: 'timed out' }] }),
-      createIntent('no'),
-      createIntent('skip'),
-      createIntent('no'),
-      createIntent('no'),
-      createIntent('restart'),
-    ],
-  },
-  {
-    name: 'administrator when the probe fails or hangs',
-    probes: [{ fail: 'boom' }, 'hang', fakeCloudflareDown()],
-    events: [
-      createMessage('I run shop.example', { url, intents: ['admin'] }),
-      [createIntent('recheck'), false],
-      { type: 'turn.timeout' },
-      createIntent('no'),
-    ],
-  },
-];
 
 interface Outcome {
   path: string;
@@ -160,7 +64,7 @@ describe('rehydration at every waiting state', () => {
   });
 
   it('covered every state that waits for the person', () => {
-    const waitingStates = [...Object.keys(PROMPTS), 'ended'];
+    const waitingStates = [...PROMPT_PATHS, 'ended'];
     expect(waitingStates.filter((p) => !visited.has(p))).toEqual([]);
   });
 

@@ -7,7 +7,16 @@ import i18next from 'i18next';
 import { ADMIN_STEPS, dnsReplies, overviewReplies } from '../../dialogs/admin-steps';
 import { CAUSE_ID_LIST, createInitialContext, type SupportContext } from '../../dialogs/context';
 import { FAULT_IDS, LOG_HINT_IDS, PRODUCER_NAMES } from '../../dialogs/producers';
-import { findingReplies, helpReply, PROMPTS, REPLIES, repromptReply, variantKey, withChoices, type ReplyName } from '../../dialogs/replies';
+import {
+  findingReplies,
+  helpReply,
+  PROMPT_PATHS,
+  REPLIES,
+  repromptReply,
+  variantKey,
+  withChoices,
+  type ReplyName,
+} from '../../dialogs/replies';
 import { KEY_IDS } from '../../dialogs/shortcuts';
 import { BROWSERS, INTENTS, OPERATING_SYSTEMS, VARIANTS, type Reply } from '../../dialogs/types';
 import { USER_STEPS } from '../../dialogs/user-steps';
@@ -84,7 +93,7 @@ function allReplies(): Reply[] {
     for (const name of Object.keys(REPLIES) as ReplyName[]) out.push(...REPLIES[name](ctx));
     out.push(...withChoices(overviewReplies(ctx), []));
     out.push(...dnsReplies(ctx, fakeDnsReport({ a: ['198.51.100.1'] })), ...dnsReplies(ctx, fakeDnsReport({ error: 'ENOTFOUND' })));
-    for (const path of Object.keys(PROMPTS)) out.push(...helpReply(path, ctx), ...repromptReply(path, ctx));
+    for (const path of PROMPT_PATHS) out.push(...helpReply(path, ctx), ...repromptReply(path, ctx));
   }
   const findingCauses = [...CAUSE_ID_LIST, 'error-page', 'header-dump', 'status-502', 'sub-status'] as const;
   for (const cause of findingCauses) {

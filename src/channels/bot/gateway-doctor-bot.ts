@@ -7,6 +7,8 @@ import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type C
 import type { i18n as I18n } from 'i18next';
 import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
 import { hostOf } from '../../../dialogs/context';
+import { WATCHING_STATE, watchNoticeReply } from '../../../dialogs/replies';
+import type { KeyedReply, TranslationKey } from '../../../dialogs/translation-keys';
 import { resolveLocale, translatorFor } from '../../core/i18n';
 import type { TurnResult, TurnRunner } from '../../core/turn-runner';
 import { detectClient, understand } from '../../core/understanding';
@@ -94,22 +96,13 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const t = translatorFor(this.options.i18n, notice.locale);
     // The same host name the conversation used when the person asked to be told.
     const host = hostOf(notice.url) ?? notice.url.slice(0, 100);
-    const reply: Reply =
-      notice.outcome.kind === 'back'
-        ? {
-            key: 'watch.back',
-            vars: { host, time: notice.outcome.result.checkedAt.slice(11, 16) + ' UTC' },
-            // The conversation is still in user.waiting: these are the choices that state understands.
-            choices: [
-              { intent: 'recheck', labelKey: 'choice.recheck' },
-              { intent: 'restart', labelKey: 'choice.restart' },
-            ],
-          }
-        : { key: 'watch.gaveUp', vars: { host, hours: notice.outcome.hours } };
+    const { outcome } = notice;
+    // The conversation still waits in the watching state: the notice offers that state's own choices.
+    const reply = watchNoticeReply(host, outcome.kind === 'back' ? { kind: 'back', checkedAt: outcome.result.checkedAt } : outcome);
     const status =
-      notice.outcome.kind === 'back'
-        ? { state: 'user.waiting', verdict: notice.outcome.result.verdict, advice: notice.outcome.result.advice }
-        : { state: 'user.waiting' };
+      outcome.kind === 'back'
+        ? { state: WATCHING_STATE, verdict: outcome.result.verdict, advice: outcome.result.advice }
+        : { state: WATCHING_STATE };
     await context.sendActivity(renderReplyActivity(reply, t, { channelId: context.activity.channelId ?? 'unknown', status, locale: notice.locale }));
   }
 
@@ -193,7 +186,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       const t = translatorFor(i18n, resolveLocale(activity.locale, this.defaultLocale));
       await context.sendActivity({
         type: ActivityTypes.Message,
-        text: t('system.error'),
+        text: t('system.error' satisfies TranslationKey),
         channelData: { gatewayDoctor: { state: 'error' } },
       });
       return;
@@ -217,9 +210,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     }
 
     const t = translatorFor(i18n, result.locale);
-    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' }, ...result.replies] : result.replies;
+    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' } satisfies KeyedReply, ...result.replies] : result.replies;
     if (!handedOver) {
-      replies = replies.map((reply) => (reply.key === 'handoff.sent' ? { ...reply, key: 'handoff.unavailable' } : reply));
+      const unavailable: TranslationKey = 'handoff.unavailable';
+      replies = replies.map((reply) => (reply.key === ('handoff.sent' satisfies TranslationKey) ? { ...reply, key: unavailable } : reply));
     }
     const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
     if (outgoing.length > 0) {

@@ -2,6 +2,7 @@
  * Neutral replies as plain text: the terminal's rendering, and the fallback text of richer cards.
  * Also home of the variable resolution every renderer shares (shortcut keys and translated terms).
  */
+import type { TranslationKey } from '../../../dialogs/translation-keys';
 import type { Reply } from '../../../dialogs/types';
 import type { Translate } from './types';
 
@@ -17,7 +18,7 @@ const KEY_JOINER = '+';
 const TERM_JOINER = ', ';
 
 /** i18n key of the caption above a ready-to-send draft (all renderers use it). */
-export const DRAFT_CAPTION_KEY = 'render.draftCaption';
+export const DRAFT_CAPTION_KEY: TranslationKey = 'render.draftCaption';
 
 // C0/C1 controls (terminal escape sequences start with ESC or CSI) and the bidi overrides that let a
 // host name read differently from what it is. Tab and newline are kept: they are layout, not commands.
@@ -53,7 +54,8 @@ export function resolveVars(
 
 /**
  * A key id as the user's keyboard labels it. i18next answers a missing key with the key itself, which is
- * how letters and F-keys (no `key.R` entry) stay literal while modifiers get local names ("Strg").
+ * how letters and F-keys (no `key.R` entry) stay literal while modifiers get local names ("Strg"); so the
+ * key is built from any id on purpose, not checked as a `TranslationKey`.
  */
 export function keyLabel(id: string, t: Translate): string {
   const i18nKey = `key.${id}`;
