@@ -4,6 +4,8 @@
  * comment for the template's reader and is dropped. The caller declares every placeholder and its kind, so the
  * compiler checks the names it fills, and loading fails when the file and the declaration disagree.
  */
+import { escapeHtml } from '../../text/html';
+
 
 /** How a placeholder is filled: `text` is escaped; `markup` is inserted as it is. */
 export type SlotKind = 'text' | 'markup';
@@ -62,11 +64,6 @@ export function parseHtmlTemplate<Slot extends string>(
       return parts.map(fill).join('');
     },
   };
-}
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /** JSON that cannot close its `<script>` element or start an HTML comment. */

@@ -17,7 +17,8 @@ import type { Verdict } from '../../probe/types';
 import type { RouteSpec } from '../../server';
 import type { Translate } from '../render/types';
 import type { StatusClientConfig, StatusTone } from './assets/status-client-config';
-import { escapeHtml, jsonForScript, parseHtmlTemplate, type HtmlTemplate } from './html-template';
+import { escapeHtml } from '../../text/html';
+import { jsonForScript, parseHtmlTemplate, type HtmlTemplate } from './html-template';
 import { readStatusAsset, statusClientScript } from './status-assets';
 
 export const STATUS_PATH = '/status';

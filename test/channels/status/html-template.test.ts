@@ -1,4 +1,5 @@
-import { escapeHtml, jsonForScript, parseHtmlTemplate } from '../../../src/channels/status/html-template';
+import { jsonForScript, parseHtmlTemplate } from '../../../src/channels/status/html-template';
+import { escapeHtml } from '../../../src/text/html';
 
 describe('HTML templates with marked placeholders', () => {
   const slots = { title: 'text', body: 'markup' } as const;

@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import i18next from 'i18next';
 import type { Server } from 'restify';
 import { LOCALES } from '../../../dialogs/types';
-import { escapeHtml } from '../../../src/channels/status/html-template';
+import { escapeHtml } from '../../../src/text/html';
 import {
   createStatusRoutes,
   localeFromAcceptLanguage,

@@ -2,6 +2,7 @@
  * Token routes: `POST /api/webchat/token` starts a chat for a web page (here, or at Azure's Direct Line), and
  * Direct Line's `tokens/generate` and `tokens/refresh` re-issue a token for the conversation it names.
  */
+import { hostOf } from '../../../text/url';
 import { randomBytes } from 'node:crypto';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Request, Response } from 'restify';
@@ -116,14 +117,6 @@ async function azureToken(
     return { token, conversationId, expires_in, domain: `${azure.baseUrl}/v3/directline` };
   } catch (err) {
     logger.warn({ err }, 'Azure Direct Line could not be reached');
-    return undefined;
-  }
-}
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
     return undefined;
   }
 }
