@@ -3,13 +3,20 @@
  * has an English string in locales/en/translation.json; the choices of each waiting state live in
  * `PROMPTS` so the entry reply, "help" and a re-prompt always offer the same buttons.
  */
-import type { Finding } from '../src/probe/types';
-import { MAX_LINE_CHARS, MAX_PASTE_LINES, MAX_SCANNED_CHARS, type Truncation } from '../src/text/limits';
+import {
+  isCauseId,
+  MAX_LINE_CHARS,
+  MAX_PASTE_LINES,
+  MAX_SCANNED_CHARS,
+  type Finding,
+  type LocaleId,
+  type Truncation,
+} from '../src/contracts';
 import type { SupportContext } from './context';
-import { displayTime, isCauseId, requestIdsOf } from './context';
+import { displayTime, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
 import { USER_STEP_IDS } from './user-steps';
-import type { Choice, Fact, Intent, LocaleId, Reply, VariantId } from './types';
+import type { Choice, Fact, Intent, Reply, VariantId } from './types';
 
 /** A button; its label defaults to `choice.<intent>`. */
 export function choice(intent: Intent, labelKey = `choice.${intent}`): Choice {

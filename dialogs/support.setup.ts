@@ -5,14 +5,13 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { publicView } from '../src/probe/public-view';
-import type { Finding, ProbeResult } from '../src/probe/types';
+import { isCauseId, type DnsReport, type Finding, type ProbeResult } from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   buildHandoffSummary,
   causeOf,
   createInitialContext,
   hostOf,
-  isCauseId,
   isDownForEveryone,
   isUnreachable,
   isProbeLimited,
@@ -23,7 +22,7 @@ import {
 } from './context';
 import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type ReplyName } from './replies';
 import { classify, type MachineEvent } from './routing';
-import type { DnsLookupInput, DnsReport, ProbeInput, Reply, StepRecord, SupportEmitted } from './types';
+import type { DnsLookupInput, ProbeInput, Reply, StepRecord, SupportEmitted } from './types';
 import { nextUserStep, userStep, type UserStepId } from './user-steps';
 
 /** Placeholder actors: the composition root (and tests) provide real ones with `.provide({ actors })`. */

@@ -8,13 +8,12 @@
 import type { Storage } from 'botbuilder';
 import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
 import { z } from 'zod';
-import type { HandoffSummary, LocaleId, Reply, SupportEvent } from '../../dialogs/types';
+import type { GatewayDoctorChannelData, LocaleId, ProbeResult } from '../contracts';
+import type { HandoffSummary, Reply, SupportEvent } from '../../dialogs/types';
 import { isSettled, SNAPSHOT_VERSION, stateToPath } from '../../dialogs/support.machine';
-import type { GatewayDoctorChannelData } from '../channels/render/types';
 import type { Logger } from '../observability/logger';
 import type { ActivityDedupe } from '../storage/activity-dedupe';
 import type { KeyedLock } from '../storage/keyed-lock';
-import type { ProbeResult } from '../probe/types';
 
 /** What is stored per conversation. `version` lets a newer release recognise an older snapshot. */
 export interface StoredConversation {

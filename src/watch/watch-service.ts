@@ -9,10 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationReference, Storage } from 'botbuilder';
 import { z } from 'zod';
-import { LOCALES, type LocaleId } from '../../dialogs/types';
+import { LOCALES, type LocaleId, type ProbeResult } from '../contracts';
 import type { Logger } from '../observability/logger';
 import type { Prober } from '../probe/prober';
-import type { ProbeResult } from '../probe/types';
 
 /** One person waiting for one site. */
 export interface WatchSubscription {

@@ -1,9 +1,9 @@
 import { fromPromise } from 'xstate';
 import { supportMachine } from '../../dialogs/support.machine';
-import type { DnsLookupInput, DnsReport, ProbeInput } from '../../dialogs/types';
+import type { DnsReport, ProbeResult } from '../../src/contracts';
+import type { DnsLookupInput, ProbeInput } from '../../dialogs/types';
 import { createTurnRunner, type TurnRequest } from '../../src/core/turn-runner';
 import { createLogger } from '../../src/observability/logger';
-import type { ProbeResult } from '../../src/probe/types';
 import { MemoryActivityDedupe } from '../../src/storage/activity-dedupe';
 import { createKeyedLock } from '../../src/storage/keyed-lock';
 import { MemoryStorage } from '../../src/storage/memory-storage';

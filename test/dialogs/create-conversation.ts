@@ -3,13 +3,12 @@
  * probe and DNS actors provided by name, plus a record of every i18n key it used.
  */
 import { createActor, fromPromise, waitFor, type Snapshot } from 'xstate';
-import type { ProbeResult } from '../../src/probe/types';
+import type { DnsReport, ProbeResult } from '../../src/contracts';
 import type { SupportContext } from '../../dialogs/context';
 import { KEY_IDS } from '../../dialogs/shortcuts';
 import { isSettled, stateToPath, supportMachine } from '../../dialogs/support.machine';
 import type {
   DnsLookupInput,
-  DnsReport,
   Intent,
   ProbeInput,
   Reply,

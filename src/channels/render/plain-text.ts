@@ -3,7 +3,7 @@
  * Also home of the variable resolution every renderer shares (shortcut keys and translated terms).
  */
 import type { Reply } from '../../../dialogs/types';
-import type { Translate } from './types';
+import type { Translate } from '../../contracts';
 
 /** What a reply or a draft carries besides its key: raw values, shortcut keys and translated terms. */
 export interface VarSource {

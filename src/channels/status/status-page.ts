@@ -9,12 +9,10 @@ import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';
 import type { Request, Response } from 'restify';
 import type { i18n as I18n } from 'i18next';
-import { LOCALES, type LocaleId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId, type Translate, type Verdict } from '../../contracts';
 import { createI18n, resolveLocale, translatorFor } from '../../core/i18n';
 import type { RecentCheck, RecentChecks } from '../../probe/recent-checks';
-import type { Verdict } from '../../probe/types';
 import type { RouteSpec } from '../../server';
-import type { Translate } from '../render/types';
 import { STATUS_SCRIPT, STATUS_STYLES } from './status-assets';
 
 export const STATUS_PATH = '/status';
