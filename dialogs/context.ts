@@ -2,19 +2,16 @@
  * The support machine's context: JSON only (STYLE habit 8), bounded in size, and the pure helpers that
  * read the probe result kept in it.
  */
-import { publicView } from '../src/probe/public-view';
 import {
   isProbeLimit,
   LOCALES,
   readsAsRefused,
-  type Advice,
   type CauseId,
   type Evidence,
   type LocaleId,
   type ProbeResult,
   type ProducerId,
   type PublicProbeResult,
-  type Verdict,
 } from '../src/contracts';
 import type { BrowserId, HandoffSummary, OsId, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
 
@@ -162,12 +159,6 @@ export function isProbeLimited(probe: ProbeResult | undefined): boolean {
  */
 export function isUnreachable(probe: ProbeResult | undefined): boolean {
   return probe !== undefined && readsAsRefused(probe);
-}
-
-/** The verdict, advice and producer safe to show outside the machine: those of the public view. */
-export function publicProbeStatus(probe: ProbeResult): { verdict: Verdict; advice: Advice; producer?: ProducerId } {
-  const view = publicView(probe);
-  return { verdict: view.verdict, advice: view.advice, ...(view.producer ? { producer: view.producer } : {}) };
 }
 
 /** The site fails for everyone, so fixes on the visitor's side are pointless. */

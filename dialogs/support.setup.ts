@@ -4,8 +4,7 @@
  * (`supportSetup.createStateConfig`) without importing the root machine.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { publicView } from '../src/probe/public-view';
-import { isCauseId, type DnsReport, type Finding, type ProbeResult } from '../src/contracts';
+import { isCauseId, type DnsReport, type Finding, type PublicProbeResult } from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   buildHandoffSummary,
@@ -45,7 +44,8 @@ export const supportSetup = setup({
     tags: {} as 'busy',
   },
   actors: {
-    probeSite: fromPromise<ProbeResult, ProbeInput>(notProvided('probeSite')),
+    /** Outputs the public view only: an actor handing over a raw `ProbeResult` does not type-check. */
+    probeSite: fromPromise<PublicProbeResult, ProbeInput>(notProvided('probeSite')),
     lookupDns: fromPromise<DnsReport, DnsLookupInput>(notProvided('lookupDns')),
   },
   guards: {
@@ -118,12 +118,9 @@ export const supportSetup = setup({
       };
     }),
     setVariant: assign(({ event }) => (event.type === 'input.variant' ? { variant: event.variant } : {})),
-    /**
-     * The composition root's actor already hands over the public view; viewing it again is free
-     * (idempotent) and keeps the truth out of the context however the actor is wired.
-     */
-    storeProbe: assign(({ context }, params: { result: ProbeResult }) => {
-      const probe = publicView(params.result);
+    /** The probe actor's output is typed as the public view, so the truth never reaches the context. */
+    storeProbe: assign(({ context }, params: { result: PublicProbeResult }) => {
+      const probe = params.result;
       return {
         probe,
         probeHistory: pushCapped(context.probeHistory, [summariseProbe(probe)], LIMITS.probeHistory),

@@ -6,7 +6,7 @@
 import type { Storage } from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
-import { isRuleRefusal, type DnsReport, type ProbeResult, type PublicProbeResult } from './contracts';
+import { isRuleRefusal, type DnsReport, type PublicProbeResult } from './contracts';
 import type { DnsLookupInput, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
 import { GatewayDoctorBot, type HandoffSink, type WatchSink } from './channels/bot/gateway-doctor-bot';
@@ -75,8 +75,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
-      // Declared as the machine declares it (any ProbeResult); what it returns is always the view.
-      probeSite: fromPromise<ProbeResult, ProbeInput>(async ({ input }): Promise<PublicProbeResult> => {
+      // The machine declares this actor's output as the public view: returning the raw result would not compile.
+      probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
         const result = await prober.probe(input.url, { requester: input.requester });
         const view = publicView(result, { paddingMs: refusalPadding });

@@ -9,8 +9,8 @@
  * Where the view is applied (every exit):
  * - the `probeSite` actor (src/build-core.ts): the machine only ever receives the view, so its context,
  *   the stored snapshots, chat replies, `channelData.gatewayDoctor` and hand-offs never hold the truth;
- * - the machine's `storeProbe` action (dialogs/support.setup.ts) applies it again (idempotent), so a
- *   differently wired probe actor cannot put the truth into a conversation;
+ * - the machine declares its `probeSite` actor's output as `PublicProbeResult` (src/contracts), so a
+ *   probe actor wired to hand over a raw `ProbeResult` does not compile;
  * - the public status rows (`RecentChecks.listPublic`, src/probe/recent-checks.ts): `/api/status`, `/status`;
  * - hand-offs (src/channels/handoff/handoff-case.ts) re-copy only the public digest's fields;
  * - `channelData.gatewayDoctor` (src/channels/render/activity.ts) re-copies only its public fields;

@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import { supportMachine } from '../../dialogs/support.machine';
-import type { DnsReport, ProbeResult } from '../../src/contracts';
+import type { DnsReport, PublicProbeResult } from '../../src/contracts';
 import type { DnsLookupInput, ProbeInput } from '../../dialogs/types';
 import { createTurnRunner, type TurnRequest } from '../../src/core/turn-runner';
 import { createLogger } from '../../src/observability/logger';
@@ -8,7 +8,7 @@ import { MemoryActivityDedupe } from '../../src/storage/activity-dedupe';
 import { createKeyedLock } from '../../src/storage/keyed-lock';
 import { MemoryStorage } from '../../src/storage/memory-storage';
 
-const DOWN: ProbeResult = {
+const DOWN: PublicProbeResult = {
   url: 'https://shop.example/',
   verdict: 'down',
   advice: 'wait',
@@ -23,7 +23,7 @@ function createRunner(probeDelayMs: number, options: { turnBudgetMs?: number } =
   const storage = new MemoryStorage();
   const machine = supportMachine.provide({
     actors: {
-      probeSite: fromPromise<ProbeResult, ProbeInput>(
+      probeSite: fromPromise<PublicProbeResult, ProbeInput>(
         ({ input, signal }) =>
           new Promise((resolve) => {
             const timer = setTimeout(() => resolve({ ...DOWN, url: input.url }), probeDelayMs);
