@@ -5,7 +5,6 @@
  * Turns of one conversation are serialised by a keyed lock; a redelivered activity is answered once; a
  * snapshot is never persisted while a child actor is still running (STYLE habit 7).
  */
-import type { Storage } from 'botbuilder';
 import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
 import { z } from 'zod';
 import type { GatewayDoctorChannelData, LocaleId, ProbeResult } from '../contracts';
@@ -22,10 +21,19 @@ export interface StoredConversation {
   eTag?: string;
 }
 
+/**
+ * The two storage calls a turn makes. Every botbuilder `Storage` has them (ours in src/storage/, and
+ * botbuilder's own MemoryStorage, Cosmos DB or Blob storage), so the core names no channel SDK.
+ */
+export interface TurnStorage {
+  read(keys: string[]): Promise<Record<string, unknown>>;
+  write(changes: Record<string, unknown>): Promise<void>;
+}
+
 export interface TurnRunnerOptions {
   /** The support machine with its actors provided (probeSite, lookupDns). */
   machine: AnyStateMachine;
-  storage: Storage;
+  storage: TurnStorage;
   dedupe: ActivityDedupe;
   lock: KeyedLock;
   logger: Logger;
