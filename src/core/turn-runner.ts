@@ -13,6 +13,7 @@ import { isSettled, SNAPSHOT_VERSION, stateToPath } from '../../dialogs/support.
 import type { Logger } from '../observability/logger';
 import type { ActivityDedupe } from '../storage/activity-dedupe';
 import type { KeyedLock } from '../storage/keyed-lock';
+import { isStorageError } from '../storage/storage-errors';
 
 /** What is stored per conversation. `version` lets a newer release recognise an older snapshot. */
 export interface StoredConversation {
@@ -83,6 +84,7 @@ interface MachineContextView {
 
 /** Raised when storage keeps refusing our write because another instance wrote first. */
 export class TurnConflictError extends Error {
+  override readonly name = 'TurnConflictError';
   readonly code = 'turn_conflict';
 }
 
@@ -213,9 +215,9 @@ export function createTurnRunner({
           try {
             return await once(request);
           } catch (err) {
-            if (isEtagConflict(err) && attempt < 2) continue;
-            if (isEtagConflict(err)) throw new TurnConflictError('conversation state kept changing under us');
-            throw err;
+            if (!isStorageError(err, 'etag_conflict')) throw err;
+            if (attempt < 2) continue;
+            throw new TurnConflictError('conversation state kept changing under us', { cause: err });
           }
         }
       });
@@ -248,10 +250,6 @@ function tryRestore(
   } catch {
     return undefined;
   }
-}
-
-function isEtagConflict(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'etag_conflict';
 }
 
 /** channelData.gatewayDoctor from the active state and the machine's context. */
