@@ -2,12 +2,11 @@
  * The administrator's checks as data: the order, how each reply is built from the evidence the bot
  * gathered itself (diagnostics first, questions second), and the overview of the probe.
  */
-import type { ProbeResult } from '../src/probe/types';
+import { isCauseId, type DnsReport, type ProbeResult } from '../src/contracts';
 import type { SupportContext } from './context';
-import { allEvidenceOf, causeOf, displayTime, evidenceOf, isCauseId, isProbeLimited, isUnreachable, requestIdsOf } from './context';
+import { allEvidenceOf, causeOf, displayTime, evidenceOf, isProbeLimited, isUnreachable, requestIdsOf } from './context';
 import { LOG_HINTS, PRODUCER_NAMES } from './producers';
 import type { KeyedFact, KeyedLine, KeysUnder } from './translation-keys';
-import type { DnsReport } from './types';
 
 export const ADMIN_STEP_IDS = ['maintenance', 'dns', 'logs', 'firewall', 'app', 'host'] as const;
 export type AdminStepId = (typeof ADMIN_STEP_IDS)[number];

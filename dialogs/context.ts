@@ -2,19 +2,18 @@
  * The support machine's context: JSON only (STYLE habit 8), bounded in size, and the pure helpers that
  * read the probe result kept in it.
  */
-import { isProbeLimit, publicView, readsAsRefused, type PublicProbeResult } from '../src/probe/public-view';
-import type { Advice, CauseId, Evidence, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
-import { LOCALES } from './types';
-import type {
-  BrowserId,
-  HandoffSummary,
-  LocaleId,
-  OsId,
-  ProbeSummary,
-  StepRecord,
-  SupportInput,
-  VariantId,
-} from './types';
+import {
+  isProbeLimit,
+  LOCALES,
+  readsAsRefused,
+  type CauseId,
+  type Evidence,
+  type LocaleId,
+  type ProbeResult,
+  type ProducerId,
+  type PublicProbeResult,
+} from '../src/contracts';
+import type { BrowserId, HandoffSummary, OsId, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
 
 /** Caps that keep a stored conversation small however long it runs. */
 export const LIMITS = {
@@ -100,29 +99,6 @@ export function createInitialContext(input: SupportInput = {}, keep: Partial<Sup
   };
 }
 
-const CAUSE_IDS: ReadonlySet<string> = new Set<CauseId>([
-  'upstream-refused',
-  'upstream-reset',
-  'upstream-timeout',
-  'header-too-big',
-  'no-live-upstreams',
-  'socket-permission',
-  'socket-missing',
-  'upstream-dns',
-  'upstream-tls',
-  'upstream-overloaded',
-  'app-crash',
-  'upstream-protocol',
-]);
-
-/** Every cause the explain tables can name from server logs, for key tables and tests. */
-export const CAUSE_ID_LIST: readonly CauseId[] = [...CAUSE_IDS] as CauseId[];
-
-/** True for a cause named from server logs (not a generic error page, header dump or status line). */
-export function isCauseId(cause: string): cause is CauseId {
-  return CAUSE_IDS.has(cause);
-}
-
 /** Appends and keeps only the newest `cap` items. */
 export function pushCapped<T>(list: readonly T[], items: readonly T[], cap: number): T[] {
   const next = [...list, ...items];
@@ -183,12 +159,6 @@ export function isProbeLimited(probe: ProbeResult | undefined): boolean {
  */
 export function isUnreachable(probe: ProbeResult | undefined): boolean {
   return probe !== undefined && readsAsRefused(probe);
-}
-
-/** The verdict, advice and producer safe to show outside the machine: those of the public view. */
-export function publicProbeStatus(probe: ProbeResult): { verdict: Verdict; advice: Advice; producer?: ProducerId } {
-  const view = publicView(probe);
-  return { verdict: view.verdict, advice: view.advice, ...(view.producer ? { producer: view.producer } : {}) };
 }
 
 /** The site fails for everyone, so fixes on the visitor's side are pointless. */

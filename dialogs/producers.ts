@@ -2,7 +2,7 @@
  * Who produced the error and who has to act, as data: display names, the "likely at fault" table the
  * visitor hears about, and where an administrator finds the matching logs.
  */
-import type { Actor, ProducerId, ProbeResult } from '../src/probe/types';
+import type { Actor, ProbeResult, ProducerId } from '../src/contracts';
 import { evidenceOf } from './context';
 
 /** Brand names are the same in every language, so they travel as plain vars. */

@@ -4,14 +4,21 @@
  * each waiting state live in `PROMPTS`, keyed by its state path, so the entry reply, "help", a re-prompt
  * and the watch service's notice always offer the same buttons.
  */
-import type { Finding } from '../src/probe/types';
-import { MAX_LINE_CHARS, MAX_PASTE_LINES, MAX_SCANNED_CHARS, type Truncation } from '../src/text/limits';
+import {
+  isCauseId,
+  MAX_LINE_CHARS,
+  MAX_PASTE_LINES,
+  MAX_SCANNED_CHARS,
+  type Finding,
+  type LocaleId,
+  type Truncation,
+} from '../src/contracts';
 import type { SupportContext } from './context';
-import { displayTime, isCauseId, requestIdsOf } from './context';
+import { displayTime, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
 import type { StatePath } from './states';
 import type { KeyedChoice, KeyedFact, KeyedLine, KeyedReply, TranslationKey } from './translation-keys';
-import type { Intent, LocaleId, VariantId } from './types';
+import type { Intent, VariantId } from './types';
 import { USER_STEP_IDS, userStepState, type UserStepState } from './user-steps';
 
 /** A button; its label defaults to `choice.<intent>`. */

@@ -3,10 +3,9 @@
  * one pure function, keeps the states simple: a state handles `intent.yes` and never has to wonder whether
  * the same message also carried a new URL or a request for a person.
  */
-import type { Finding } from '../src/probe/types';
-import type { Truncation } from '../src/text/limits';
-import { isCauseId, type SupportContext } from './context';
-import type { Intent, LocaleId, SupportEvent, UserMessageEvent, VariantId } from './types';
+import { isCauseId, type Finding, type LocaleId, type Truncation } from '../src/contracts';
+import type { SupportContext } from './context';
+import type { Intent, SupportEvent, UserMessageEvent, VariantId } from './types';
 
 /** The intents a state may answer itself; anything a state ignores falls back to the root. */
 export type IntentEvent = { type: `intent.${Intent}` };

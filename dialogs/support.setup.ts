@@ -4,16 +4,13 @@
  * (`supportSetup.createStateConfig`) without importing the root machine.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { publicView } from '../src/probe/public-view';
-import type { Finding, ProbeResult } from '../src/probe/types';
-import type { Truncation } from '../src/text/limits';
+import { isCauseId, type DnsReport, type Finding, type LocaleId, type PublicProbeResult, type Truncation } from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   buildHandoffSummary,
   causeOf,
   createInitialContext,
   hostOf,
-  isCauseId,
   isDownForEveryone,
   isUnreachable,
   isProbeLimited,
@@ -29,8 +26,6 @@ import type { KeyedReply } from './translation-keys';
 import type {
   BrowserId,
   DnsLookupInput,
-  DnsReport,
-  LocaleId,
   OsId,
   ProbeInput,
   StepRecord,
@@ -63,7 +58,8 @@ export const supportSetup = setup({
     tags: {} as 'busy',
   },
   actors: {
-    probeSite: fromPromise<ProbeResult, ProbeInput>(notProvided('probeSite')),
+    /** Outputs the public view only: an actor handing over a raw `ProbeResult` does not type-check. */
+    probeSite: fromPromise<PublicProbeResult, ProbeInput>(notProvided('probeSite')),
     lookupDns: fromPromise<DnsReport, DnsLookupInput>(notProvided('lookupDns')),
   },
   guards: {
@@ -133,12 +129,9 @@ export const supportSetup = setup({
       };
     }),
     setVariant: assign((_, params: { variant: VariantId }) => ({ variant: params.variant })),
-    /**
-     * The composition root's actor already hands over the public view; viewing it again is free
-     * (idempotent) and keeps the truth out of the context however the actor is wired.
-     */
-    storeProbe: assign(({ context }, params: { result: ProbeResult }) => {
-      const probe = publicView(params.result);
+    /** The probe actor's output is typed as the public view, so the truth never reaches the context. */
+    storeProbe: assign(({ context }, params: { result: PublicProbeResult }) => {
+      const probe = params.result;
       return {
         probe,
         probeHistory: pushCapped(context.probeHistory, [summariseProbe(probe)], LIMITS.probeHistory),

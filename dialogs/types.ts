@@ -3,12 +3,7 @@
  * Machines receive normalised events and emit neutral replies (i18n keys + variables); they never see
  * raw activities, never format text and never do I/O.
  */
-import type { Advice, Finding, ProbeResult, ProducerId, Verdict } from '../src/probe/types';
-import type { Truncation } from '../src/text/limits';
-
-export const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
-/** A language the bot speaks. */
-export type LocaleId = (typeof LOCALES)[number];
+import type { Advice, Finding, LocaleId, ProducerId, Truncation, Verdict } from '../src/contracts';
 
 export const BROWSERS = ['chrome', 'edge', 'firefox', 'safari', 'opera', 'brave', 'samsung'] as const;
 export type BrowserId = (typeof BROWSERS)[number];
@@ -205,21 +200,7 @@ export interface ProbeInput {
   requester?: string;
 }
 
-/** Output of the `probeSite` actor. */
-export type ProbeOutput = ProbeResult;
-
 /** Input of the `lookupDns` actor used by the administrator flow. */
 export interface DnsLookupInput {
   host: string;
-}
-
-/** Output of the `lookupDns` actor: the records an administrator checks after a DNS change. */
-export interface DnsReport {
-  host: string;
-  a: string[];
-  aaaa: string[];
-  cname: string[];
-  ns: string[];
-  /** A resolver error code such as ENOTFOUND or ESERVFAIL, when the lookup failed. */
-  error?: string;
 }

@@ -1,28 +1,27 @@
 /**
- * The channel-neutral half of the composition root: storage, the probe, the machine with its actors,
- * the turn runner and the bot. `src/index.ts` adds the HTTP server and the channels; `npm run chat`
- * uses this half alone, so the terminal never loads restify.
+ * The channel-neutral half of the composition root: storage, the probe, the machine with its actors, the
+ * turn runner, i18n and metrics. It knows no channel: the bot that speaks Bot Framework activities is
+ * built by each channel's composition root (`src/index.ts` for the server, `src/channels/console/chat.ts`
+ * for the terminal) from the runner and i18n this returns, so the terminal never loads restify.
  */
-import type { Storage } from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
-import type { DnsLookupInput, DnsReport, ProbeInput } from '../dialogs/types';
+import { isRuleRefusal, type DnsReport, type PublicProbeResult } from './contracts';
+import type { DnsLookupInput, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
-import { GatewayDoctorBot, type HandoffSink, type WatchSink } from './channels/bot/gateway-doctor-bot';
 import type { Config } from './config';
 import { createI18n } from './core/i18n';
-import { createTurnRunner } from './core/turn-runner';
+import { createTurnRunner, type TurnRunner } from './core/turn-runner';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createAddressPolicy } from './probe/address-policy';
 import { lookupDnsReport } from './probe/dns-report';
 import { createProber, type Prober } from './probe/prober';
-import { createRefusalPadding, isRuleRefusal, publicDnsReport, publicView, type PublicProbeResult } from './probe/public-view';
+import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
-import type { ProbeResult } from './probe/types';
 import type { ActivityDedupe } from './storage/activity-dedupe';
-import { createStorage } from './storage/create-storage';
+import { createStorage, type StorageBundle } from './storage/create-storage';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -33,25 +32,25 @@ export interface Core {
   metrics: Metrics;
   prober: Prober;
   recentChecks: RecentChecks;
-  bot: GatewayDoctorBot;
+  /** One conversation turn, channel-neutral: what every channel's bot runs. */
+  runner: TurnRunner;
   i18n: I18n;
-  storage: Storage;
+  storage: StorageBundle['storage'];
   dedupe: ActivityDedupe;
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** The outer edge a test (or a special deployment) may replace. */
 export interface CoreOverrides {
-  handoff?: HandoffSink;
-  watch?: WatchSink;
   /** Where the probe resolves names (default: the system resolver). Tests keep every lookup on loopback. */
   resolver?: Resolver;
   /** The administrator flow's DNS report (default: the system's resolver via node:dns). */
   lookupDns?: (host: string) => Promise<DnsReport>;
 }
 
-/** Builds storage, the probe, the machine with its actors, the turn runner and the bot. */
+/** Builds storage, the probe, the machine with its actors, the turn runner, i18n and metrics. */
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
   const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
@@ -75,8 +74,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
-      // Declared as the machine declares it (any ProbeResult); what it returns is always the view.
-      probeSite: fromPromise<ProbeResult, ProbeInput>(async ({ input }): Promise<PublicProbeResult> => {
+      // The machine declares this actor's output as the public view: returning the raw result would not compile.
+      probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
         const result = await prober.probe(input.url, { requester: input.requester });
         const view = publicView(result, { paddingMs: refusalPadding });
@@ -100,15 +99,6 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     turnBudgetMs: config.probe.timeoutMs * 2 + 1000,
   });
   const i18n = createI18n({ fallbackLocale: config.defaultLocale });
-  const bot = new GatewayDoctorBot({
-    runner,
-    i18n,
-    logger,
-    metrics,
-    defaultLocale: config.defaultLocale,
-    handoff: overrides.handoff,
-    watch: overrides.watch,
-  });
   const ready = async () => {
     await stores.storage.read(['readyz']);
     return true;
@@ -119,7 +109,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     metrics,
     prober,
     recentChecks,
-    bot,
+    runner,
     i18n,
     storage: stores.storage,
     dedupe: stores.dedupe,

@@ -4,9 +4,7 @@
  */
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
-
-const LOCALES = ['en', 'es', 'fr', 'de', 'pt-BR', 'ja'] as const;
-export type ConfiguredLocale = (typeof LOCALES)[number];
+import { LOCALES, type LocaleId } from './contracts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -123,7 +121,7 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return 'en' as ConfiguredLocale;
+      if (value === undefined || value.trim() === '') return 'en' as LocaleId;
       const match = LOCALES.find((l) => l.toLowerCase() === value.trim().toLowerCase());
       if (!match) {
         ctx.addIssue({ code: 'custom', message: `must be one of ${LOCALES.join(', ')}` });
@@ -185,7 +183,7 @@ export interface Config {
   metricsToken?: string;
   /** Hosts the public status board may list (lower-cased); everything else is admin-only. */
   statusHosts: string[];
-  defaultLocale: ConfiguredLocale;
+  defaultLocale: LocaleId;
   logLevel: (typeof LOG_LEVELS)[number];
   /** What only the terminal commands read. */
   commands: {

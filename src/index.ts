@@ -1,9 +1,11 @@
 /**
  * The composition root: the only place that reads configuration and wires the object graph together.
- * `npm start` runs this file. The channel-neutral half lives in `build-core.ts`.
+ * `npm start` runs this file. The channel-neutral half lives in `build-core.ts`; the bot, the adapters
+ * and the HTTP routes are built here.
  */
 import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
+import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createClientAddress } from './http/client-address';
@@ -44,14 +46,19 @@ export interface RunningApp {
 export async function startApp(
   config: Readonly<Config>,
   logger: Logger = createLogger(config.logLevel),
-  outerEdge: Pick<CoreOverrides, 'resolver' | 'lookupDns'> = {},
+  outerEdge: CoreOverrides = {},
 ): Promise<RunningApp> {
+  const core = await buildCore(config, logger, outerEdge);
   // The bot needs its hand-off and watch sinks at construction, and they need adapters that need the
   // bot: late-bound references break the cycle without module-level state.
   let handoffService: ReturnType<typeof createHandoffService> | undefined;
   let watchService: WatchService | undefined;
-  const core = await buildCore(config, logger, {
-    ...outerEdge,
+  const bot = new GatewayDoctorBot({
+    runner: core.runner,
+    i18n: core.i18n,
+    logger,
+    metrics: core.metrics,
+    defaultLocale: config.defaultLocale,
     handoff: { handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false) },
     watch: {
       watch: async (url, reference, locale) => {
@@ -59,7 +66,7 @@ export async function startApp(
       },
     },
   });
-  const logic = (context: TurnContext) => core.bot.run(context);
+  const logic = (context: TurnContext) => bot.run(context);
 
   // Bot Framework: Teams, Azure channels, the Emulator.
   const cloud = createCloudAdapter(config.bot, logger);
@@ -103,7 +110,7 @@ export async function startApp(
     notifier: {
       notify: (subscription, outcome) =>
         proactive.continue(subscription.reference, (context) =>
-          core.bot.notifyWatch(context, {
+          bot.notifyWatch(context, {
             url: subscription.url,
             locale: subscription.locale,
             outcome: outcome.kind === 'back' ? outcome : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
@@ -116,7 +123,7 @@ export async function startApp(
   const routes: RouteSpec[] = [
     ...createBotFrameworkRoutes({
       adapter: cloud,
-      bot: core.bot,
+      bot,
       logger,
       authenticated: Boolean(config.bot.appId),
       clientAddress,

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n as I18n, type Resource, type ResourceLanguage } from 'i18next';
-import { LOCALES, type LocaleId } from '../../dialogs/types';
-import type { Translate } from '../channels/render/types';
+import { LOCALES, type LocaleId, type Translate } from '../contracts';
 
 /** Namespaces loaded from `locales/<lng>/<ns>.json` when present. */
 export const NAMESPACES = ['translation', 'status'] as const;

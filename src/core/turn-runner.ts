@@ -5,16 +5,15 @@
  * Turns of one conversation are serialised by a keyed lock; a redelivered activity is answered once; a
  * snapshot is never persisted while a child actor is still running (STYLE habit 7).
  */
-import type { Storage } from 'botbuilder';
 import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
 import { z } from 'zod';
-import type { HandoffSummary, LocaleId, Reply, SupportEvent } from '../../dialogs/types';
+import type { GatewayDoctorChannelData, LocaleId, ProbeResult } from '../contracts';
+import type { HandoffSummary, Reply, SupportEvent } from '../../dialogs/types';
 import { isSettled, SNAPSHOT_VERSION, stateToPath } from '../../dialogs/support.machine';
-import type { GatewayDoctorChannelData } from '../channels/render/types';
 import type { Logger } from '../observability/logger';
 import type { ActivityDedupe } from '../storage/activity-dedupe';
 import type { KeyedLock } from '../storage/keyed-lock';
-import type { ProbeResult } from '../probe/types';
+import { isStorageError } from '../storage/storage-errors';
 
 /** What is stored per conversation. `version` lets a newer release recognise an older snapshot. */
 export interface StoredConversation {
@@ -23,10 +22,19 @@ export interface StoredConversation {
   eTag?: string;
 }
 
+/**
+ * The two storage calls a turn makes. Every botbuilder `Storage` has them (ours in src/storage/, and
+ * botbuilder's own MemoryStorage, Cosmos DB or Blob storage), so the core names no channel SDK.
+ */
+export interface TurnStorage {
+  read(keys: string[]): Promise<Record<string, unknown>>;
+  write(changes: Record<string, unknown>): Promise<void>;
+}
+
 export interface TurnRunnerOptions {
   /** The support machine with its actors provided (probeSite, lookupDns). */
   machine: AnyStateMachine;
-  storage: Storage;
+  storage: TurnStorage;
   dedupe: ActivityDedupe;
   lock: KeyedLock;
   logger: Logger;
@@ -76,6 +84,7 @@ interface MachineContextView {
 
 /** Raised when storage keeps refusing our write because another instance wrote first. */
 export class TurnConflictError extends Error {
+  override readonly name = 'TurnConflictError';
   readonly code = 'turn_conflict';
 }
 
@@ -206,9 +215,9 @@ export function createTurnRunner({
           try {
             return await once(request);
           } catch (err) {
-            if (isEtagConflict(err) && attempt < 2) continue;
-            if (isEtagConflict(err)) throw new TurnConflictError('conversation state kept changing under us');
-            throw err;
+            if (!isStorageError(err, 'etag_conflict')) throw err;
+            if (attempt < 2) continue;
+            throw new TurnConflictError('conversation state kept changing under us', { cause: err });
           }
         }
       });
@@ -241,10 +250,6 @@ function tryRestore(
   } catch {
     return undefined;
   }
-}
-
-function isEtagConflict(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === 'etag_conflict';
 }
 
 /** channelData.gatewayDoctor from the active state and the machine's context. */

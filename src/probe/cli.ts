@@ -4,7 +4,7 @@
  */
 import { loadConfig, ConfigError } from '../config';
 import { createProber } from './prober';
-import type { Evidence, ProbeResult, Verdict } from './types';
+import type { Evidence, ProbeResult, Verdict } from '../contracts';
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };

@@ -4,7 +4,7 @@
  * goes through `publicDnsReport` (src/probe/public-view.ts), which hides names the probe may not reach.
  */
 import { Resolver as DnsResolver } from 'node:dns/promises';
-import type { DnsReport } from '../../dialogs/types';
+import type { DnsReport } from '../contracts';
 
 export interface DnsReportOptions {
   timeoutMs?: number;

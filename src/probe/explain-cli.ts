@@ -3,9 +3,8 @@
  * Plain output is one line per finding, then a note when the input was longer than what is read; --json
  * prints `{"findings":[...]}` on one line, with `"truncated":{...}` added when part of the input was left unread.
  */
-import type { Truncation } from '../text/limits';
+import type { Finding, Truncation } from '../contracts';
 import { explainReport } from './explain';
-import type { Finding } from './types';
 
 /** Stdin beyond this many bytes is read and dropped; explainReport only reads the first EXPLAIN_MAX_CHARS characters anyway. */
 export const MAX_STDIN_BYTES = 1024 * 1024;

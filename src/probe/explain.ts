@@ -4,10 +4,10 @@
  * All knowledge lives in the tables of fingerprints.ts and log-patterns.ts; this file only splits
  * the paste into those parts and words the result.
  */
-import { MAX_LINE_CHARS, MAX_PASTE_CHARS, MAX_PASTE_LINES, cutAt, readLines, type Truncation } from '../text/limits';
+import { MAX_LINE_CHARS, MAX_PASTE_CHARS, MAX_PASTE_LINES, type Actor, type CauseId, type Finding, type Truncation } from '../contracts';
+import { cutAt, readLines } from '../text/limits';
 import { identifyProducer, matchFingerprint, pageText, type Identification } from './fingerprints';
 import { createLogReadState, matchLogLine } from './log-patterns';
-import type { Actor, CauseId, Finding } from './types';
 
 /**
  * Input caps (src/text/limits.ts): only the first EXPLAIN_MAX_CHARS characters and, of those, the first

@@ -3,9 +3,9 @@
  * app servers and platforms, the request ids each one stamps, and the causes their pages give away.
  * Only producer evidence is judged here; whether the site is up or down is the verdict's job.
  */
-import { MAX_HEADER_VALUE_CHARS, MAX_PAGE_CHARS, cutAt } from '../text/limits';
+import { MAX_HEADER_VALUE_CHARS, MAX_PAGE_CHARS, type Actor, type CauseId, type Evidence, type Layer, type ProducerId } from '../contracts';
+import { cutAt } from '../text/limits';
 import { IIS_502_SUBSTATUS, WIN32_STATUS } from './log-patterns';
-import type { Actor, CauseId, Evidence, Layer, ProducerId } from './types';
 
 /** One recognisable shape of a producer's response (headers, body, or both). */
 export interface Fingerprint {

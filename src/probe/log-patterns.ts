@@ -3,8 +3,8 @@
  * layouts and code tables for the formats that must be read field by field (IIS W3C, HAProxy, Envoy,
  * AWS ALB). Every summary is one sentence: what the line means and what to check next.
  */
-import { MAX_LINE_CHARS, cutAt } from '../text/limits';
-import type { CauseId, Finding, ProducerId } from './types';
+import { MAX_LINE_CHARS, type CauseId, type Finding, type ProducerId } from '../contracts';
+import { cutAt } from '../text/limits';
 
 /** One recognisable log line shape and what it means. */
 export interface LogPattern {

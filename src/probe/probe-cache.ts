@@ -2,7 +2,7 @@
  * A short-lived cache of probe results, shared by everyone who asks about the same target. During an
  * outage thousands of people ask about one host: they must share one probe, not send thousands.
  */
-import type { ProbeResult, Verdict } from './types';
+import type { ProbeResult, Verdict } from '../contracts';
 
 /** Where results are kept between probes; memory here, Redis when several instances share the work. */
 export interface ProbeCache {

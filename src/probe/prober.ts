@@ -13,7 +13,7 @@ import { createMemoryProbeCache, DEFAULT_TTLS, ttlFor, type CacheTtls, type Prob
 import { createSystemResolver, type Resolver } from './resolver';
 import { safeFetch, type FetchOutcome } from './safe-fetch';
 import { createSemaphore } from './semaphore';
-import type { Evidence, ProbeResult, RefusalReason, Verdict } from './types';
+import type { Evidence, ProbeResult, RefusalReason, Verdict } from '../contracts';
 import { checkTarget } from './url-policy';
 import { combine, judge, type Judgement } from './verdict';
 

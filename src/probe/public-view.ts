@@ -9,8 +9,8 @@
  * Where the view is applied (every exit):
  * - the `probeSite` actor (src/build-core.ts): the machine only ever receives the view, so its context,
  *   the stored snapshots, chat replies, `channelData.gatewayDoctor` and hand-offs never hold the truth;
- * - the machine's `storeProbe` action (dialogs/support.setup.ts) applies it again (idempotent), so a
- *   differently wired probe actor cannot put the truth into a conversation;
+ * - the machine declares its `probeSite` actor's output as `PublicProbeResult` (src/contracts), so a
+ *   probe actor wired to hand over a raw `ProbeResult` does not compile;
  * - the public status rows (`RecentChecks.listPublic`, src/probe/recent-checks.ts): `/api/status`, `/status`;
  * - hand-offs (src/channels/handoff/handoff-case.ts) re-copy only the public digest's fields;
  * - `channelData.gatewayDoctor` (src/channels/render/activity.ts) re-copies only its public fields;
@@ -20,26 +20,17 @@
  * they say nothing about the target's addresses, and the person must hear that the check was paused.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { DnsReport } from '../../dialogs/types';
+import {
+  isLimitReason,
+  readsAsRefused,
+  type DnsReport,
+  type Evidence,
+  type ProbeResult,
+  type PublicEvidence,
+  type PublicProbeResult,
+} from '../contracts';
 import type { AddressPolicy } from './address-policy';
-import type { Evidence, ProbeResult, RefusalReason } from './types';
 import { hostOf } from '../text/url';
-
-/** Refusals that are about our own capacity, not about the target: shown as they are. */
-export type LimitReason = Extract<RefusalReason, 'rate-limited' | 'busy'>;
-
-const LIMIT_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['rate-limited', 'busy']);
-
-/** Evidence a stranger may see: no refusal other than our own limits. */
-export type PublicEvidence = Exclude<Evidence, { kind: 'refused' }> | { kind: 'refused'; reason: LimitReason };
-
-/**
- * A probe result fit to leave the process. Assignable to `ProbeResult` (everything that reads results
- * reads views too); a raw `ProbeResult` is not assignable to it, so the compiler finds missed exits.
- */
-export interface PublicProbeResult extends Omit<ProbeResult, 'evidence'> {
-  evidence: PublicEvidence[];
-}
 
 export interface PublicViewOptions {
   /**
@@ -51,33 +42,6 @@ export interface PublicViewOptions {
 
 /** The one piece of evidence every refused-looking result carries: what the prober notes for ECONNREFUSED. */
 const REFUSED_NOTE: PublicEvidence = { kind: 'note', code: 'connect_error', detail: 'ECONNREFUSED' };
-
-/** The probe's own limits stopped the check (per person, per host, or no free slot). */
-export function isProbeLimit(result: ProbeResult): boolean {
-  return result.evidence.some((e) => e.kind === 'refused' && LIMIT_REASONS.has(e.reason));
-}
-
-/** Our rules refused the target (address, port, credentials on a redirect hop...), not our capacity. */
-export function isRuleRefusal(result: ProbeResult): boolean {
-  return result.verdict === 'blocked' && !isProbeLimit(result);
-}
-
-/**
- * True for every result the public view shows as "the site refused the connection": rule refusals and
- * real refused connections alike, so both take the same path through the conversation.
- */
-export function readsAsRefused(result: ProbeResult): boolean {
-  if (isProbeLimit(result)) return false;
-  if (result.verdict === 'blocked') return true;
-  return result.verdict === 'down' && refusedConnection(result.evidence);
-}
-
-/** The connection was refused: the prober's note, or (hand-made results) only refused connects. */
-function refusedConnection(evidence: readonly Evidence[]): boolean {
-  if (evidence.some((e) => e.kind === 'note' && e.code === 'connect_error' && e.detail === 'ECONNREFUSED')) return true;
-  const connects = evidence.filter((e): e is Extract<Evidence, { kind: 'connect' }> => e.kind === 'connect');
-  return connects.some((c) => !c.ok && c.code === 'ECONNREFUSED') && !connects.some((c) => c.ok);
-}
 
 /**
  * The public view of one result. Idempotent: the view of a view is the same view (a concealed refusal
@@ -127,10 +91,6 @@ function publicEvidence(evidence: Evidence): PublicEvidence[] {
     default:
       return [{ ...evidence }];
   }
-}
-
-function isLimitReason(reason: RefusalReason): reason is LimitReason {
-  return LIMIT_REASONS.has(reason);
 }
 
 export interface RefusalPaddingOptions {

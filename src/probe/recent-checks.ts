@@ -4,8 +4,8 @@
  * status board (`/api/status`, `/status`) sees only the hosts the help desk listed (STATUS_HOSTS), as the
  * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
-import { isProbeLimit, publicView } from './public-view';
-import type { ProbeResult } from './types';
+import { publicView } from './public-view';
+import { isProbeLimit, type ProbeResult } from '../contracts';
 
 /** One row of the status board (`GET /api/status`) or of `GET /api/admin/status`. */
 export interface RecentCheck {

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { AddressPolicy } from './address-policy';
 import type { Resolver } from './resolver';
-import type { Evidence, RefusalReason, Timings } from './types';
+import type { Evidence, RefusalReason, Timings } from '../contracts';
 import { checkTarget } from './url-policy';
 
 /** What `safeFetch` needs: the rules, a resolver, and the caps on time, hops and bytes. */

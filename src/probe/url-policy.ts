@@ -3,7 +3,7 @@
  * again on every redirect hop, so a site cannot steer the probe somewhere a user could not.
  */
 import { isIP } from 'node:net';
-import type { RefusalReason } from './types';
+import type { RefusalReason } from '../contracts';
 
 /** A parsed, acceptable target, or why it was refused. */
 export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: RefusalReason };

@@ -3,7 +3,7 @@
  * fetch outcomes, tests feed it hand-made ones.
  */
 import type { FetchOutcome } from './safe-fetch';
-import type { Advice, Verdict } from './types';
+import type { Advice, Verdict } from '../contracts';
 
 /** How the first attempt's outcome is read before any re-check. */
 export interface Judgement {

@@ -30,7 +30,27 @@ export class StorageError extends Error {
   }
 }
 
+/**
+ * True when `error` is a write conflict from any botbuilder storage: ours (`etag_conflict`), botbuilder's
+ * MemoryStorage and BlobsStorage (a plain Error, `Storage: error writing "<key>" due to eTag conflict.`),
+ * or Cosmos DB (the SDK's error with `code` 412, Precondition Failed) and raw Azure SDK errors
+ * (`statusCode` 412). Not a type guard: a foreign conflict is not a StorageError.
+ */
+export function isStorageError(error: unknown, code: 'etag_conflict'): boolean;
 /** True when `error` is a StorageError, optionally with the given code. */
-export function isStorageError(error: unknown, code?: StorageErrorCode): error is StorageError {
-  return error instanceof StorageError && (code === undefined || error.code === code);
+export function isStorageError(error: unknown, code?: Exclude<StorageErrorCode, 'etag_conflict'>): error is StorageError;
+export function isStorageError(error: unknown, code?: StorageErrorCode): boolean {
+  if (error instanceof StorageError) return code === undefined || error.code === code;
+  return code === 'etag_conflict' && isForeignConflict(error);
+}
+
+/** HTTP 412 Precondition Failed: how Cosmos DB and Azure Blob storage refuse a stale If-Match. */
+const PRECONDITION_FAILED = 412;
+
+/** A conflict raised by a botbuilder storage that is not ours (see `isStorageError`). */
+function isForeignConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, statusCode, message } = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  if (code === PRECONDITION_FAILED || statusCode === PRECONDITION_FAILED) return true;
+  return typeof message === 'string' && message.startsWith('Storage: error writing ') && message.endsWith(' due to eTag conflict.');
 }

@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationReference, Storage } from 'botbuilder';
 import { z } from 'zod';
-import { LOCALES, type LocaleId } from '../../dialogs/types';
+import { LOCALES, type LocaleId, type ProbeResult } from '../contracts';
 import type { Logger } from '../observability/logger';
 import type { Prober } from '../probe/prober';
-import type { ProbeResult } from '../probe/types';
+import { isStorageError } from '../storage/storage-errors';
 
 /** One person waiting for one site. */
 export interface WatchSubscription {
@@ -101,7 +101,7 @@ export function createWatchService({
         await storage.write({ [WATCH_KEY]: { subscriptions: next, ...(eTag ? { eTag } : { eTag: '*' }) } });
         return;
       } catch (err) {
-        if ((err as { code?: unknown }).code !== 'etag_conflict') throw err;
+        if (!isStorageError(err, 'etag_conflict')) throw err;
       }
     }
     throw new Error('watch list kept changing under us');

@@ -1,14 +1,14 @@
 import { fromPromise } from 'xstate';
 import { supportMachine } from '../../dialogs/support.machine';
-import type { DnsLookupInput, DnsReport, ProbeInput } from '../../dialogs/types';
+import type { DnsReport, PublicProbeResult } from '../../src/contracts';
+import type { DnsLookupInput, ProbeInput } from '../../dialogs/types';
 import { createTurnRunner, type TurnRequest } from '../../src/core/turn-runner';
 import { createLogger } from '../../src/observability/logger';
-import type { ProbeResult } from '../../src/probe/types';
 import { MemoryActivityDedupe } from '../../src/storage/activity-dedupe';
 import { createKeyedLock } from '../../src/storage/keyed-lock';
 import { MemoryStorage } from '../../src/storage/memory-storage';
 
-const DOWN: ProbeResult = {
+const DOWN: PublicProbeResult = {
   url: 'https://shop.example/',
   verdict: 'down',
   advice: 'wait',
@@ -23,7 +23,7 @@ function createRunner(probeDelayMs: number, options: { turnBudgetMs?: number } =
   const storage = new MemoryStorage();
   const machine = supportMachine.provide({
     actors: {
-      probeSite: fromPromise<ProbeResult, ProbeInput>(
+      probeSite: fromPromise<PublicProbeResult, ProbeInput>(
         ({ input, signal }) =>
           new Promise((resolve) => {
             const timer = setTimeout(() => resolve({ ...DOWN, url: input.url }), probeDelayMs);

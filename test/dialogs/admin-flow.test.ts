@@ -1,4 +1,4 @@
-import type { Finding } from '../../src/probe/types';
+import type { Finding } from '../../src/contracts';
 import {
   choicesOf,
   createConversation,

@@ -3,13 +3,13 @@
  * probe and DNS actors provided by name, plus a record of every i18n key it used.
  */
 import { createActor, fromPromise, waitFor, type Snapshot } from 'xstate';
-import type { ProbeResult } from '../../src/probe/types';
+import type { DnsReport, ProbeResult, PublicProbeResult } from '../../src/contracts';
+import { publicView } from '../../src/probe/public-view';
 import type { SupportContext } from '../../dialogs/context';
 import { KEY_IDS } from '../../dialogs/shortcuts';
 import { isSettled, stateToPath, supportMachine } from '../../dialogs/support.machine';
 import type {
   DnsLookupInput,
-  DnsReport,
   Intent,
   ProbeInput,
   Reply,
@@ -135,12 +135,13 @@ export function createConversation(opts: ConversationOptions = {}): Conversation
   const dnsInputs: DnsLookupInput[] = [];
   const machine = supportMachine.provide({
     actors: {
-      probeSite: fromPromise<ProbeResult, ProbeInput>(({ input }) => {
+      // Like the composition root's actor: the machine receives the public view of each canned result.
+      probeSite: fromPromise<PublicProbeResult, ProbeInput>(({ input }) => {
         const answer = pick(opts.probes, probeInputs.length, 'probe');
         probeInputs.push(input);
-        if (answer === 'hang') return new Promise<ProbeResult>(() => undefined);
+        if (answer === 'hang') return new Promise<PublicProbeResult>(() => undefined);
         if ('fail' in answer) return Promise.reject(new Error(answer.fail));
-        return Promise.resolve({ ...answer, url: input.url });
+        return Promise.resolve(publicView({ ...answer, url: input.url }));
       }),
       lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) => {
         const answer = pick(opts.dns, dnsInputs.length, 'dns');

@@ -1,8 +1,10 @@
-import { createInitialContext, publicProbeStatus } from '../../dialogs/context';
+import { createInitialContext } from '../../dialogs/context';
 import { faultOf } from '../../dialogs/producers';
 import { classify } from '../../dialogs/routing';
 import { genericShortcuts, shortcutsFor } from '../../dialogs/shortcuts';
 import { nextUserStep, suggestBrowser } from '../../dialogs/user-steps';
+import type { ProbeResult } from '../../src/contracts';
+import { publicView } from '../../src/probe/public-view';
 import { createMessage, fakeCloudflareDown, fakeProbeResult } from './create-conversation';
 
 describe('shortcuts table', () => {
@@ -114,6 +116,12 @@ describe('step selection', () => {
 });
 
 describe('public probe status', () => {
+  /** What a conversation shows of a probe: the verdict, advice and producer of its public view. */
+  const publicProbeStatus = (probe: ProbeResult) => {
+    const { verdict, advice, producer } = publicView(probe);
+    return { verdict, advice, producer };
+  };
+
   it('shows a blocked target exactly like a refused connection', () => {
     const blocked = fakeProbeResult({ verdict: 'blocked', advice: 'troubleshoot', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'address' }] });
     const refused = fakeProbeResult({

@@ -5,7 +5,7 @@
  */
 import i18next from 'i18next';
 import { ADMIN_STEPS, dnsReplies, overviewReplies } from '../../dialogs/admin-steps';
-import { CAUSE_ID_LIST, createInitialContext, type SupportContext } from '../../dialogs/context';
+import { createInitialContext, type SupportContext } from '../../dialogs/context';
 import { FAULT_IDS, LOG_HINT_IDS, PRODUCER_NAMES } from '../../dialogs/producers';
 import {
   findingReplies,
@@ -21,7 +21,7 @@ import { KEY_IDS } from '../../dialogs/shortcuts';
 import { BROWSERS, INTENTS, OPERATING_SYSTEMS, VARIANTS, type Reply } from '../../dialogs/types';
 import { USER_STEPS } from '../../dialogs/user-steps';
 import { publicView } from '../../src/probe/public-view';
-import { ADVICES, VERDICTS, type Layer, type ProbeResult, type ProducerId } from '../../src/probe/types';
+import { ADVICES, CAUSE_IDS, VERDICTS, type Layer, type ProbeResult, type ProducerId } from '../../src/contracts';
 import translation from '../../locales/en/translation.json';
 import { englishText, fakeCloudflareDown, fakeDnsReport, fakeProbeResult } from './create-conversation';
 
@@ -54,7 +54,7 @@ const PROBES: ProbeResult[] = [
       producer,
       evidence: [
         { kind: 'producer', producer, layer: LAYERS[i % LAYERS.length] ?? 'cdn', actor: i % 2 ? 'site' : 'provider', branded: i % 3 === 0 },
-        { kind: 'sub-status', code: '502.3', cause: CAUSE_ID_LIST[i % CAUSE_ID_LIST.length] },
+        { kind: 'sub-status', code: '502.3', cause: CAUSE_IDS[i % CAUSE_IDS.length] },
         { kind: 'request-id', name: 'x-request-id', value: `r-${i}` },
       ],
     }),
@@ -95,7 +95,7 @@ function allReplies(): Reply[] {
     out.push(...dnsReplies(ctx, fakeDnsReport({ a: ['198.51.100.1'] })), ...dnsReplies(ctx, fakeDnsReport({ error: 'ENOTFOUND' })));
     for (const path of PROMPT_PATHS) out.push(...helpReply(path, ctx), ...repromptReply(path, ctx));
   }
-  const findingCauses = [...CAUSE_ID_LIST, 'error-page', 'header-dump', 'status-502', 'sub-status'] as const;
+  const findingCauses = [...CAUSE_IDS, 'error-page', 'header-dump', 'status-502', 'sub-status'] as const;
   for (const cause of findingCauses) {
     out.push(...findingReplies([{ cause, summary: 's', line: 1, producer: 'nginx' }, { cause, summary: 's' }]));
   }
@@ -144,7 +144,7 @@ describe('English strings', () => {
 
   it('name every cause, producer, verdict, advice, layer, actor, intent, variant, fault, log hint and modifier', () => {
     const expected = [
-      ...CAUSE_ID_LIST.map((c) => `cause.${c}`),
+      ...CAUSE_IDS.map((c) => `cause.${c}`),
       ...Object.keys(PRODUCER_NAMES).map((p) => `producer.${p}`),
       ...VERDICTS.map((v) => `verdict.${v}`),
       ...ADVICES.map((a) => `advice.${a}`),

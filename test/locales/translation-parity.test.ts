@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next from 'i18next';
-import { INTENTS, LOCALES, type LocaleId } from '../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../src/contracts';
+import { INTENTS } from '../../dialogs/types';
 import { createI18n, LOCALES_DIR, translatorFor } from '../../src/core/i18n';
 import { understand } from '../../src/core/understanding';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPLAIN_MAX_CHARS, EXPLAIN_MAX_LINES, explainReport, explainText, looksPasted } from '../../src/probe/explain';
-import { MAX_LINE_CHARS } from '../../src/text/limits';
+import { MAX_LINE_CHARS } from '../../src/contracts';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 

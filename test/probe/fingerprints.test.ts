@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FINGERPRINTS, REQUEST_ID_RULES, identifyProducer, matchFingerprint, pageText } from '../../src/probe/fingerprints';
-import type { Actor, CauseId, ProducerId } from '../../src/probe/types';
+import type { Actor, CauseId, ProducerId } from '../../src/contracts';
 
 const PAGES = path.join(__dirname, '..', 'fixtures', 'pages');
 

@@ -12,7 +12,7 @@ import {
   matchLogLine,
   splitLogFields,
 } from '../../src/probe/log-patterns';
-import type { Finding } from '../../src/probe/types';
+import type { Finding } from '../../src/contracts';
 
 const LOGS = path.join(__dirname, '..', 'fixtures', 'logs');
 

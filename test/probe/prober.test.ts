@@ -2,7 +2,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createMemoryProbeCache } from '../../src/probe/probe-cache';
 import { cacheKey, createProber, withProbeClient, type ProberOptions } from '../../src/probe/prober';
 import { createStaticResolver } from '../../src/probe/resolver';
-import type { ProbeResult } from '../../src/probe/types';
+import type { ProbeResult } from '../../src/contracts';
 import { closedPort, createHttpServer, createHungServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 const LOOPBACK = ['127.0.0.0/8'];

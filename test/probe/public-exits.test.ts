@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DnsReport } from '../../dialogs/types';
+import type { DnsReport } from '../../src/contracts';
 import { loadConfig } from '../../src/config';
 import { startApp, type RunningApp } from '../../src/index';
 import { createLogger } from '../../src/observability/logger';

@@ -2,17 +2,9 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createAddressPolicy } from '../../src/probe/address-policy';
 import { DEFAULT_TTLS, ttlFor } from '../../src/probe/probe-cache';
 import { createProber } from '../../src/probe/prober';
-import {
-  createRefusalPadding,
-  isRuleRefusal,
-  publicDnsReport,
-  publicView,
-  readsAsRefused,
-  withoutCredentials,
-  type PublicProbeResult,
-} from '../../src/probe/public-view';
+import { createRefusalPadding, publicDnsReport, publicView, withoutCredentials } from '../../src/probe/public-view';
 import { createStaticResolver } from '../../src/probe/resolver';
-import type { ProbeResult } from '../../src/probe/types';
+import { isRuleRefusal, readsAsRefused, type ProbeResult, type PublicProbeResult } from '../../src/contracts';
 import { closedPort, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 /** Names that resolve inside: the prober refuses them before any connection, so no packet leaves loopback. */

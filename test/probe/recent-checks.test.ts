@@ -1,5 +1,5 @@
 import { createRecentChecks } from '../../src/probe/recent-checks';
-import type { ProbeResult } from '../../src/probe/types';
+import type { ProbeResult } from '../../src/contracts';
 
 function result(url: string, overrides: Partial<ProbeResult> = {}): ProbeResult {
   return {

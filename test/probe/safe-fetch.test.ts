@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { createAddressPolicy } from '../../src/probe/address-policy';
 import { createStaticResolver, createSystemResolver, type Resolver } from '../../src/probe/resolver';
 import { safeFetch, type FetchOutcome, type SafeFetchOptions } from '../../src/probe/safe-fetch';
-import type { Evidence } from '../../src/probe/types';
+import type { Evidence } from '../../src/contracts';
 import { checkTarget } from '../../src/probe/url-policy';
 import {
   closedPort,

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../src/probe/types';
+import type { ProbeResult } from '../../src/contracts';
 import type { Prober } from '../../src/probe/prober';
 import { createLogger } from '../../src/observability/logger';
 import { MemoryStorage } from '../../src/storage/memory-storage';

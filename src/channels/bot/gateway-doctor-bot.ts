@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount, type ResourceResponse } from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
-import { INTENTS, type HandoffSummary, type Intent, type LocaleId, type Reply, type SupportEvent } from '../../../dialogs/types';
+import type { LocaleId, ProbeResult } from '../../contracts';
+import { INTENTS, type HandoffSummary, type Intent, type Reply, type SupportEvent } from '../../../dialogs/types';
 import { hostOf } from '../../../dialogs/context';
 import { WATCHING_STATE, watchNoticeReply } from '../../../dialogs/replies';
 import type { KeyedReply, TranslationKey } from '../../../dialogs/translation-keys';
@@ -18,7 +19,6 @@ import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
 import { withProbeClient } from '../../probe/prober';
-import type { ProbeResult } from '../../probe/types';
 import { clientAddressOf } from '../turn-client';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */

@@ -8,6 +8,7 @@ import type { Activity } from 'botbuilder';
 import { environmentWith, loadConfig, ConfigError } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { buildCore } from '../../build-core';
+import { GatewayDoctorBot } from '../bot/gateway-doctor-bot';
 import { ConsoleAdapter } from './console-adapter';
 
 interface OfferedChoice {
@@ -40,6 +41,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, process.stderr);
   const core = await buildCore(config, logger);
+  // The terminal's own composition root: no hand-off or watch targets, so the bot says so when asked.
+  const bot = new GatewayDoctorBot({
+    runner: core.runner,
+    i18n: core.i18n,
+    logger,
+    metrics: core.metrics,
+    defaultLocale: config.defaultLocale,
+  });
   let choices: OfferedChoice[] = [];
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdout.isTTY });
   const tty = process.stdout.isTTY === true;
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
   });
 
   const send = async (partial: Partial<Activity>) => {
-    await adapter.process(partial, (context) => core.bot.run(context));
+    await adapter.process(partial, (context) => bot.run(context));
   };
 
   process.stdout.write(dim('Type your question (e.g. "example.com shows 502 Bad Gateway"). Ctrl+C or "quit" to leave.\n'));

@@ -8,7 +8,7 @@ import type { Reply } from '../../../dialogs/types';
 import { renderAdaptiveCard } from './adaptive-card';
 import { renderBlockKit } from './block-kit';
 import { plainReplyText, renderPlainText } from './plain-text';
-import type { GatewayDoctorChannelData, Translate } from './types';
+import type { GatewayDoctorChannelData, Translate } from '../../contracts';
 
 export interface RenderTarget {
   channelId: string;

@@ -13,7 +13,8 @@ import {
   stripUnsafeChars,
   translateWith,
 } from './plain-text';
-import type { ActionValue, Translate } from './types';
+import type { Translate } from '../../contracts';
+import type { ActionValue } from './types';
 
 export const ADAPTIVE_CARD_VERSION = '1.5';
 

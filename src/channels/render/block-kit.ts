@@ -6,7 +6,8 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/web-api';
 import type { Choice, Fact, Reply } from '../../../dialogs/types';
 import { resolveVars, translateWith } from './plain-text';
-import type { ActionValue, Translate } from './types';
+import type { Translate } from '../../contracts';
+import type { ActionValue } from './types';
 
 /**
  * Values go into the translation untouched: the whole rendered string is escaped afterwards, which covers

@@ -4,7 +4,7 @@
  */
 import type { TranslationKey } from '../../../dialogs/translation-keys';
 import type { Reply } from '../../../dialogs/types';
-import type { Translate } from './types';
+import type { Translate } from '../../contracts';
 
 /** What a reply or a draft carries besides its key: raw values, shortcut keys and translated terms. */
 export interface VarSource {

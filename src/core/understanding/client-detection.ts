@@ -1,7 +1,7 @@
 /** The browser and system a person names in a message, or that web chat's user agent reveals. */
-import { BROWSERS, LOCALES, OPERATING_SYSTEMS } from '../../../dialogs/types';
-import type { BrowserId, LocaleId, OsId } from '../../../dialogs/types';
-import { MAX_USER_AGENT_CHARS } from '../../text/limits';
+import { LOCALES, MAX_USER_AGENT_CHARS, type LocaleId } from '../../contracts';
+import { BROWSERS, OPERATING_SYSTEMS } from '../../../dialogs/types';
+import type { BrowserId, OsId } from '../../../dialogs/types';
 import { BROWSER_RULES, CLIENT_PHRASES, OS_RULES } from './client-tables';
 import type { ClientPhrase, UserAgentRule } from './client-tables';
 import { PhraseIndex, longestWins } from './phrase-matcher';

@@ -2,8 +2,9 @@
  * Which intents a message carries, from the per-language tables. The user's language is asked first,
  * then the others (people type in their own language whatever the interface says), English last.
  */
-import { INTENTS, LOCALES } from '../../../dialogs/types';
-import type { Intent, LocaleId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../contracts';
+import { INTENTS } from '../../../dialogs/types';
+import type { Intent } from '../../../dialogs/types';
 import { PhraseIndex, entries, longestWins } from './phrase-matcher';
 import type { MatchMode, PhraseEntry, PhraseMatch, PreparedText } from './phrase-matcher';
 import type { UnderstandingTable } from './understanding-table';

@@ -3,8 +3,7 @@
  * name and nothing but the words people put around such a request. Any other word ("Firefox in English
  * on Windows") means the name was mentioned, not asked for.
  */
-import { LOCALES } from '../../../dialogs/types';
-import type { LocaleId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../contracts';
 import { PhraseIndex, entries } from './phrase-matcher';
 import type { PhraseEntry, PreparedText } from './phrase-matcher';
 import type { UnderstandingTable } from './understanding-table';

@@ -3,7 +3,8 @@
  * throws: a chat message can hold anything a keyboard, a clipboard or a hostile client can produce.
  */
 
-import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt } from '../../text/limits';
+import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS } from '../../contracts';
+import { cutAt } from '../../text/limits';
 
 export { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt };
 

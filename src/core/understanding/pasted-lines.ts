@@ -4,7 +4,8 @@
  * to the CDN's own pages, so URLs are taken from prose lines, and from other pasted lines only when
  * written out with http(s)://, and never from log lines or markup.
  */
-import { MAX_LINE_CHARS, cutAt } from '../../text/limits';
+import { MAX_LINE_CHARS } from '../../contracts';
+import { cutAt } from '../../text/limits';
 import type { LineTrust } from './url-extraction';
 
 /** Patterns of server log lines (nginx, Apache, IIS, syslog, journald, application logs, stack traces). */

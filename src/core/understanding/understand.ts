@@ -2,8 +2,8 @@
  * Free text -> `UserMessageEvent`: intents, a language switch, the site, the 502 variant, browser and
  * system, whether a form was being sent, and explanations of pasted logs or error pages.
  */
-import { LOCALES } from '../../../dialogs/types';
-import type { LocaleId, UserMessageEvent } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../contracts';
+import type { UserMessageEvent } from '../../../dialogs/types';
 import { explainReport, looksPasted } from '../../probe/explain';
 import { mergeTruncation } from '../../text/limits';
 import { compileClientPhrases, detectClientInText } from './client-detection';

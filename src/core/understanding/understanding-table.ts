@@ -4,8 +4,8 @@
  * silently missing phrase list would only show up as a bot that no longer understands "yes".
  */
 import { z } from 'zod';
-import { BROWSERS, INTENTS, LOCALES, OPERATING_SYSTEMS, VARIANTS } from '../../../dialogs/types';
-import type { LocaleId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../contracts';
+import { BROWSERS, INTENTS, OPERATING_SYSTEMS, VARIANTS } from '../../../dialogs/types';
 import en from '../../../locales/en/understanding.json';
 import es from '../../../locales/es/understanding.json';
 import fr from '../../../locales/fr/understanding.json';

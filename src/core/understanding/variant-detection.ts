@@ -1,6 +1,7 @@
 /** Which member of the 502 family a message shows, from the shared patterns and every language's phrasings. */
-import { LOCALES, VARIANTS } from '../../../dialogs/types';
-import type { LocaleId, VariantId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../contracts';
+import { VARIANTS } from '../../../dialogs/types';
+import type { VariantId } from '../../../dialogs/types';
 import { PhraseIndex, entries } from './phrase-matcher';
 import type { PhraseEntry, PreparedText } from './phrase-matcher';
 import type { UnderstandingTable } from './understanding-table';

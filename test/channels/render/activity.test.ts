@@ -1,5 +1,5 @@
 import { publicChannelData, renderReplyActivity } from '../../../src/channels/render/activity';
-import type { GatewayDoctorChannelData } from '../../../src/channels/render/types';
+import type { GatewayDoctorChannelData } from '../../../src/contracts';
 
 const t = (key: string) => key;
 

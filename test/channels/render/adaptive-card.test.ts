@@ -1,7 +1,7 @@
 import type { Reply } from '../../../dialogs/types';
 import { escapeMarkdown, renderAdaptiveCard, type AdaptiveCard } from '../../../src/channels/render/adaptive-card';
 import { DRAFT_CAPTION_KEY, renderPlainText } from '../../../src/channels/render/plain-text';
-import type { Translate } from '../../../src/channels/render/types';
+import type { Translate } from '../../../src/contracts';
 
 const fakeT: Translate = (key, vars) => key + (vars ? JSON.stringify(vars) : '');
 

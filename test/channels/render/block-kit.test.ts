@@ -6,7 +6,7 @@ import {
   renderBlockKit,
   truncateMrkdwn,
 } from '../../../src/channels/render/block-kit';
-import type { Translate } from '../../../src/channels/render/types';
+import type { Translate } from '../../../src/contracts';
 
 /** `key|JSON(vars)`; keys in `dictionary` translate to their entry; a missing key without vars comes back as is (like i18next). */
 function fakeTranslate(dictionary: Record<string, string> = {}): Translate {

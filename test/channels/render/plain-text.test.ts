@@ -1,6 +1,6 @@
 import type { Reply } from '../../../dialogs/types';
 import { DRAFT_CAPTION_KEY, keyLabel, renderPlainText, resolveVars, stripUnsafeChars } from '../../../src/channels/render/plain-text';
-import type { Translate } from '../../../src/channels/render/types';
+import type { Translate } from '../../../src/contracts';
 
 const fakeT: Translate = (key, vars) => key + (vars ? JSON.stringify(vars) : '');
 

@@ -9,7 +9,7 @@ import type { Server } from 'restify';
 import type { KnownBlock, SectionBlock, ActionsBlock, Button } from '@slack/web-api';
 import type { Reply } from '../../../dialogs/types';
 import { renderBlockKit } from '../../../src/channels/render/block-kit';
-import type { Translate } from '../../../src/channels/render/types';
+import type { Translate } from '../../../src/contracts';
 import { SlackAdapter, createSlackRoutes, type SlackRoutesDeps } from '../../../src/channels/slack';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import i18next from 'i18next';
 import type { Server } from 'restify';
-import { LOCALES } from '../../../dialogs/types';
+import { LOCALES, type ProbeResult } from '../../../src/contracts';
 import { escapeHtml } from '../../../src/text/html';
 import {
   createStatusRoutes,
@@ -16,7 +16,6 @@ import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
 import { createProber } from '../../../src/probe/prober';
 import { createRecentChecks, type RecentCheck, type RecentChecks } from '../../../src/probe/recent-checks';
-import type { ProbeResult } from '../../../src/probe/types';
 import { createServer, type RouteSpec } from '../../../src/server';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');

@@ -1,4 +1,5 @@
-import type { BrowserId, LocaleId, OsId } from '../../../dialogs/types';
+import type { LocaleId } from '../../../src/contracts';
+import type { BrowserId, OsId } from '../../../dialogs/types';
 import { detectClient, understand } from '../../../src/core/understanding';
 
 describe('browser and system named in a message', () => {

@@ -1,4 +1,5 @@
-import type { Intent, LocaleId } from '../../../dialogs/types';
+import type { LocaleId } from '../../../src/contracts';
+import type { Intent } from '../../../dialogs/types';
 import { understand } from '../../../src/core/understanding';
 
 /** Messages as people type them, three or more per intent and language. */

@@ -1,4 +1,4 @@
-import type { LocaleId } from '../../../dialogs/types';
+import type { LocaleId } from '../../../src/contracts';
 import { understand } from '../../../src/core/understanding';
 
 /** Requests to switch, as typed in each interface language. */

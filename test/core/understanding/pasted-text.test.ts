@@ -1,5 +1,5 @@
 import { MAX_SCANNED_CHARS, understand } from '../../../src/core/understanding';
-import { MAX_LINE_CHARS, MAX_PASTE_LINES } from '../../../src/text/limits';
+import { MAX_LINE_CHARS, MAX_PASTE_LINES } from '../../../src/contracts';
 
 const REFUSED =
   '2024/05/01 12:00:00 [error] 1234#0: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.9, server: shop.example.com';

@@ -1,5 +1,5 @@
+import type { LocaleId } from '../../../src/contracts';
 import { INTENTS } from '../../../dialogs/types';
-import type { LocaleId } from '../../../dialogs/types';
 import { MAX_KEPT_CHARS, normaliseText, understand } from '../../../src/core/understanding';
 
 const LOCALE = { locale: 'en' as LocaleId };

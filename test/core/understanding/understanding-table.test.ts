@@ -1,5 +1,5 @@
-import { INTENTS, LOCALES } from '../../../dialogs/types';
-import type { LocaleId } from '../../../dialogs/types';
+import { LOCALES, type LocaleId } from '../../../src/contracts';
+import { INTENTS } from '../../../dialogs/types';
 import { UNDERSTANDING_TABLES, parseUnderstandingTable } from '../../../src/core/understanding';
 import { matchForm } from '../../../src/core/understanding/normalise';
 import en from '../../../locales/en/understanding.json';

@@ -1,5 +1,6 @@
+import type { LocaleId } from '../../../src/contracts';
 import { VARIANTS } from '../../../dialogs/types';
-import type { LocaleId, VariantId } from '../../../dialogs/types';
+import type { VariantId } from '../../../dialogs/types';
 import { understand } from '../../../src/core/understanding';
 
 /** Realistic messages for every variant, several languages each where people translate the page. */

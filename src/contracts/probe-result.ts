@@ -1,33 +1,21 @@
 /**
- * The probe's public vocabulary. Everything outside `src/probe/` (the CLI, the bot, the status board)
- * speaks in these types; the JSON shape of `ProbeResult` is part of the interface contract (DESIGN.md §5).
+ * The probe's vocabulary. Everything outside `src/probe/` (the CLI, the machines, the channels, the status
+ * board) speaks in these types; the JSON shape of `ProbeResult` is a public interface (`npm run probe --
+ * --json`, `GET /api/admin/probe`).
  */
+import type { CauseId } from './causes';
+
+/** Every conclusion the probe can reach about a URL. */
+export const VERDICTS = ['up', 'down', 'degraded', 'dns_error', 'tls_error', 'timeout', 'blocked', 'invalid'] as const;
 
 /** What the probe concluded about a URL. */
-export type Verdict =
-  | 'up'
-  | 'down'
-  | 'degraded'
-  | 'dns_error'
-  | 'tls_error'
-  | 'timeout'
-  | 'blocked'
-  | 'invalid';
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Every next step the probe can advise. */
+export const ADVICES = ['troubleshoot', 'wait', 'contact_site', 'admin_check'] as const;
 
 /** What the person should do next. */
-export type Advice = 'troubleshoot' | 'wait' | 'contact_site' | 'admin_check';
-
-export const VERDICTS: readonly Verdict[] = [
-  'up',
-  'down',
-  'degraded',
-  'dns_error',
-  'tls_error',
-  'timeout',
-  'blocked',
-  'invalid',
-];
-export const ADVICES: readonly Advice[] = ['troubleshoot', 'wait', 'contact_site', 'admin_check'];
+export type Advice = (typeof ADVICES)[number];
 
 /** The layers the fingerprint table can name. */
 export type ProducerId =
@@ -54,20 +42,8 @@ export type Layer = 'cdn' | 'load-balancer' | 'reverse-proxy' | 'app-server' | '
 /** Who has to act when this producer reports a 502. */
 export type Actor = 'site' | 'provider' | 'visitor';
 
-/** Causes the `explain` tables can name (log lines, error pages, sub-statuses). */
-export type CauseId =
-  | 'upstream-refused'
-  | 'upstream-reset'
-  | 'upstream-timeout'
-  | 'header-too-big'
-  | 'no-live-upstreams'
-  | 'socket-permission'
-  | 'socket-missing'
-  | 'upstream-dns'
-  | 'upstream-tls'
-  | 'upstream-overloaded'
-  | 'app-crash'
-  | 'upstream-protocol';
+/** Why a target was refused by our own rules (shown to operators and logs, never detailed to users). */
+export type RefusalReason = 'scheme' | 'credentials' | 'address' | 'port' | 'rate-limited' | 'busy' | 'malformed';
 
 /** One fact the probe observed, kept small and JSON-friendly. */
 export type Evidence =
@@ -92,16 +68,7 @@ export type Evidence =
   | { kind: 'refused'; reason: RefusalReason }
   | { kind: 'note'; code: string; detail?: string };
 
-/** Why a target was refused by our own rules (shown to operators and logs, never detailed to users). */
-export type RefusalReason =
-  | 'scheme'
-  | 'credentials'
-  | 'address'
-  | 'port'
-  | 'rate-limited'
-  | 'busy'
-  | 'malformed';
-
+/** How long each phase of a probe took. */
 export interface Timings {
   dnsMs?: number;
   connectMs?: number;
@@ -110,7 +77,7 @@ export interface Timings {
   totalMs: number;
 }
 
-/** The probe's answer (DESIGN.md §5 "Probe JSON"). */
+/** The probe's answer: the truth, for logs, metrics and the admin API (strangers see `PublicProbeResult`). */
 export interface ProbeResult {
   url: string;
   verdict: Verdict;
@@ -124,7 +91,7 @@ export interface ProbeResult {
   checkedAt: string;
 }
 
-/** One explained item from pasted text (`npm run explain`). */
+/** One explained item from pasted text (`npm run explain`, a paste in the chat). */
 export interface Finding {
   /** 1-based line number in the pasted text, when the finding came from one line. */
   line?: number;
