@@ -1,6 +1,6 @@
 /**
  * The benchmark's yardstick: a bare botbuilder echo bot on the same restify server setup (CloudAdapter,
- * unauthenticated, expectReplies), so every budget is a ratio measured in the same run (DESIGN.md §7).
+ * unauthenticated, expectReplies), so every budget is a ratio measured in the same run (docs/architecture.md, Budgets).
  */
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import restify from 'restify';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:probe`: the probe's own time against curl's on the same loopback servers.
- * Budgets (DESIGN.md §7): an up site within 1.2x of curl's total time, a refused connection judged in under
+ * Budgets (docs/architecture.md): an up site within 1.2x of curl's total time, a refused connection judged in under
  * 50 ms, a hung server judged at the time budget (+25% at most). Prints a table and exits 1 on a miss.
  */
 import { execFile } from 'node:child_process';

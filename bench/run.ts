@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: Gateway Doctor against a bare botbuilder echo bot, same machine, same run, same load
- * (DESIGN.md §7). The server under test runs in its own process; autocannon drives it from this one.
+ * (docs/architecture.md, Budgets). The server under test runs in its own process; autocannon drives it from this one.
  *
  *   1. saturation: 100 connections as fast as they go           -> throughput >= 0.8x the echo bot's
  *   2. fixed load: 100 conversations at 500 turns/s               -> p99 <= 1.5x the echo bot's

@@ -1,5 +1,5 @@
 /**
- * The support machine's context: JSON only (STYLE habit 8), bounded in size, and the pure helpers that
+ * The support machine's context: JSON only (docs/architecture.md, Conventions), bounded in size, and the pure helpers that
  * read the probe result kept in it.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Real keyboard shortcuts per browser and operating system, as data (STYLE habit 14). A shortcut is a
+ * Real keyboard shortcuts per browser and operating system, as data (docs/architecture.md, Conventions). A shortcut is a
  * list of key ids; channels translate modifier ids through `key.<id>` (see `Reply.keys`).
  */
 import type { BrowserId, OsId } from './types';

@@ -1,5 +1,5 @@
 /**
- * The visitor's troubleshooting steps as data (STYLE habit 14): order, when a step applies, whether the
+ * The visitor's troubleshooting steps as data (docs/architecture.md, Conventions): order, when a step applies, whether the
  * site is re-checked after it, and how its reply is tailored to the person's browser and device.
  */
 import type { SupportContext } from './context';

@@ -1,6 +1,6 @@
 /**
  * Environment -> typed, validated, frozen configuration. The only module that reads `process.env`
- * (STYLE.md habit 2): everything else receives its options as an argument.
+ * (docs/architecture.md, Conventions): everything else receives its options as an argument.
  */
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';

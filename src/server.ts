@@ -1,5 +1,5 @@
 /**
- * Every HTTP route of Gateway Doctor (DESIGN.md §5), on restify. Handlers come in as dependencies; this
+ * Every HTTP route of Gateway Doctor (the table in README.md), on restify. Handlers come in as dependencies; this
  * module owns the edge rules: body limits, JSON validation, status codes, no stack traces in answers.
  */
 import { timingSafeEqual } from 'node:crypto';

@@ -3,7 +3,7 @@
  * work (the probe) settle within a budget -> persist with an eTag -> hand back the replies.
  *
  * Turns of one conversation are serialised by a keyed lock; a redelivered activity is answered once; a
- * snapshot is never persisted while a child actor is still running (STYLE habit 7).
+ * snapshot is never persisted while a child actor is still running (docs/architecture.md, Conventions).
  */
 import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Direct Line 3.0 over HTTP, self-hosted (DESIGN.md §5): token routes, conversations, activities, plus
+ * Direct Line 3.0 over HTTP, self-hosted (the HTTP routes in README.md): token routes, conversations, activities, plus
  * `POST /api/webchat/token` that hands a web page a token for a new conversation. Everything that enters is
  * validated by these routes; the bot only ever sees activities they built.
  *
