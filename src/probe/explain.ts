@@ -10,7 +10,7 @@ import { identifyProducer, matchFingerprint, pageText, type Identification } fro
 import { createLogReadState, matchLogLine } from './log-patterns';
 
 /**
- * Input caps (src/text/limits.ts): only the first EXPLAIN_MAX_CHARS characters and, of those, the first
+ * Input caps (src/contracts/text-limits.ts): only the first EXPLAIN_MAX_CHARS characters and, of those, the first
  * EXPLAIN_MAX_LINES lines are read; a line is matched as a log or header line up to MAX_LINE_CHARS. A real
  * paste is far smaller; the caps bound the work one chat message can cause, and explainReport says when they cut.
  */
