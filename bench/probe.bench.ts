@@ -47,7 +47,7 @@ function freshProber(timeoutMs: number) {
 }
 
 async function main(): Promise<void> {
-  const page = '<!doctype html><title>ok</title><p>' + 'x'.repeat(2000) + '</p>';
+  const page = `<!doctype html><title>ok</title><p>${'x'.repeat(2000)}</p>`;
   // A site takes some time to build its answer; on loopback with none, both sides finish in under a
   // millisecond and the ratio would only compare process overheads. 20 ms is a fast real page.
   const up = http.createServer((_req, res) => {

@@ -156,5 +156,5 @@ export function stateToPath(value: StateValue): string {
 export function isSettled(snapshot: AnyMachineSnapshot): boolean {
   if (snapshot.hasTag('busy')) return false;
   const children = snapshot.children as Record<string, AnyActorRef | undefined>;
-  return Object.values(children).every((child) => !child || child.getSnapshot().status !== 'active');
+  return Object.values(children).every((child) => child?.getSnapshot().status !== 'active');
 }

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { buildTeamsPackage, readTeamsPackageSources, TEAMS_DEPLOY_DIR, writeTeamsPackage } from '../src/channels/teams/app-package';
 import { drawColorIcon, drawOutlineIcon } from '../src/channels/teams/icons';
 import { ManifestError } from '../src/channels/teams/manifest';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, type Config } from '../src/config';
 import { hostOf } from '../src/text/url';
 import packageJson from '../package.json';
 
@@ -44,7 +44,7 @@ function main(): number {
     process.stdout.write('Icons written to deploy/teams.\n');
   }
 
-  let config;
+  let config: Readonly<Config>;
   try {
     config = loadConfig();
   } catch (err) {

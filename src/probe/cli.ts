@@ -2,7 +2,7 @@
  * `npm run probe -- [--json] <url> [<url>...]`: the status probe without the bot.
  * One line per URL in the order given; exit code 0 when every site is up, 1 when any is not, 2 on misuse.
  */
-import { loadConfig, ConfigError } from '../config';
+import { loadConfig, ConfigError, type Config } from '../config';
 import { createProber } from './prober';
 import type { Evidence, ProbeResult, Verdict } from '../contracts';
 
@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(unknownFlag ? `unknown option ${unknownFlag}\n${USAGE}` : USAGE);
     return 2;
   }
-  let config;
+  let config: Readonly<Config>;
   try {
     config = loadConfig(io.env);
   } catch (error) {

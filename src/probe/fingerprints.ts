@@ -475,7 +475,7 @@ const ANY_TAG = /<[^<>]*>/g;
 
 /** Visible text of an HTML page (or the text itself), one block element per line. */
 export function pageText(body: string): string {
-  if (!/<[a-z!\/]/i.test(body)) return body;
+  if (!/<[a-z!/]/i.test(body)) return body;
   return body
     .replace(SCRIPT_BLOCK, ' ')
     .replace(STYLE_BLOCK, ' ')

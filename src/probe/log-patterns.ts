@@ -816,9 +816,7 @@ type ReadResult = LogMatch | null | undefined;
 /** Splits on spaces, keeping "double quoted" fields whole (quotes removed). */
 export function splitLogFields(line: string): string[] {
   const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line)) !== null) out.push(m[1] ?? m[2] ?? '');
+  for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? '');
   return out;
 }
 
@@ -928,7 +926,7 @@ function readIisLine(line: string, state: LogReadState): ReadResult {
   if (state.iisFields && state.iisFields.length === values.length) fields = state.iisFields;
   else if (values.length === IIS_DEFAULT_FIELDS.length) fields = IIS_DEFAULT_FIELDS;
   else if (values.length === IIS7_DEFAULT_FIELDS.length) fields = IIS7_DEFAULT_FIELDS;
-  if (!fields || !fields.includes('sc-status')) return undefined;
+  if (!fields?.includes('sc-status')) return undefined;
   const get = (name: string): string | undefined => {
     const i = fields?.indexOf(name) ?? -1;
     return i >= 0 ? values[i] : undefined;

@@ -29,9 +29,9 @@ export function ttlFor(verdict: Verdict, ttls: CacheTtls = DEFAULT_TTLS): number
       return ttls.upMs;
     case 'invalid':
       return ttls.refusedMs;
-    // A target our rules refused is shown as a refused connection (src/probe/public-view.ts); it must be
-    // re-checked on the same rhythm, or the age of its answer would tell the two apart.
-    case 'blocked':
+    // Everything else, `blocked` included: a target our rules refused is shown as a refused connection
+    // (src/probe/public-view.ts), so it is re-checked on the same rhythm, or the age of its answer would
+    // tell the two apart.
     default:
       return ttls.downMs;
   }

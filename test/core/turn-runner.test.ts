@@ -59,7 +59,13 @@ describe('turn runner', () => {
   it('sends no typing indicator when the probe settles at once', async () => {
     const { runner } = createRunner(0);
     let typing = 0;
-    const result = await runner.run(ask({ onBusy: () => void (typing += 1) }));
+    const result = await runner.run(
+      ask({
+        onBusy: () => {
+          typing += 1;
+        },
+      }),
+    );
     expect(result.status).toMatchObject({ state: 'user.down', verdict: 'down', producer: 'nginx' });
     expect(typing).toBe(0);
   });
@@ -67,7 +73,13 @@ describe('turn runner', () => {
   it('keeps the person informed while a slow probe runs', async () => {
     const { runner } = createRunner(400);
     let typing = 0;
-    const result = await runner.run(ask({ onBusy: () => void (typing += 1) }));
+    const result = await runner.run(
+      ask({
+        onBusy: () => {
+          typing += 1;
+        },
+      }),
+    );
     expect(result.status.state).toBe('user.down');
     expect(typing).toBeGreaterThanOrEqual(2);
   });

@@ -79,13 +79,13 @@ function recordKeys(reply: Reply): void {
   seenKeys.add(reply.key);
   for (const c of reply.choices ?? []) seenKeys.add(c.labelKey);
   for (const f of reply.facts ?? []) seenKeys.add(f.labelKey);
-  for (const list of Object.values(reply.terms ?? {})) list.forEach((k) => seenKeys.add(k));
+  for (const list of Object.values(reply.terms ?? {})) for (const k of list) seenKeys.add(k);
   for (const list of Object.values(reply.keys ?? {})) {
     for (const id of list) if ((KEY_IDS as readonly string[]).includes(id)) seenKeys.add(`key.${id}`);
   }
   if (reply.draft) {
     seenKeys.add(reply.draft.key);
-    for (const list of Object.values(reply.draft.terms ?? {})) list.forEach((k) => seenKeys.add(k));
+    for (const list of Object.values(reply.draft.terms ?? {})) for (const k of list) seenKeys.add(k);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import readline from 'node:readline';
 import type { Activity } from 'botbuilder';
-import { environmentWith, loadConfig, ConfigError } from '../../config';
+import { environmentWith, loadConfig, ConfigError, type Config } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { buildCore } from '../../build-core';
 import { GatewayDoctorBot } from '../bot/gateway-doctor-bot';
@@ -30,7 +30,7 @@ export function offeredChoices(activity: Partial<Activity>): OfferedChoice[] {
 }
 
 async function main(): Promise<void> {
-  let config;
+  let config: Readonly<Config>;
   try {
     // The terminal keeps its conversation in memory unless STORAGE says otherwise explicitly.
     config = loadConfig(environmentWith({ defaults: { STORAGE: 'memory', LOG_LEVEL: 'warn' } }));

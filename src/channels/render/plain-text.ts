@@ -22,6 +22,7 @@ export const DRAFT_CAPTION_KEY: TranslationKey = 'render.draftCaption';
 
 // C0/C1 controls (terminal escape sequences start with ESC or CSI) and the bidi overrides that let a
 // host name read differently from what it is. Tab and newline are kept: they are layout, not commands.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what the pattern removes.
 const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Removes characters that could drive a terminal or disguise text; keeps tabs and newlines. */

@@ -141,7 +141,7 @@ export class SlackAdapter extends HostedAdapter {
   }
 
   /** Replaces a message the bot posted earlier (`activity.id` is its `ts`) with `chat.update`. */
-  async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
+  async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | undefined> {
     const message = slackMessageFor(activity);
     if (!activity.id || !message) throw new Error('updateActivity needs the message ts as activity.id and some text or blocks');
     const address = this.addressOf(activity, context);

@@ -356,11 +356,11 @@ export function relativeTime(then: number, now: number, locale: LocaleId): strin
 
 function formatDateTime(at: number, locale: LocaleId): string {
   // The server does not know the reader's time zone; UTC, named, until the browser re-renders locally.
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+  return `${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;
 }
 
 function formatTime(at: number, locale: LocaleId): string {
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+  return `${new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;
 }
 
 function sendAsset(res: Response, contentType: string, body: string | Buffer, maxAgeSeconds: number): void {

@@ -88,7 +88,7 @@ export class DirectLineAdapter extends HostedAdapter {
     return responses;
   }
 
-  override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
+  override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | undefined> {
     if (!activity.id) throw new Error('updateActivity needs the id of the activity to replace');
     const conversationId = this.conversationIdOf(activity, context);
     const replaced = await this.store.replace(conversationId, { ...this.outgoing(activity, context), id: activity.id });

@@ -111,7 +111,10 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
         if (target.ours || otherPaths === 'refuse') refuse(socket, 400, 'bad_request');
         return;
       }
-      if (wss.clients.size + pending >= maxConnections) return refuse(socket, 503, 'too_many_connections');
+      if (wss.clients.size + pending >= maxConnections) {
+        refuse(socket, 503, 'too_many_connections');
+        return;
+      }
       pending += 1;
       accept(req, socket, head, target.conversationId, target.query)
         .catch((err: unknown) => {
@@ -165,8 +168,14 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
       ws.send(JSON.stringify(set));
     };
     const deliver = (event: ConversationEvent): void => {
-      if (event.kind === 'ended') return ws.close(CLOSE_ENDED, 'conversation ended');
-      if (event.kind === 'transient') return send({ activities: [event.activity] });
+      if (event.kind === 'ended') {
+        ws.close(CLOSE_ENDED, 'conversation ended');
+        return;
+      }
+      if (event.kind === 'transient') {
+        send({ activities: [event.activity] });
+        return;
+      }
       // The backlog may already hold what was logged while it was being read: send each watermark once.
       if (event.watermark <= lastSent) return;
       lastSent = event.watermark;
@@ -256,7 +265,7 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
  * conversation id percent-decoded, the query read leniently (URLSearchParams never throws).
  */
 export function parseStreamTarget(rawUrl: string | undefined): StreamTarget {
-  if (!rawUrl || !rawUrl.startsWith('/') || rawUrl.startsWith('//')) return { kind: 'malformed', ours: false };
+  if (!rawUrl?.startsWith('/') || rawUrl.startsWith('//')) return { kind: 'malformed', ours: false };
   const queryAt = rawUrl.indexOf('?');
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const match = STREAM_PATH.exec(path);

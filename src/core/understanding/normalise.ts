@@ -14,6 +14,7 @@ export { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt };
  * differently from how it matches (a "Trojan Source" trick) and never carry meaning for us.
  * U+200D (zero-width joiner) stays: emoji sequences need it.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what the pattern removes.
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 /** Half of a surrogate pair with its other half missing (left by a cut, or sent on purpose). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -50,7 +50,7 @@ export function prepareText(text: string): PreparedText {
 
 /** Text with spaces and emoji variation selectors removed, for symbol-only phrases. */
 export function symbolForm(text: string): string {
-  return text.replace(/[\s\uFE0E\uFE0F]/g, '');
+  return text.replace(/\s|\uFE0E|\uFE0F/g, '');
 }
 
 const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;

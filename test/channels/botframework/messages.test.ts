@@ -22,7 +22,10 @@ describe('Bot Framework transcripts', () => {
   let hung: LoopbackServer;
   let refused: LoopbackServer;
   let conversation = 0;
-  const convo = () => ({ id: `conv-${(conversation += 1)}` });
+  const convo = () => {
+    conversation += 1;
+    return { id: `conv-${conversation}` };
+  };
 
   beforeAll(async () => {
     app = await createTestApp();

@@ -62,7 +62,7 @@ describe('renderBlockKit', () => {
     const { text, blocks } = renderBlockKit(reply, t);
     expect(text).toBe(`echo|${JSON.stringify({ said: INJECTION_ESCAPED })}`);
     expect((blocks[1] as SectionBlock).fields?.[0]?.text).toBe(`*fact.requestId*\n${INJECTION_ESCAPED}`);
-    expect(sectionText(blocks[2])).toBe('```draft.toSite|' + JSON.stringify({ said: INJECTION_ESCAPED }) + '```');
+    expect(sectionText(blocks[2])).toBe(`\`\`\`draft.toSite|${JSON.stringify({ said: INJECTION_ESCAPED })}\`\`\``);
     // Not one control character survives anywhere in what Slack will parse.
     expect(JSON.stringify({ text, blocks })).not.toMatch(/[<>]/);
   });

@@ -118,7 +118,11 @@ describe('SlackLocaleCache', () => {
 
   it('forgets the oldest person beyond its size', async () => {
     const asked: string[] = [];
-    const cache = new SlackLocaleCache({ maxEntries: 2, lookup: async (_t, user) => (asked.push(user), 'de-DE') });
+    const cache = new SlackLocaleCache({ maxEntries: 2, lookup: async (_t, user) => {
+        asked.push(user);
+        return 'de-DE';
+      },
+    });
     await cache.localeOf('T', 'A');
     await cache.localeOf('T', 'B');
     await cache.localeOf('T', 'C');

@@ -307,12 +307,13 @@ describe('status locale helpers', () => {
   });
 
   it('has the same non-empty status strings in every language', () => {
-    const flatten = (node: unknown, prefix = ''): Record<string, unknown> =>
-      Object.entries(node as Record<string, unknown>).reduce<Record<string, unknown>>(
-        (all, [key, value]) =>
-          value && typeof value === 'object' ? { ...all, ...flatten(value, `${prefix}${key}.`) } : { ...all, [`${prefix}${key}`]: value },
-        {},
-      );
+    const flatten = (node: unknown, prefix = '', into: Record<string, unknown> = {}): Record<string, unknown> => {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (value && typeof value === 'object') flatten(value, `${prefix}${key}.`, into);
+        else into[`${prefix}${key}`] = value;
+      }
+      return into;
+    };
     const read = (locale: string) => flatten(JSON.parse(readFileSync(path.join(LOCALES_DIR, locale, 'status.json'), 'utf8')));
     const english = read('en');
     for (const locale of LOCALES) {

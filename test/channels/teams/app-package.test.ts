@@ -10,7 +10,7 @@ import {
   type TeamsPackageSources,
 } from '../../../src/channels/teams/app-package';
 import { drawColorIcon } from '../../../src/channels/teams/icons';
-import { buildManifest, ManifestError, type TeamsManifest } from '../../../src/channels/teams/manifest';
+import { buildManifest, type ManifestError, type TeamsManifest } from '../../../src/channels/teams/manifest';
 import { readZipEntries } from './zip-reader';
 
 const APP_ID = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';

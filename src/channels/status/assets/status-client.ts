@@ -87,6 +87,7 @@ function start(): void {
 /** `t(key, vars)` over the page's strings: `{{name}}` takes `vars[name]`; an unknown key reads as itself. */
 function createTranslate(strings: Readonly<Record<string, string>>): Translate {
   return (key, vars) => {
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is ES2022; this script targets ES2017 browsers.
     const text = Object.prototype.hasOwnProperty.call(strings, key) ? (strings[key] as string) : key;
     return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_match, name: string) => {
       const value = vars?.[name];
