@@ -44,10 +44,13 @@ async function waitUntilAnswering(port: number, child: ChildProcess): Promise<vo
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/messages', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(true);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/messages', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(true);
+        },
+      );
       req.on('error', () => resolve(false));
       req.end('{}');
     });
@@ -57,7 +60,10 @@ async function waitUntilAnswering(port: number, child: ChildProcess): Promise<vo
   throw new Error('server did not start within 60 s');
 }
 
-async function startServer(kind: 'echo' | 'gateway-doctor', env: Record<string, string> = {}): Promise<{ port: number; stop(): Promise<void> }> {
+async function startServer(
+  kind: 'echo' | 'gateway-doctor',
+  env: Record<string, string> = {},
+): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await freePort();
   const args = kind === 'echo' ? [path.join(__dirname, 'echo-bot.ts'), String(port)] : [path.join(ROOT, 'src', 'index.ts')];
   const child = spawn(TSX, args, {
@@ -119,7 +125,7 @@ async function load(port: number, shape: LoadShape): Promise<Measured> {
         headers: { 'content-type': 'application/json' },
         setupRequest: (request, context) => {
           const connection = context as { id?: number };
-          connection.id ??= (connectionIds += 1);
+          connection.id ??= connectionIds += 1;
           const { conversationId, text } = shape.next(connection);
           return { ...request, body: activity(conversationId, text) };
         },
@@ -137,7 +143,8 @@ async function load(port: number, shape: LoadShape): Promise<Measured> {
 }
 
 function row(name: string, echo: Measured, bot: Measured, verdict: string): string {
-  const fmt = (m: Measured) => `${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(5)} ms`;
+  const fmt = (m: Measured) =>
+    `${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.p50).padStart(4)} ms  p99 ${String(m.p99).padStart(5)} ms`;
   return `${name.padEnd(12)} echo: ${fmt(echo)}\n${''.padEnd(12)} bot:  ${fmt(bot)}  errors ${bot.errors + bot.non2xx}   ${verdict}`;
 }
 
@@ -173,7 +180,10 @@ async function main(): Promise<void> {
     console.log(row('saturation', saturation.echo, saturation.bot, `throughput ${throughputRatio.toFixed(2)}x echo (budget >= 0.8x)`));
 
     // 2. fixed offered load
-    const fixed = await measure(() => ({ ...helpTurns(), overallRate: 500 }), { ...env, STORAGE: `sqlite:${path.join(dataDir, 'fixed.db')}` });
+    const fixed = await measure(() => ({ ...helpTurns(), overallRate: 500 }), {
+      ...env,
+      STORAGE: `sqlite:${path.join(dataDir, 'fixed.db')}`,
+    });
     const p99Ratio = fixed.bot.p99 / Math.max(1, fixed.echo.p99);
     if (p99Ratio > 1.5) misses.push(`fixed-load p99 ${p99Ratio.toFixed(2)}x > 1.5x`);
     console.log(row('500 turns/s', fixed.echo, fixed.bot, `p99 ${p99Ratio.toFixed(2)}x echo (budget <= 1.5x)`));
@@ -183,7 +193,10 @@ async function main(): Promise<void> {
     const site = http.createServer((_req, res) => {
       siteHits += 1;
       res.writeHead(502, { server: 'nginx', 'content-type': 'text/html' });
-      res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+      res.end(
+        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>' +
+          '<hr><center>nginx</center></body></html>',
+      );
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', () => resolve()));
     const siteUrl = `http://127.0.0.1:${(site.address() as net.AddressInfo).port}/`;
@@ -214,10 +227,17 @@ async function main(): Promise<void> {
     const windows = Math.ceil(stormSeconds / 15);
     const probes = Math.ceil(siteHits / 2);
     if (probes > windows) misses.push(`storm sent ${probes} probes in ${windows} cache window(s)`);
-    if (botStorm.non2xx + botStorm.errors > 0 || botStorm.requests < 5000) misses.push(`storm: ${botStorm.requests} answered, ${botStorm.non2xx + botStorm.errors} errors`);
+    if (botStorm.non2xx + botStorm.errors > 0 || botStorm.requests < 5000)
+      misses.push(`storm: ${botStorm.requests} answered, ${botStorm.non2xx + botStorm.errors} errors`);
     if (stormRatio > 2) misses.push(`storm p99 ${stormRatio.toFixed(2)}x > 2x`);
     console.log(
-      row('storm', echoStorm, botStorm, `p99 ${stormRatio.toFixed(2)}x echo (budget <= 2x); ${botStorm.requests} answered; site saw ${siteHits} requests (${probes} probe(s), ${windows} window(s))`),
+      row(
+        'storm',
+        echoStorm,
+        botStorm,
+        `p99 ${stormRatio.toFixed(2)}x echo (budget <= 2x); ${botStorm.requests} answered; ` +
+          `site saw ${siteHits} requests (${probes} probe(s), ${windows} window(s))`,
+      ),
     );
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

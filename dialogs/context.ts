@@ -84,7 +84,7 @@ export function createInitialContext(input: SupportInput = {}, keep: Partial<Sup
   return {
     locale: keep.locale ?? input.locale ?? 'en',
     localeChosen: keep.localeChosen ?? false,
-    ...(keep.requester ?? input.requester ? { requester: keep.requester ?? input.requester } : {}),
+    ...((keep.requester ?? input.requester) ? { requester: keep.requester ?? input.requester } : {}),
     ...(keep.browser ? { browser: keep.browser } : {}),
     ...(keep.os ? { os: keep.os } : {}),
     roleOffered: false,

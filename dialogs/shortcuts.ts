@@ -9,7 +9,6 @@ export type ShortcutAction = 'reload' | 'hardRefresh' | 'privateWindow' | 'clear
 
 /** Modifier and named-key ids with a `key.<id>` translation; letters and F-keys are used literally. */
 export const KEY_IDS = ['ctrl', 'shift', 'alt', 'cmd', 'option', 'delete', 'backspace'] as const;
-export type KeyId = (typeof KEY_IDS)[number];
 
 export type Shortcut = readonly string[];
 
@@ -32,7 +31,14 @@ const PRIVATE_P: readonly BrowserId[] = ['firefox'];
 export const SHORTCUTS: readonly ShortcutRule[] = [
   // Windows and Linux: Chrome, Edge, Firefox, Brave, Opera behave alike apart from Firefox's private window.
   { os: PC, action: 'reload', keys: [['F5'], ['ctrl', 'R']] },
-  { os: PC, action: 'hardRefresh', keys: [['ctrl', 'F5'], ['ctrl', 'shift', 'R']] },
+  {
+    os: PC,
+    action: 'hardRefresh',
+    keys: [
+      ['ctrl', 'F5'],
+      ['ctrl', 'shift', 'R'],
+    ],
+  },
   { browsers: PRIVATE_P, os: PC, action: 'privateWindow', keys: [['ctrl', 'shift', 'P']] },
   { os: PC, action: 'privateWindow', keys: [['ctrl', 'shift', 'N']] },
   { os: PC, action: 'clearData', keys: [['ctrl', 'shift', 'delete']] },
@@ -71,7 +77,11 @@ const DEFAULT_BROWSER: Readonly<Record<OsId, BrowserId>> = {
 };
 
 /** Shortcuts for one action, or undefined when the device has no keyboard or the OS is unknown. */
-export function shortcutsFor(action: ShortcutAction, browser: BrowserId | undefined, os: OsId | undefined): readonly Shortcut[] | undefined {
+export function shortcutsFor(
+  action: ShortcutAction,
+  browser: BrowserId | undefined,
+  os: OsId | undefined,
+): readonly Shortcut[] | undefined {
   if (os === undefined || isTouch(os)) return undefined;
   const b = browser ?? DEFAULT_BROWSER[os];
   const rule = SHORTCUTS.find((r) => r.action === action && r.os.includes(os) && (!r.browsers || r.browsers.includes(b)));

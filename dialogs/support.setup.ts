@@ -23,23 +23,13 @@ import {
 import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
 import { classify, type FindingsInput, type MachineEvent } from './routing';
 import type { KeyedReply } from './translation-keys';
-import type {
-  BrowserId,
-  DnsLookupInput,
-  OsId,
-  ProbeInput,
-  StepRecord,
-  SupportEmitted,
-  UserMessageEvent,
-  VariantId,
-} from './types';
+import type { BrowserId, DnsLookupInput, OsId, ProbeInput, StepRecord, SupportEmitted, UserMessageEvent, VariantId } from './types';
 import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
 
 /** Placeholder actors: the composition root (and tests) provide real ones with `.provide({ actors })`. */
-const notProvided = (name: string) =>
-  async (): Promise<never> => {
-    throw new Error(`${name} was not provided`);
-  };
+const notProvided = (name: string) => async (): Promise<never> => {
+  throw new Error(`${name} was not provided`);
+};
 
 /**
  * Emits each reply in order through the machine's only exit for text. Only keyed replies get here, so

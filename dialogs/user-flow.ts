@@ -80,7 +80,7 @@ export const userFlow = supportSetup.createStateConfig({
       ],
     },
     down: {
-      description: 'The site fails for everyone: says who is likely at fault; nothing on the visitor\'s side will help.',
+      description: "The site fails for everyone: says who is likely at fault; nothing on the visitor's side will help.",
       entry: [say('down'), 'markRoleOffered'],
       on: waiting('user.down'),
     },
@@ -101,7 +101,7 @@ export const userFlow = supportSetup.createStateConfig({
       on: { ...waiting('user.fixed'), 'intent.yes': { actions: say('welcome') } },
     },
     windowsUpdate: {
-      description: 'Windows Update error 0x80244021: Microsoft\'s servers or the network in between, not a site.',
+      description: "Windows Update error 0x80244021: Microsoft's servers or the network in between, not a site.",
       entry: say('windowsUpdate'),
       on: {
         ...waiting('user.windowsUpdate'),
@@ -122,7 +122,7 @@ export const userFlow = supportSetup.createStateConfig({
     },
     checkFailed: { description: 'The probe itself failed.', entry: say('probeFailed'), on: waiting('user.checkFailed') },
     limited: {
-      description: 'The probe\'s own limits refused the check; nothing is known about the site.',
+      description: "The probe's own limits refused the check; nothing is known about the site.",
       entry: say('probeLimited'),
       on: waiting('user.checkFailed'),
     },

@@ -70,7 +70,9 @@ function main(): number {
       },
     });
     const file = writeTeamsPackage(pkg, values.out);
-    process.stdout.write(`Teams app package written to ${path.relative(process.cwd(), file)} (${pkg.entries.map((e) => e.name).join(', ')}).\n`);
+    process.stdout.write(
+      `Teams app package written to ${path.relative(process.cwd(), file)} (${pkg.entries.map((e) => e.name).join(', ')}).\n`,
+    );
     return 0;
   } catch (err) {
     process.stderr.write(`${err instanceof ManifestError ? `${err.code}: ` : ''}${(err as Error).message}\n`);

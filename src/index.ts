@@ -113,7 +113,10 @@ export async function startApp(
           bot.notifyWatch(context, {
             url: subscription.url,
             locale: subscription.locale,
-            outcome: outcome.kind === 'back' ? outcome : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
+            outcome:
+              outcome.kind === 'back'
+                ? outcome
+                : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
           }),
         ),
     },
@@ -168,7 +171,10 @@ export async function startApp(
   watchService.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: handoffService.targets.map((t) => t.name) }, 'gateway doctor listening');
+  logger.info(
+    { port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: handoffService.targets.map((t) => t.name) },
+    'gateway doctor listening',
+  );
 
   return {
     url: `http://localhost:${port}`,

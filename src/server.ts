@@ -63,20 +63,22 @@ export function createServer(deps: ServerDeps): Server {
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // No restify body parser: it counts compressed bytes and writes multipart uploads to disk. Each POST route
   // reads its own body through `bodyOf` with the formats it declared.
-  const bodyOf = (kinds: readonly BodyKind[]) => async (req: Request, res: Response): Promise<boolean> => {
-    try {
-      const body = await readBody(req, { accepts: kinds, maxBytes: MAX_BODY_BYTES });
-      (req as Request & { rawBody?: string }).rawBody = body.raw;
-      req.body = body.parsed;
-      return true;
-    } catch (err) {
-      if (!(err instanceof BodyError)) throw err;
-      // The rest of the body is not read: close the connection rather than leave it half-consumed.
-      res.setHeader('Connection', 'close');
-      res.send(err.status, { error: err.code, message: err.publicMessage });
-      return false;
-    }
-  };
+  const bodyOf =
+    (kinds: readonly BodyKind[]) =>
+    async (req: Request, res: Response): Promise<boolean> => {
+      try {
+        const body = await readBody(req, { accepts: kinds, maxBytes: MAX_BODY_BYTES });
+        (req as Request & { rawBody?: string }).rawBody = body.raw;
+        req.body = body.parsed;
+        return true;
+      } catch (err) {
+        if (!(err instanceof BodyError)) throw err;
+        // The rest of the body is not read: close the connection rather than leave it half-consumed.
+        res.setHeader('Connection', 'close');
+        res.send(err.status, { error: err.code, message: err.publicMessage });
+        return false;
+      }
+    };
 
   server.on('after', (req: Request, res: Response) => {
     const route = req.getRoute()?.name ?? 'unknown';

@@ -108,7 +108,7 @@ describe('what only the terminal commands read', () => {
     expect(() => loadConfig({ BENCH_SECONDS: 'ten' })).toThrow(ConfigError);
   });
 
-  it('layers a command\'s defaults under the environment and overrides over it', () => {
+  it("layers a command's defaults under the environment and overrides over it", () => {
     const path = environmentWith({}).PATH;
     expect(path).toBeDefined();
     const env = environmentWith({ defaults: { PATH: 'default', GD_TEST_UNSET: 'default' }, overrides: { GD_TEST_OVERRIDE: 'over' } });

@@ -27,7 +27,11 @@ describe('HTTP server edge rules', () => {
   });
 
   it('reports not ready when the readiness check fails', async () => {
-    const failing = await createTestServer({ ready: async () => { throw new Error('storage down'); } });
+    const failing = await createTestServer({
+      ready: async () => {
+        throw new Error('storage down');
+      },
+    });
     const res = await fetch(`${failing.url}/readyz`);
     await failing.close();
     expect(res.status).toBe(503);
@@ -61,7 +65,9 @@ describe('HTTP server edge rules', () => {
     const res = await fetch(`${app.url}/api/admin/explain`, {
       method: 'POST',
       headers: { authorization: 'Bearer let-me-in', 'content-type': 'application/json' },
-      body: JSON.stringify({ text: '2026/11/21 10:00:00 [error] 1#0: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4' }),
+      body: JSON.stringify({
+        text: '2026/11/21 10:00:00 [error] 1#0: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4',
+      }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { findings: { cause: string }[] };
@@ -69,7 +75,8 @@ describe('HTTP server edge rules', () => {
   });
 
   it('says when the admin API read only part of a long paste', async () => {
-    const line = '2026/11/21 10:00:00 [error] 1#0: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4';
+    const line =
+      '2026/11/21 10:00:00 [error] 1#0: *2 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4';
     const res = await fetch(`${app.url}/api/admin/explain`, {
       method: 'POST',
       headers: { authorization: 'Bearer let-me-in', 'content-type': 'text/plain' },

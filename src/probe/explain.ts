@@ -26,7 +26,8 @@ const KNOWN_HEADER =
 /** Lines that start like a log record (ISO, nginx, Apache, syslog, dmesg, ALB); kept out of the page body. */
 const LOG_START =
   /^\s*(?:\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}|\[?\d{2}[-/][A-Za-z]{3}[-/]\d{4}[: ]\d{2}:\d{2}|\[[A-Za-z]{3} [A-Za-z]{3} +\d{1,2} \d{2}:\d{2}|[A-Za-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2}|\[\s*\d+\.\d+\]|(?:https?|h2|wss?|grpcs) \d{4}-\d{2}-\d{2}T)/;
-const HTML_TAG = /<\/?(?:!doctype|html|head|body|title|h[1-6]|p|div|center|hr|br|pre|span|strong|em|a|ul|li|table|meta|style|script)\b[^<>]*>/i;
+const HTML_TAG =
+  /<\/?(?:!doctype|html|head|body|title|h[1-6]|p|div|center|hr|br|pre|span|strong|em|a|ul|li|table|meta|style|script)\b[^<>]*>/i;
 /** "502 ... Bad Gateway" on one line; the gap may not hold another opener, so each character is scanned once. */
 const BAD_GATEWAY_TEXT =
   /\b502\b(?:(?!\b502\b)[^\n]){0,40}\bBad Gateway\b|\bBad Gateway\b(?:(?!\bBad Gateway\b)[^\n]){0,40}\b502\b|\bHTTP Error 502\b/i;
@@ -162,7 +163,7 @@ function explainPage(parts: PasteParts, haveLogFindings: boolean): Finding | und
   if (ident.producer) {
     const fp = matchFingerprint(input);
     const fromBody = fp?.body !== undefined;
-    const line = fromBody ? parts.bodyLine : parts.dumpLine ?? parts.bodyLine;
+    const line = fromBody ? parts.bodyLine : (parts.dumpLine ?? parts.bodyLine);
     return {
       ...(line !== undefined ? { line } : {}),
       producer: ident.producer,
@@ -178,7 +179,9 @@ function explainPage(parts: PasteParts, haveLogFindings: boolean): Finding | und
   return {
     ...(line !== undefined ? { line } : {}),
     cause: 'status-502',
-    summary: `This is a 502, but nothing in it names the layer that produced it; the response headers (server, via, x-* ids) or the proxy's error log lines would tell.${idsSentence(ident)}`,
+    summary:
+      'This is a 502, but nothing in it names the layer that produced it; the response headers ' +
+      `(server, via, x-* ids) or the proxy's error log lines would tell.${idsSentence(ident)}`,
   };
 }
 
@@ -187,8 +190,7 @@ function describeIdentification(ident: Identification, detail: string | undefine
   const sub = ident.subStatus ? ` with sub-status ${ident.subStatus}` : '';
   let sentence: string;
   if (fromBody) sentence = `This error page was produced by ${name}${sub}`;
-  else if (detail === 'on-path')
-    sentence = `These headers show the response passed through ${name}, but not which server behind it failed`;
+  else if (detail === 'on-path') sentence = `These headers show the response passed through ${name}, but not which server behind it failed`;
   else sentence = `These headers come from ${name}${sub}`;
   if (ident.cause) sentence += `; it says ${CAUSE_PHRASE[ident.cause]}`;
   sentence += `, so ${ACTOR_PHRASE[ident.actor ?? 'site']}.`;

@@ -9,7 +9,10 @@ import { cutAt } from '../text/limits';
 /** One recognisable log line shape and what it means. */
 export interface LogPattern {
   id: string;
-  /** 'nginx-error' | 'apache-error' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'heroku-router' | 'haproxy' | 'kernel' | 'systemd' | 'kubernetes' ... */
+  /**
+   * 'nginx-error' | 'apache-error' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'heroku-router' | 'haproxy' | 'kernel' |
+   * 'systemd' | 'kubernetes' ...
+   */
   format: string;
   producer?: ProducerId;
   cause: CauseId;
@@ -41,7 +44,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'socket-permission',
     pattern: /connect\(\) to unix:\S+ failed \(13: Permission denied\)/,
     summary:
-      'nginx may not open the upstream unix socket; compare the socket owner and mode (listen.owner, listen.group, listen.mode in the FPM pool) with the user nginx runs as.',
+      'nginx may not open the upstream unix socket; compare the socket owner and mode (listen.owner, listen.group, listen.mode in the ' +
+      'FPM pool) with the user nginx runs as.',
   },
   {
     id: 'nginx-unix-socket-missing',
@@ -50,7 +54,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'socket-missing',
     pattern: /connect\(\) to unix:\S+ failed \(2: No such file or directory\)/,
     summary:
-      'The unix socket nginx proxies to does not exist; check that the backend (often PHP-FPM) is running and that its listen path matches the path in the nginx config exactly, version number included.',
+      'The unix socket nginx proxies to does not exist; check that the backend (often PHP-FPM) is running and that its listen path ' +
+      'matches the path in the nginx config exactly, version number included.',
   },
   {
     id: 'nginx-unix-socket-refused',
@@ -59,7 +64,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-refused',
     pattern: /connect\(\) to unix:\S+ failed \(111: Connection refused\)/,
     summary:
-      'The socket file exists but no process is accepting on it, usually a stale socket left by a backend that stopped; restart the backend and check why it exited.',
+      'The socket file exists but no process is accepting on it, usually a stale socket left by a backend that stopped; restart the ' +
+      'backend and check why it exited.',
   },
   {
     id: 'nginx-unix-socket-backlog',
@@ -68,7 +74,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /connect\(\) to unix:\S+ failed \(11: Resource temporarily unavailable\)/,
     summary:
-      "The backend's listen queue on the unix socket is full because every worker is busy; look for slow requests and raise the worker count (pm.max_children) or listen.backlog only if memory allows.",
+      "The backend's listen queue on the unix socket is full because every worker is busy; look for slow requests and raise the worker " +
+      'count (pm.max_children) or listen.backlog only if memory allows.',
   },
   {
     id: 'nginx-tcp-permission',
@@ -77,7 +84,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'socket-permission',
     pattern: /connect\(\) to \S+ failed \(13: Permission denied\) while connecting to upstream/,
     summary:
-      'The operating system forbade nginx from connecting to the upstream port, typically SELinux; check the audit log and the httpd_can_network_connect boolean.',
+      'The operating system forbade nginx from connecting to the upstream port, typically SELinux; check the audit log and the ' +
+      'httpd_can_network_connect boolean.',
   },
   {
     id: 'nginx-connect-refused',
@@ -86,7 +94,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-refused',
     pattern: /\(111: Connection refused\) while connecting to upstream/,
     summary:
-      'Nothing is listening at the upstream address nginx uses; check that the application is running and bound to the host and port named in the "upstream:" part of the line.',
+      'Nothing is listening at the upstream address nginx uses; check that the application is running and bound to the host and port ' +
+      'named in the "upstream:" part of the line.',
   },
   {
     id: 'nginx-connect-unreachable',
@@ -95,7 +104,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-refused',
     pattern: /\((?:113: No route to host|101: Network is unreachable)\) while connecting to upstream/,
     summary:
-      'nginx has no network path to the upstream host; check the upstream IP, the routes and any firewall or security group between the two machines.',
+      'nginx has no network path to the upstream host; check the upstream IP, the routes and any firewall or security group between the ' +
+      'two machines.',
   },
   {
     id: 'nginx-connect-timeout',
@@ -104,7 +114,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /upstream timed out \(110: [^()]*\) while connecting to upstream/,
     summary:
-      'nginx could not even open a connection to the upstream in time; a firewall silently dropping packets or an overloaded host is the usual reason.',
+      'nginx could not even open a connection to the upstream in time; a firewall silently dropping packets or an overloaded host is the ' +
+      'usual reason.',
   },
   {
     id: 'nginx-read-timeout',
@@ -113,7 +124,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /upstream timed out \(110: [^()]*\) while (?:reading|sending)/,
     summary:
-      'The upstream accepted the request but answered slower than proxy_read_timeout (or fastcgi_read_timeout); find the slow request in the application logs before raising the timeout.',
+      'The upstream accepted the request but answered slower than proxy_read_timeout (or fastcgi_read_timeout); find the slow request in ' +
+      'the application logs before raising the timeout.',
   },
   {
     id: 'nginx-premature-close',
@@ -122,7 +134,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /upstream prematurely closed (?:FastCGI stdout|connection) while reading/,
     summary:
-      'The upstream closed the connection before sending a complete response, which usually means the worker crashed, was killed (out of memory, timeout) or closed an idle keep-alive connection; check the application log at the same second.',
+      'The upstream closed the connection before sending a complete response, which usually means the worker crashed, was killed (out of ' +
+      'memory, timeout) or closed an idle keep-alive connection; check the application log at the same second.',
   },
   {
     id: 'nginx-connection-reset',
@@ -131,7 +144,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /\((?:104: Connection reset by peer|32: Broken pipe)\) while (?:reading|sending)[^,(]*upstream/,
     summary:
-      'The upstream reset the connection in the middle of the exchange; look for a crashing or restarting worker and for keep-alive timeouts shorter on the upstream than in nginx.',
+      'The upstream reset the connection in the middle of the exchange; look for a crashing or restarting worker and for keep-alive ' +
+      'timeouts shorter on the upstream than in nginx.',
   },
   {
     id: 'nginx-header-too-big',
@@ -140,7 +154,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'header-too-big',
     pattern: /upstream sent too big header while reading response header from upstream/,
     summary:
-      'The upstream response headers (often large cookies) do not fit nginx buffers; raise proxy_buffer_size and proxy_buffers (fastcgi_buffer_size for PHP) or make the headers smaller.',
+      'The upstream response headers (often large cookies) do not fit nginx buffers; raise proxy_buffer_size and proxy_buffers ' +
+      '(fastcgi_buffer_size for PHP) or make the headers smaller.',
   },
   {
     id: 'nginx-no-live-upstreams',
@@ -149,7 +164,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'no-live-upstreams',
     pattern: /no live upstreams while connecting to upstream/,
     summary:
-      'nginx has marked every server of the upstream group as failed after earlier errors; the earlier lines show why, and the servers come back after fail_timeout once they answer again.',
+      'nginx has marked every server of the upstream group as failed after earlier errors; the earlier lines show why, and the servers ' +
+      'come back after fail_timeout once they answer again.',
   },
   {
     id: 'nginx-dns',
@@ -158,16 +174,19 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-dns',
     pattern: / could not be resolved \(\d+: [^()]*\)|no resolver defined to resolve|host not found in upstream/,
     summary:
-      'nginx could not turn the upstream host name into an address; check the name, the resolver directive and the DNS record it points to.',
+      'nginx could not turn the upstream host name into an address; check the name, the resolver directive and the DNS record it points ' +
+      'to.',
   },
   {
     id: 'nginx-tls-handshake',
     format: 'nginx-error',
     producer: 'nginx',
     cause: 'upstream-tls',
-    pattern: /SSL_do_handshake\(\) failed (?:(?!SSL_do_handshake\(\)).)*while SSL handshaking to upstream|upstream SSL certificate (?:verify error|does not match)/,
+    pattern:
+      /SSL_do_handshake\(\) failed (?:(?!SSL_do_handshake\(\)).)*while SSL handshaking to upstream|upstream SSL certificate (?:verify error|does not match)/,
     summary:
-      'The TLS handshake between nginx and an HTTPS upstream failed; compare protocols and ciphers, set proxy_ssl_server_name on when the upstream needs SNI, and check the upstream certificate chain.',
+      'The TLS handshake between nginx and an HTTPS upstream failed; compare protocols and ciphers, set proxy_ssl_server_name on when ' +
+      'the upstream needs SNI, and check the upstream certificate chain.',
   },
   {
     id: 'nginx-invalid-response',
@@ -177,7 +196,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     pattern:
       /upstream sent (?:invalid header|no valid HTTP\/1\.0 header|invalid status|invalid chunked response|unexpected FastCGI record|invalid FastCGI record)/,
     summary:
-      'The upstream answered with something that is not valid HTTP (or FastCGI); check that nginx speaks the protocol the backend expects (http vs https, proxy_pass vs fastcgi_pass) and that the app writes nothing before its headers.',
+      'The upstream answered with something that is not valid HTTP (or FastCGI); check that nginx speaks the protocol the backend ' +
+      'expects (http vs https, proxy_pass vs fastcgi_pass) and that the app writes nothing before its headers.',
   },
   {
     id: 'nginx-fastcgi-fatal',
@@ -186,7 +206,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /FastCGI sent in stderr: "(?:(?!FastCGI sent in stderr).)*PHP (?:message: PHP )?Fatal error/,
     summary:
-      'PHP stopped with a fatal error while building the page; the message after "Fatal error" names the file and line to fix (memory limits and missing extensions are common).',
+      'PHP stopped with a fatal error while building the page; the message after "Fatal error" names the file and line to fix (memory ' +
+      'limits and missing extensions are common).',
   },
 
   // --- Apache httpd error log (mod_proxy) ------------------------------------------------------
@@ -197,7 +218,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /\(70007\)[^:(]*:(?:(?!\(70007\)).)*AH01102/,
     summary:
-      'Apache gave up waiting for the backend to start its response (ProxyTimeout or Timeout); find what makes the backend slow before raising the timeout.',
+      'Apache gave up waiting for the backend to start its response (ProxyTimeout or Timeout); find what makes the backend slow before ' +
+      'raising the timeout.',
   },
   {
     id: 'apache-status-line',
@@ -206,7 +228,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /AH01102: error reading status line from remote server/,
     summary:
-      'The backend closed or reset the connection before sending a status line; check whether it crashed, and whether its keep-alive timeout is shorter than Apache reuses connections (consider disablereuse=On or a lower ttl).',
+      'The backend closed or reset the connection before sending a status line; check whether it crashed, and whether its keep-alive ' +
+      'timeout is shorter than Apache reuses connections (consider disablereuse=On or a lower ttl).',
   },
   {
     id: 'apache-unix-socket-permission',
@@ -214,8 +237,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     producer: 'apache',
     cause: 'socket-permission',
     pattern: /\(13\)Permission denied:(?:(?!\(13\)Permission denied).)*AH02454/,
-    summary:
-      "Apache may not connect to the backend's unix socket; align the socket owner, group and mode with the user Apache runs as.",
+    summary: "Apache may not connect to the backend's unix socket; align the socket owner, group and mode with the user Apache runs as.",
   },
   {
     id: 'apache-unix-socket',
@@ -224,7 +246,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'socket-missing',
     pattern: /AH02454: (?:(?!AH02454).)*attempt to connect to Unix domain socket/,
     summary:
-      'Apache could not reach the backend through its unix socket; check that the backend (often PHP-FPM) is running and that the socket path in the SetHandler or ProxyPass line is the one it listens on.',
+      'Apache could not reach the backend through its unix socket; check that the backend (often PHP-FPM) is running and that the socket ' +
+      'path in the SetHandler or ProxyPass line is the one it listens on.',
   },
   {
     id: 'apache-connect-timeout',
@@ -233,7 +256,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /\((?:110|70007)\)[^:(]*:(?:(?!\((?:110|70007)\)).)*AH00957/,
     summary:
-      'Apache timed out opening a connection to the backend; a firewall dropping packets or an overloaded backend host is the usual reason.',
+      'Apache timed out opening a connection to the backend; a firewall dropping packets or an overloaded backend host is the usual ' +
+      'reason.',
   },
   {
     id: 'apache-connect-failed',
@@ -242,7 +266,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-refused',
     pattern: /AH00957: \S+: attempt to connect to (?:(?!AH00957).)* failed|AH01114: \S+: failed to make connection to backend/,
     summary:
-      'Apache could not connect to the backend address in ProxyPass; check that the backend is running and listening on that host and port (Apache answers 503 for this one).',
+      'Apache could not connect to the backend address in ProxyPass; check that the backend is running and listening on that host and ' +
+      'port (Apache answers 503 for this one).',
   },
   {
     id: 'apache-worker-disabled',
@@ -251,14 +276,16 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'no-live-upstreams',
     pattern: /AH00959: ap_proxy_connect_backend disabling worker|AH00940: \S+: disabled connection for/,
     summary:
-      'After failing to connect, Apache put this backend in error state and sends nothing to it until the retry interval passes; fix the connection error logged just before.',
+      'After failing to connect, Apache put this backend in error state and sends nothing to it until the retry interval passes; fix the ' +
+      'connection error logged just before.',
   },
   {
     id: 'apache-ssl-proxy',
     format: 'apache-error',
     producer: 'apache',
     cause: 'upstream-tls',
-    pattern: /AH00961: \S+: failed to enable ssl support|SSL Proxy requested for (?:(?!SSL Proxy requested).)* but not enabled|Error during SSL Handshake with remote server/,
+    pattern:
+      /AH00961: \S+: failed to enable ssl support|SSL Proxy requested for (?:(?!SSL Proxy requested).)* but not enabled|Error during SSL Handshake with remote server/,
     summary:
       'TLS towards the backend could not be set up; check SSLProxyEngine, the SSLProxy* verification settings and the backend certificate.',
   },
@@ -276,8 +303,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     producer: 'apache',
     cause: 'upstream-reset',
     pattern: /AH00898: Error reading from remote server returned by/,
-    summary:
-      'Apache lost the connection while reading the backend response; check the backend for crashes or restarts at the same time.',
+    summary: 'Apache lost the connection while reading the backend response; check the backend for crashes or restarts at the same time.',
   },
   {
     id: 'apache-fcgi-header',
@@ -286,7 +312,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /AH01067: Failed to read (?:FastCGI header|entire header)/,
     summary:
-      'The FastCGI backend closed the connection without a usable reply, usually because the PHP-FPM worker died or hit request_terminate_timeout; check the FPM log.',
+      'The FastCGI backend closed the connection without a usable reply, usually because the PHP-FPM worker died or hit ' +
+      'request_terminate_timeout; check the FPM log.',
   },
   {
     id: 'apache-fcgi-dispatch',
@@ -295,7 +322,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /AH01075: Error dispatching request to/,
     summary:
-      'Apache could not complete the exchange with the FastCGI backend; the error text before AH01075 (timeout, reset) says which, and the FPM log shows the worker side.',
+      'Apache could not complete the exchange with the FastCGI backend; the error text before AH01075 (timeout, reset) says which, and ' +
+      'the FPM log shows the worker side.',
   },
 
   // --- HAProxy messages that are not access-log lines --------------------------------------------
@@ -305,8 +333,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     producer: 'haproxy',
     cause: 'no-live-upstreams',
     pattern: /backend \S+ has no server available!/,
-    summary:
-      'Every server in this HAProxy backend failed its health check; the "is DOWN" lines before it say why each one was taken out.',
+    summary: 'Every server in this HAProxy backend failed its health check; the "is DOWN" lines before it say why each one was taken out.',
   },
   {
     id: 'haproxy-server-down-refused',
@@ -322,8 +349,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     producer: 'haproxy',
     cause: 'upstream-timeout',
     pattern: /Server \S+ is DOWN, reason: Layer[47] timeout/,
-    summary:
-      'The health check got no answer in time, so HAProxy took the server out; check the server load and any firewall between them.',
+    summary: 'The health check got no answer in time, so HAProxy took the server out; check the server load and any firewall between them.',
   },
 
   // --- PHP-FPM ---------------------------------------------------------------------------------
@@ -333,7 +359,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /server reached (?:pm\.)?max_children setting/,
     summary:
-      'Every PHP-FPM worker was busy, so new requests queued or failed; find slow scripts first, then raise pm.max_children only as far as memory allows (worker size times count).',
+      'Every PHP-FPM worker was busy, so new requests queued or failed; find slow scripts first, then raise pm.max_children only as far ' +
+      'as memory allows (worker size times count).',
   },
   {
     id: 'php-fpm-busy',
@@ -341,7 +368,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /seems busy \(you may need to increase pm\.start_servers/,
     summary:
-      'The PHP-FPM pool is short of idle workers for the traffic it gets; review pm.start_servers and the spare-server limits, and watch for max_children warnings.',
+      'The PHP-FPM pool is short of idle workers for the traffic it gets; review pm.start_servers and the spare-server limits, and watch ' +
+      'for max_children warnings.',
   },
   {
     id: 'php-fpm-terminate-timeout',
@@ -349,7 +377,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /execution timed out \([\d.]+ sec\), terminating/,
     summary:
-      'PHP-FPM killed a script that ran longer than request_terminate_timeout, so the proxy got a cut-off response; the line names the script to speed up.',
+      'PHP-FPM killed a script that ran longer than request_terminate_timeout, so the proxy got a cut-off response; the line names the ' +
+      'script to speed up.',
   },
   {
     id: 'php-fpm-child-signal',
@@ -358,7 +387,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     // SIGTERM/SIGQUIT are FPM's own doing (timeouts, reloads), so only crash-like signals count.
     pattern: /child \d+ exited on signal (?:4|6|7|8|9|11) \(SIG\w+(?: - core dumped)?\)/,
     summary:
-      'A PHP-FPM worker died from a signal (SIGKILL is often the out-of-memory killer, SIGSEGV a crashing extension); check the kernel log and recently changed extensions.',
+      'A PHP-FPM worker died from a signal (SIGKILL is often the out-of-memory killer, SIGSEGV a crashing extension); check the kernel ' +
+      'log and recently changed extensions.',
   },
 
   // --- gunicorn / uWSGI ------------------------------------------------------------------------
@@ -368,7 +398,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /\[CRITICAL\] WORKER TIMEOUT \(pid:\d+\)/,
     summary:
-      'Gunicorn killed a worker that spent longer than --timeout on one request, which the proxy sees as a closed connection; find the slow view or add async workers before raising the timeout.',
+      'Gunicorn killed a worker that spent longer than --timeout on one request, which the proxy sees as a closed connection; find the ' +
+      'slow view or add async workers before raising the timeout.',
   },
   {
     id: 'gunicorn-worker-killed',
@@ -384,7 +415,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /Worker failed to boot|Exception in worker process/,
     summary:
-      'The application raised an error while its workers started, so nothing can serve requests; the traceback above this line names the failing import or setting.',
+      'The application raised an error while its workers started, so nothing can serve requests; the traceback above this line names the ' +
+      'failing import or setting.',
   },
   {
     id: 'uwsgi-harakiri',
@@ -399,7 +431,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /listen queue of socket (?:(?!listen queue of socket).)* full !!!/,
     summary:
-      "uWSGI's accept queue overflowed because all workers were busy; add workers or make requests faster, and raise the listen size together with net.core.somaxconn.",
+      "uWSGI's accept queue overflowed because all workers were busy; add workers or make requests faster, and raise the listen size " +
+      'together with net.core.somaxconn.',
   },
 
   // --- Heroku router -------------------------------------------------------------------------
@@ -426,7 +459,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-timeout',
     pattern: /\b(?:code=|Error )H12\b/,
     summary:
-      "The app did not start answering within Heroku's 30-second limit; move slow work to a background job and look at the path in the line.",
+      "The app did not start answering within Heroku's 30-second limit; move slow work to a background job and look at the path in the " +
+      'line.',
   },
   {
     id: 'heroku-h13',
@@ -435,7 +469,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-reset',
     pattern: /\b(?:code=|Error )H13\b/,
     summary:
-      'The dyno accepted the connection and closed it without answering, often a crashed worker or a web server timeout shorter than the request; check the app log at that time.',
+      'The dyno accepted the connection and closed it without answering, often a crashed worker or a web server timeout shorter than the ' +
+      'request; check the app log at that time.',
   },
   {
     id: 'heroku-h14',
@@ -509,7 +544,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /(?:Out of memory|Memory cgroup out of memory): Kill(?:ed)? process \d+/,
     summary:
-      'The kernel killed a process to free memory, so any request it was serving failed; the name in brackets shows the victim, and the fix is more memory, fewer workers or a leak found.',
+      'The kernel killed a process to free memory, so any request it was serving failed; the name in brackets shows the victim, and the ' +
+      'fix is more memory, fewer workers or a leak found.',
   },
   {
     id: 'kernel-oom-summary',
@@ -517,7 +553,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /\boom-kill:constraint=/,
     summary:
-      'This is the summary line of an out-of-memory kill; the task= field names the killed process, which the proxy in front will have seen disappear.',
+      'This is the summary line of an out-of-memory kill; the task= field names the killed process, which the proxy in front will have ' +
+      'seen disappear.',
   },
   {
     id: 'kernel-segfault',
@@ -525,7 +562,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /\bsegfault at [0-9a-f]+ ip [0-9a-f]+ sp [0-9a-f]+/,
     summary:
-      'A process crashed with a segmentation fault; the name before the brackets is the crashing program, often a native extension or module.',
+      'A process crashed with a segmentation fault; the name before the brackets is the crashing program, often a native extension or ' +
+      'module.',
   },
   {
     id: 'kernel-syn-flood',
@@ -533,7 +571,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /Possible SYN flooding on port \d+/,
     summary:
-      "The listen queue of that port overflowed (a real flood or an application that accepts too slowly); check the backlog settings and whether the app is keeping up.",
+      'The listen queue of that port overflowed (a real flood or an application that accepts too slowly); check the backlog settings and ' +
+      'whether the app is keeping up.',
   },
   {
     id: 'kernel-conntrack-full',
@@ -541,7 +580,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'upstream-overloaded',
     pattern: /nf_conntrack: table full, dropping packet/,
     summary:
-      'The connection-tracking table is full, so new connections are silently dropped; raise nf_conntrack_max or reduce short-lived connections (enable keep-alive upstream).',
+      'The connection-tracking table is full, so new connections are silently dropped; raise nf_conntrack_max or reduce short-lived ' +
+      'connections (enable keep-alive upstream).',
   },
   {
     id: 'systemd-killed',
@@ -549,7 +589,8 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /Main process exited, code=(?:killed|dumped), status=\d+\/\w+|Failed with result '(?:oom-kill|signal|core-dump)'/,
     summary:
-      'systemd saw the service die from a signal; read the journal for the unit just before this line and the kernel log for an out-of-memory kill.',
+      'systemd saw the service die from a signal; read the journal for the unit just before this line and the kernel log for an ' +
+      'out-of-memory kill.',
   },
   {
     id: 'kubernetes-oomkilled',
@@ -563,8 +604,7 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     format: 'kubernetes',
     cause: 'app-crash',
     pattern: /\bCrashLoopBackOff\b|Back-off restarting failed container/,
-    summary:
-      'The container keeps crashing right after it starts; kubectl logs --previous shows the output of the last failed run.',
+    summary: 'The container keeps crashing right after it starts; kubectl logs --previous shows the output of the last failed run.',
   },
 ];
 
@@ -635,8 +675,21 @@ export const IIS_502_SUBSTATUS: Readonly<Record<string, { meaning: string; cause
 
 /** IIS 8.5 and later write these fields when the log has no #Fields line. */
 export const IIS_DEFAULT_FIELDS: readonly string[] = [
-  'date', 'time', 's-ip', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 's-port', 'cs-username', 'c-ip',
-  'cs(User-Agent)', 'cs(Referer)', 'sc-status', 'sc-substatus', 'sc-win32-status', 'time-taken',
+  'date',
+  'time',
+  's-ip',
+  'cs-method',
+  'cs-uri-stem',
+  'cs-uri-query',
+  's-port',
+  'cs-username',
+  'c-ip',
+  'cs(User-Agent)',
+  'cs(Referer)',
+  'sc-status',
+  'sc-substatus',
+  'sc-win32-status',
+  'time-taken',
 ];
 
 /** IIS 7.x defaults, without the referrer. */
@@ -686,18 +739,45 @@ export const ENVOY_RESPONSE_FLAGS: Readonly<Record<string, { cause: CauseId; sum
 
 /** AWS ALB access log fields, in order (https://docs.aws.amazon.com, "Access log entries"). */
 export const ALB_FIELDS: readonly string[] = [
-  'type', 'time', 'elb', 'client:port', 'target:port', 'request_processing_time', 'target_processing_time',
-  'response_processing_time', 'elb_status_code', 'target_status_code', 'received_bytes', 'sent_bytes', 'request',
-  'user_agent', 'ssl_cipher', 'ssl_protocol', 'target_group_arn', 'trace_id', 'domain_name', 'chosen_cert_arn',
-  'matched_rule_priority', 'request_creation_time', 'actions_executed', 'redirect_url', 'error_reason',
-  'target:port_list', 'target_status_code_list', 'classification', 'classification_reason', 'conn_trace_id',
+  'type',
+  'time',
+  'elb',
+  'client:port',
+  'target:port',
+  'request_processing_time',
+  'target_processing_time',
+  'response_processing_time',
+  'elb_status_code',
+  'target_status_code',
+  'received_bytes',
+  'sent_bytes',
+  'request',
+  'user_agent',
+  'ssl_cipher',
+  'ssl_protocol',
+  'target_group_arn',
+  'trace_id',
+  'domain_name',
+  'chosen_cert_arn',
+  'matched_rule_priority',
+  'request_creation_time',
+  'actions_executed',
+  'redirect_url',
+  'error_reason',
+  'target:port_list',
+  'target_status_code_list',
+  'classification',
+  'classification_reason',
+  'conn_trace_id',
 ];
 
 /** ALB error_reason values for Lambda targets that explain a 502. */
 export const ALB_ERROR_REASONS: Readonly<Record<string, { cause: CauseId; summary: string }>> = {
   LambdaInvalidResponse: {
     cause: 'upstream-protocol',
-    summary: 'The Lambda target returned a response the ALB could not use; check statusCode, headers (multi-value headers setting) and body encoding.',
+    summary:
+      'The Lambda target returned a response the ALB could not use; check statusCode, headers (multi-value headers setting) and body ' +
+      'encoding.',
   },
   LambdaResponseTooLarge: {
     cause: 'upstream-protocol',
@@ -737,7 +817,8 @@ export const ALB_RULES: readonly AlbRule[] = [
     times: 'all-negative',
     cause: 'upstream-refused',
     summary:
-      'The load balancer could not open a connection to the target (it answered with a reset or nothing listens on the target port); check the app is running on that port and the target security group allows the load balancer.',
+      'The load balancer could not open a connection to the target (it answered with a reset or nothing listens on the target port); ' +
+      'check the app is running on that port and the target security group allows the load balancer.',
   },
   {
     elbStatus: '502',
@@ -745,14 +826,16 @@ export const ALB_RULES: readonly AlbRule[] = [
     times: 'after-send-negative',
     cause: 'upstream-reset',
     summary:
-      "The target closed or reset the connection while the request was outstanding; most often the target's keep-alive timeout is shorter than the load balancer idle timeout, or the app crashed mid-request.",
+      "The target closed or reset the connection while the request was outstanding; most often the target's keep-alive timeout is " +
+      'shorter than the load balancer idle timeout, or the app crashed mid-request.',
   },
   {
     elbStatus: '502',
     targetStatus: '-',
     cause: 'upstream-protocol',
     summary:
-      'The load balancer got an answer from the target that was not a valid HTTP response (malformed headers or a TLS problem towards the target).',
+      'The load balancer got an answer from the target that was not a valid HTTP response (malformed headers or a TLS problem towards ' +
+      'the target).',
   },
   {
     elbStatus: '502',
@@ -901,7 +984,9 @@ function readHaproxyLine(line: string): ReadResult {
       format: 'haproxy',
       producer: 'haproxy',
       cause: 'no-live-upstreams',
-      summary: `HAProxy had no usable server in backend ${backend} (all down or in maintenance), so it answered 503 itself; check the health checks.`,
+      summary:
+        `HAProxy had no usable server in backend ${backend} (all down or in maintenance), ` +
+        'so it answered 503 itself; check the health checks.',
     };
   }
   const key = state.slice(0, 2);

@@ -18,8 +18,7 @@ import { checkTarget } from './url-policy';
 import { combine, judge, type Judgement } from './verdict';
 
 /** What the probe says about itself in every request it sends. */
-export const PROBE_USER_AGENT =
-  'GatewayDoctor-Probe/0.1 (status check by a 502 support assistant; one request per check, results shared)';
+export const PROBE_USER_AGENT = 'GatewayDoctor-Probe/0.1 (status check by a 502 support assistant; one request per check, results shared)';
 
 export interface ProberOptions {
   /** Budget for one whole probe, re-check included (PROBE_TIMEOUT_MS). */
@@ -179,7 +178,8 @@ export function createProber({
       const client = request.client ?? clientScope.getStore();
       if (
         !inFlight.has(key) &&
-        ((request.requester && !(await allowed(perRequesterLimiter, request.requester))) || (client && !(await allowed(perClientLimiter, client))))
+        ((request.requester && !(await allowed(perRequesterLimiter, request.requester))) ||
+          (client && !(await allowed(perClientLimiter, client))))
       ) {
         stats.rateLimited += 1;
         return hand(refusedResult(url.href, 'blocked', 'rate-limited', started), false);

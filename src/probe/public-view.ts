@@ -107,11 +107,15 @@ export interface RefusalPaddingOptions {
  * default ceiling stays under the turn runner's 150 ms typing delay: a padded refusal never shows a
  * typing indicator that a quick real refusal would not.
  */
-export function createRefusalPadding({ key = randomBytes(32), minMs = 10, maxMs = 80 }: RefusalPaddingOptions = {}): (
-  result: ProbeResult,
-) => number {
+export function createRefusalPadding({
+  key = randomBytes(32),
+  minMs = 10,
+  maxMs = 80,
+}: RefusalPaddingOptions = {}): (result: ProbeResult) => number {
   return (result) => {
-    const digest = createHmac('sha256', key).update(hostOf(result.url) ?? result.url).digest();
+    const digest = createHmac('sha256', key)
+      .update(hostOf(result.url) ?? result.url)
+      .digest();
     return round(minMs + (digest.readUInt32BE(0) / 0x1_0000_0000) * (maxMs - minMs));
   };
 }
@@ -127,7 +131,7 @@ export function publicDnsReport(report: DnsReport, policy: AddressPolicy): DnsRe
     return { host: report.host, a: [...report.a], aaaa: [...report.aaaa], cname: [...report.cname], ns: [...report.ns] };
   }
   // A name without addresses keeps its own failure code; a refused one gets the code of a missing name.
-  const error = addresses.length === 0 ? report.error ?? 'ENODATA' : 'ENOTFOUND';
+  const error = addresses.length === 0 ? (report.error ?? 'ENODATA') : 'ENOTFOUND';
   return { host: report.host, a: [], aaaa: [], cname: [], ns: [], error };
 }
 

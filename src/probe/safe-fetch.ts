@@ -148,12 +148,7 @@ export async function safeFetch(url: URL, options: SafeFetchOptions): Promise<Fe
   }
 }
 
-async function followChain(
-  firstUrl: URL,
-  options: SafeFetchOptions,
-  chain: Chain,
-  deadline: Deadline,
-): Promise<Partial<FetchOutcome>> {
+async function followChain(firstUrl: URL, options: SafeFetchOptions, chain: Chain, deadline: Deadline): Promise<Partial<FetchOutcome>> {
   const { maxRedirects = DEFAULT_MAX_REDIRECTS, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
   let next = firstUrl;
   for (let redirects = 0; ; redirects += 1) {
@@ -565,12 +560,7 @@ function createHop(url: URL): HopRecord {
   return { url, phase: 'dns', timings: {} };
 }
 
-function buildOutcome(
-  chain: Chain,
-  kind: FetchOutcome['kind'],
-  totalMs: number,
-  extra: Partial<FetchOutcome>,
-): FetchOutcome {
+function buildOutcome(chain: Chain, kind: FetchOutcome['kind'], totalMs: number, extra: Partial<FetchOutcome>): FetchOutcome {
   const { hop } = chain;
   const response = hop.response;
   return withoutUndefined({

@@ -39,11 +39,14 @@ export function createSemaphore(limit: number, now: () => number = Date.now): Se
       return new Promise((resolve) => {
         const waiter = {
           grant: resolve,
-          timer: setTimeout(() => {
-            const index = queue.indexOf(waiter);
-            if (index >= 0) queue.splice(index, 1);
-            resolve(undefined);
-          }, Math.max(0, deadline - now())),
+          timer: setTimeout(
+            () => {
+              const index = queue.indexOf(waiter);
+              if (index >= 0) queue.splice(index, 1);
+              resolve(undefined);
+            },
+            Math.max(0, deadline - now()),
+          ),
         };
         queue.push(waiter);
       });

@@ -127,12 +127,7 @@ export class SqliteActivityDedupe implements ActivityDedupe {
 
   constructor(
     source: SqliteSource,
-    {
-      now = Date.now,
-      maxTtlMs = DEFAULT_STATE_TTL_MS,
-      sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
-      onSweepError,
-    }: DedupeClockOptions = {},
+    { now = Date.now, maxTtlMs = DEFAULT_STATE_TTL_MS, sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS, onSweepError }: DedupeClockOptions = {},
   ) {
     this.maxTtlMs = checkRetentionMs('maxTtlMs', maxTtlMs);
     const { database, owned } = resolveSqliteSource(source);

@@ -1,12 +1,7 @@
 /** Builds the storage and de-duplication a deployment asked for, sharing one connection between them. */
 import type { Storage } from 'botbuilder';
 import { Redis } from 'ioredis';
-import {
-  MemoryActivityDedupe,
-  RedisActivityDedupe,
-  SqliteActivityDedupe,
-  type ActivityDedupe,
-} from './activity-dedupe';
+import { MemoryActivityDedupe, RedisActivityDedupe, SqliteActivityDedupe, type ActivityDedupe } from './activity-dedupe';
 import { MemoryStorage } from './memory-storage';
 import { RedisStorage } from './redis-storage';
 import { DEFAULT_STATE_TTL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './retention';
@@ -51,12 +46,7 @@ export interface CreateStorageOptions {
  * server that is down fails start-up with `storage_unavailable` instead of failing the first turn.
  */
 export async function createStorage(spec: StorageSpec, options: CreateStorageOptions = {}): Promise<StorageBundle> {
-  const {
-    stateTtlMs = DEFAULT_STATE_TTL_MS,
-    now = Date.now,
-    sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
-    onRetentionError,
-  } = options;
+  const { stateTtlMs = DEFAULT_STATE_TTL_MS, now = Date.now, sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS, onRetentionError } = options;
   const storageRetention = { ttlMs: stateTtlMs, now, sweepIntervalMs, onSweepError: onRetentionError };
   const dedupeRetention = { maxTtlMs: stateTtlMs, now, sweepIntervalMs, onSweepError: onRetentionError };
   switch (spec.kind) {
@@ -126,9 +116,11 @@ async function createRedisBundle(url: string, options: CreateStorageOptions): Pr
   // Items from a version that set no expiry would otherwise live forever. In the background, so a large
   // keyspace does not hold up start-up; close() stops it between batches.
   let closing = false;
-  const legacy = storage.expireLegacyItems(() => closing).catch((error: unknown) => {
-    if (!closing) onRetentionError?.(error instanceof Error ? error : new Error(String(error)));
-  });
+  const legacy = storage
+    .expireLegacyItems(() => closing)
+    .catch((error: unknown) => {
+      if (!closing) onRetentionError?.(error instanceof Error ? error : new Error(String(error)));
+    });
   return {
     storage,
     dedupe: new RedisActivityDedupe({ client, keyPrefix: redisKeyPrefix, maxTtlMs: stateTtlMs }),

@@ -31,7 +31,5 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
 
 /** Opens the source's connection; `owned` says whether closing it is ours to do. */
 export function resolveSqliteSource(source: SqliteSource): { database: SqliteDatabase; owned: boolean } {
-  return 'database' in source
-    ? { database: source.database, owned: false }
-    : { database: openSqliteDatabase(source.path), owned: true };
+  return 'database' in source ? { database: source.database, owned: false } : { database: openSqliteDatabase(source.path), owned: true };
 }

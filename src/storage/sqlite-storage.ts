@@ -61,12 +61,7 @@ export class SqliteStorage implements Storage {
   /** `{ path }` opens (and later closes) its own file, ':memory:' included; `{ database }` shares one. */
   constructor(
     source: SqliteSource,
-    {
-      ttlMs = DEFAULT_STATE_TTL_MS,
-      now = Date.now,
-      sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
-      onSweepError,
-    }: SqliteStorageOptions = {},
+    { ttlMs = DEFAULT_STATE_TTL_MS, now = Date.now, sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS, onSweepError }: SqliteStorageOptions = {},
   ) {
     this.ttlMs = checkRetentionMs('ttlMs', ttlMs);
     this.now = now;
@@ -79,9 +74,7 @@ export class SqliteStorage implements Storage {
     this.selectMany = database.prepare<[string, number], ItemRow>(
       'SELECT key, value, etag FROM items WHERE key IN (SELECT value FROM json_each(?)) AND updated_at > ?',
     );
-    this.selectETag = database.prepare<[string, number], { etag: string }>(
-      'SELECT etag FROM items WHERE key = ? AND updated_at > ?',
-    );
+    this.selectETag = database.prepare<[string, number], { etag: string }>('SELECT etag FROM items WHERE key = ? AND updated_at > ?');
     this.upsert = database.prepare<[string, string, string, number]>(
       `INSERT INTO items (key, value, etag, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, etag = excluded.etag, updated_at = excluded.updated_at`,
@@ -93,10 +86,7 @@ export class SqliteStorage implements Storage {
     this.writeAll = database.transaction((items: EncodedItem[], now: number) => {
       const oldestAlive = now - this.ttlMs;
       for (const item of items) {
-        if (
-          item.expectedETag !== undefined &&
-          this.selectETag.get(item.key, oldestAlive)?.etag !== item.expectedETag
-        ) {
+        if (item.expectedETag !== undefined && this.selectETag.get(item.key, oldestAlive)?.etag !== item.expectedETag) {
           throw etagConflict(item.key); // thrown inside the transaction: everything rolls back
         }
       }

@@ -93,11 +93,9 @@ export function setItem(target: StoreItems, key: string, value: unknown): void {
 
 /** The error every backend throws when an eTag no longer matches. */
 export function etagConflict(key: string): StorageError {
-  return new StorageError(
-    'etag_conflict',
-    `Storage write of ${describeKey(key)} rejected: its eTag no longer matches the stored item.`,
-    { key },
-  );
+  return new StorageError('etag_conflict', `Storage write of ${describeKey(key)} rejected: its eTag no longer matches the stored item.`, {
+    key,
+  });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -131,7 +131,8 @@ export function createWatchService({
       // No requester: the per-person limit is for people; the per-host limit still protects the site.
       const result = await prober.probe(url, { fresh: true });
       if (BACK_VERDICTS.has(result.verdict)) {
-        for (const subscription of waiting) if (!done.has(subscription.id)) done.set(subscription.id, { subscription, outcome: { kind: 'back', result } });
+        for (const subscription of waiting)
+          if (!done.has(subscription.id)) done.set(subscription.id, { subscription, outcome: { kind: 'back', result } });
       }
     }
     if (done.size === 0) return { probed: byUrl.size, notified: 0 };

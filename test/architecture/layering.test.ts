@@ -34,22 +34,25 @@ function ruleNames(): string[] {
 
 /** A tree that breaks each rule once; the comment says which. */
 const BROKEN_TREE: Record<string, string> = {
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true, resolveJsonModule: true } }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'commonjs', moduleResolution: 'node', strict: true, resolveJsonModule: true },
+  }),
   // contracts-import-nothing-of-ours, contracts-use-no-packages
-  'src/contracts/index.ts': "import type { Turn } from '../core/turn';\nimport type { AnyActorRef } from 'xstate';\n"
-    + 'export type Ref = AnyActorRef | Turn;\n',
+  'src/contracts/index.ts':
+    "import type { Turn } from '../core/turn';\nimport type { AnyActorRef } from 'xstate';\n" + 'export type Ref = AnyActorRef | Turn;\n',
   // dialogs-see-only-contracts (a type-only import counts), no-circular, no-circular-folders (dialogs <-> src/probe)
   'dialogs/machine.ts': "import type { Probe } from '../src/probe/prober';\nexport const machine = (p: Probe) => p;\n",
   // dialogs-read-strings-only-as-types (a value import of the strings; the type-only one is allowed)
-  'dialogs/strings.ts': "import english from '../locales/en/translation.json';\nimport type en from '../locales/en/translation.json';\n"
-    + 'export const strings: typeof en = english;\n',
+  'dialogs/strings.ts':
+    "import english from '../locales/en/translation.json';\nimport type en from '../locales/en/translation.json';\n" +
+    'export const strings: typeof en = english;\n',
   'locales/en/translation.json': '{ "hello": "Hello" }\n',
   // probe-knows-no-conversation
   'src/probe/prober.ts': "import { machine } from '../../dialogs/machine';\nexport type Probe = number;\nexport const m = machine;\n",
   // core-knows-no-channel, core-uses-no-channel-sdk, only-roots-import-roots
   'src/core/turn.ts':
-    "import { render } from '../channels/render';\nimport type { Storage } from 'botbuilder';\nimport { core } from '../build-core';\n"
-    + 'export type Turn = Storage;\nexport const t = [render, core];\n',
+    "import { render } from '../channels/render';\nimport type { Storage } from 'botbuilder';\nimport { core } from '../build-core';\n" +
+    'export type Turn = Storage;\nexport const t = [render, core];\n',
   // storage-knows-no-conversation
   'src/storage/store.ts': "import { machine } from '../../dialogs/machine';\nexport const s = machine;\n",
   // core-wiring-is-channel-neutral

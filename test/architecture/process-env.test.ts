@@ -100,7 +100,7 @@ describe('process.env', () => {
   it('does not count words about process.env in comments and strings', () => {
     const source = [
       '/** Only src/config.ts reads `process.env`. */',
-      "// process.env.PORT is read elsewhere",
+      '// process.env.PORT is read elsewhere',
       "const hint = 'set process.env.PORT';",
       'const other = { env: 1 }.env;',
       'const argv = process.argv;',

@@ -88,7 +88,9 @@ describe('turn runner', () => {
     const { runner, storage } = createRunner(5_000, { turnBudgetMs: 200 });
     const result = await runner.run(ask());
     expect(result.status.state).not.toBe('probing');
-    const stored = (await storage.read(['conv/test/1']))['conv/test/1'] as { snapshot: { value: unknown; children?: Record<string, unknown> } };
+    const stored = (await storage.read(['conv/test/1']))['conv/test/1'] as {
+      snapshot: { value: unknown; children?: Record<string, unknown> };
+    };
     expect(JSON.stringify(stored.snapshot.value)).not.toContain('probing');
     // The next turn picks up from the stored, settled state.
     const next = await runner.run(ask({ events: [{ type: 'user.message', text: 'help', intents: ['help'] }] }));

@@ -91,7 +91,12 @@ describe('administrator flow', () => {
     const host = await convo.answer('no');
     expect(convo.path()).toBe('admin.host');
     expect(host[0]?.draft?.key).toBe('draft.host');
-    expect(host[0]?.draft?.vars).toMatchObject({ url: 'https://shop.example/', status: 502, producer: 'nginx', requestIds: 'x-request-id: r-1' });
+    expect(host[0]?.draft?.vars).toMatchObject({
+      url: 'https://shop.example/',
+      status: 502,
+      producer: 'nginx',
+      requestIds: 'x-request-id: r-1',
+    });
     expect(host[0]?.draft?.terms).toEqual({ verdict: ['verdict.down'], causes: ['cause.upstream-refused'] });
     expect(keysOf(await convo.answer('no'))).toEqual(['admin.done']);
     expect(convo.path()).toBe('admin.done');
@@ -117,7 +122,11 @@ describe('administrator flow', () => {
   });
 
   it('reports a failed, slow or repeated DNS lookup without getting stuck', async () => {
-    const { convo } = await withVisitorAt([nginxDown], { intents: ['admin'] }, { dns: [{ fail: 'SERVFAIL' }, 'hang', fakeDnsReport({ error: 'ENOTFOUND' })] });
+    const { convo } = await withVisitorAt(
+      [nginxDown],
+      { intents: ['admin'] },
+      { dns: [{ fail: 'SERVFAIL' }, 'hang', fakeDnsReport({ error: 'ENOTFOUND' })] },
+    );
     await convo.answer('no');
     expect(keysOf(await convo.answer('no'))).toEqual(['admin.dns.looking', 'error.dnsFailed']);
     expect(convo.path()).toBe('admin.dns');
@@ -164,7 +173,9 @@ describe('administrator flow', () => {
 
   it('explains pasted logs first, then asks for the URL, and treats the person as an administrator', async () => {
     const convo = createConversation({ probes: [nginxDown] });
-    const replies = await convo.say('upstream prematurely closed connection', { findings: [{ cause: 'upstream-reset', summary: 'reset' }] });
+    const replies = await convo.say('upstream prematurely closed connection', {
+      findings: [{ cause: 'upstream-reset', summary: 'reset' }],
+    });
     expect(keysOf(replies)).toEqual(['findings.intro', 'cause.upstream-reset', 'askUrl.admin']);
     expect(convo.context().role).toBe('admin');
     await convo.say('shop.example', { url: 'https://shop.example/' });
@@ -193,7 +204,9 @@ describe('administrator flow', () => {
 
   it('keeps a pasted error page as evidence for a visitor', async () => {
     const { convo } = await withVisitorAt([fakeProbeResult()]);
-    const replies = await convo.say('<html>cloudflare</html>', { findings: [{ cause: 'error-page', producer: 'cloudflare', summary: 'page' }] });
+    const replies = await convo.say('<html>cloudflare</html>', {
+      findings: [{ cause: 'error-page', producer: 'cloudflare', summary: 'page' }],
+    });
     expect(keysOf(replies)).toEqual(['findings.intro', 'finding.error-page.known']);
     expect(replies[1]?.vars).toEqual({ producer: 'Cloudflare' });
     expect(convo.context().pastedProducer).toBe('cloudflare');
@@ -210,7 +223,10 @@ describe('administrator flow', () => {
 
   it('times out into admin.stillChecking', async () => {
     const convo = createConversation({ probes: ['hang'] });
-    await convo.send({ type: 'user.message', text: 'I run shop.example', intents: ['admin'], url: 'https://shop.example/' }, { settle: false });
+    await convo.send(
+      { type: 'user.message', text: 'I run shop.example', intents: ['admin'], url: 'https://shop.example/' },
+      { settle: false },
+    );
     await convo.send({ type: 'turn.timeout' });
     expect(convo.path()).toBe('admin.stillChecking');
   });

@@ -27,7 +27,7 @@ describe('commands that work anywhere', () => {
     expect(ctx.probe).toBeUndefined();
   });
 
-  it('answers help with the current state\'s choices and stays', async () => {
+  it("answers help with the current state's choices and stays", async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()]);
     const replies = await convo.answer('help');
     expect(keysOf(replies)).toEqual(['help.body']);
@@ -121,7 +121,7 @@ describe('commands that work anywhere', () => {
     expect(convo.context().role).toBe('visitor');
   });
 
-  it('probes a new URL mid-flow and forgets the previous site\'s steps', async () => {
+  it("probes a new URL mid-flow and forgets the previous site's steps", async () => {
     const { convo } = await withVisitorAt([fakeProbeResult(), fakeCloudflareDown()]);
     await convo.answer('no');
     const replies = await convo.say('now other.example too', { url: 'https://other.example/', intents: ['no'] });
@@ -130,7 +130,7 @@ describe('commands that work anywhere', () => {
     expect(convo.context()).toMatchObject({ host: 'other.example', stepsTried: [] });
   });
 
-  it('re-prompts with the state\'s choices on input it does not understand', async () => {
+  it("re-prompts with the state's choices on input it does not understand", async () => {
     const { convo } = await withVisitorAt([fakeProbeResult()]);
     const replies = await convo.say('banana');
     expect(keysOf(replies)).toEqual(['reprompt.choose']);

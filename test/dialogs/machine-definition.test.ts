@@ -55,7 +55,12 @@ describe('support machine definition', () => {
     const borrowed: Record<string, string> = { 'user.limited': 'user.checkFailed' };
     const waiting = states.filter((node) => helpPathOf(node) !== undefined);
     expect(waiting.filter((node) => helpPathOf(node) !== (borrowed[pathOf(node)] ?? pathOf(node))).map(pathOf)).toEqual([]);
-    expect(waiting.map((node) => helpPathOf(node)).filter((p, i, all) => all.indexOf(p) === i).sort()).toEqual([...PROMPT_PATHS].sort());
+    expect(
+      waiting
+        .map((node) => helpPathOf(node))
+        .filter((p, i, all) => all.indexOf(p) === i)
+        .sort(),
+    ).toEqual([...PROMPT_PATHS].sort());
   });
 
   it('passes event data to the shared guards and actions as parameters, never as an event.type check', () => {

@@ -40,7 +40,9 @@ describe('rehydration at every waiting state', () => {
       const [event, settle] = Array.isArray(item) ? item : [item, true];
       if (live.settled()) {
         // Round trip exactly as storage would: only ever from a settled snapshot.
-        const stored = JSON.parse(JSON.stringify({ version: SNAPSHOT_VERSION, snapshot: live.persisted() })) as { snapshot: Snapshot<unknown> };
+        const stored = JSON.parse(JSON.stringify({ version: SNAPSHOT_VERSION, snapshot: live.persisted() })) as {
+          snapshot: Snapshot<unknown>;
+        };
         const restored = createConversation({
           probes: script.probes.slice(Math.min(live.probeInputs.length, script.probes.length - 1)),
           ...(script.dns ? { dns: script.dns.slice(Math.min(live.dnsInputs.length, script.dns.length - 1)) } : {}),

@@ -10,7 +10,15 @@ import { createMessage, fakeCloudflareDown, fakeProbeResult } from './create-con
 describe('shortcuts table', () => {
   it.each([
     ['reload', 'chrome', 'windows', [['F5'], ['ctrl', 'R']]],
-    ['hardRefresh', 'edge', 'windows', [['ctrl', 'F5'], ['ctrl', 'shift', 'R']]],
+    [
+      'hardRefresh',
+      'edge',
+      'windows',
+      [
+        ['ctrl', 'F5'],
+        ['ctrl', 'shift', 'R'],
+      ],
+    ],
     ['privateWindow', 'firefox', 'windows', [['ctrl', 'shift', 'P']]],
     ['privateWindow', 'brave', 'linux', [['ctrl', 'shift', 'N']]],
     ['clearData', 'opera', 'windows', [['ctrl', 'shift', 'delete']]],
@@ -29,7 +37,7 @@ describe('shortcuts table', () => {
     expect(shortcutsFor('reload', 'chrome', undefined)).toBeUndefined();
   });
 
-  it('assumes the system\'s usual browser when the browser is unknown', () => {
+  it("assumes the system's usual browser when the browser is unknown", () => {
     expect(shortcutsFor('clearData', undefined, 'macos')).toEqual([['cmd', 'option', 'E']]);
     expect(genericShortcuts('hardRefresh')).toEqual({ pc: ['ctrl', 'F5'], mac: ['cmd', 'shift', 'R'] });
   });
@@ -48,7 +56,10 @@ describe('fault table', () => {
   });
 
   it('falls back to the producer of a pasted error page', () => {
-    expect(faultOf(fakeProbeResult({ verdict: 'down', httpStatus: 502 }), 'nginx')).toEqual({ fault: 'behindWebServer', producer: 'nginx' });
+    expect(faultOf(fakeProbeResult({ verdict: 'down', httpStatus: 502 }), 'nginx')).toEqual({
+      fault: 'behindWebServer',
+      producer: 'nginx',
+    });
   });
 });
 
@@ -94,14 +105,14 @@ describe('message routing', () => {
   });
 
   it('sends Windows Update to its own path even with a URL', () => {
-    expect(classify(ctx, createMessage('0x80244021 on other.example', { variant: 'windows-update', url: 'https://other.example/' }))).toEqual([
-      { type: 'input.variant', variant: 'windows-update' },
-    ]);
+    expect(
+      classify(ctx, createMessage('0x80244021 on other.example', { variant: 'windows-update', url: 'https://other.example/' })),
+    ).toEqual([{ type: 'input.variant', variant: 'windows-update' }]);
   });
 });
 
 describe('step selection', () => {
-  it('suggests another browser than the person\'s own', () => {
+  it("suggests another browser than the person's own", () => {
     expect(suggestBrowser('edge', 'windows')).toBe('firefox');
     expect(suggestBrowser('firefox', 'windows')).toBe('edge');
     expect(suggestBrowser(undefined, undefined)).toBe('firefox');
@@ -123,7 +134,12 @@ describe('public probe status', () => {
   };
 
   it('shows a blocked target exactly like a refused connection', () => {
-    const blocked = fakeProbeResult({ verdict: 'blocked', advice: 'troubleshoot', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'address' }] });
+    const blocked = fakeProbeResult({
+      verdict: 'blocked',
+      advice: 'troubleshoot',
+      httpStatus: undefined,
+      evidence: [{ kind: 'refused', reason: 'address' }],
+    });
     const refused = fakeProbeResult({
       verdict: 'down',
       advice: 'contact_site',

@@ -38,7 +38,12 @@ const PROBES: ProbeResult[] = [
   fakeCloudflareDown(false),
   fakeProbeResult({ verdict: 'timeout', advice: 'wait', httpStatus: undefined }),
   fakeProbeResult({ verdict: 'dns_error', advice: 'wait', httpStatus: undefined }),
-  fakeProbeResult({ verdict: 'tls_error', advice: 'contact_site', httpStatus: undefined, evidence: [{ kind: 'tls', ok: false, daysToExpiry: -2 }] }),
+  fakeProbeResult({
+    verdict: 'tls_error',
+    advice: 'contact_site',
+    httpStatus: undefined,
+    evidence: [{ kind: 'tls', ok: false, daysToExpiry: -2 }],
+  }),
   fakeProbeResult({ verdict: 'blocked', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'address' }] }),
   fakeProbeResult({
     verdict: 'down',
@@ -67,7 +72,8 @@ function allReplies(): Reply[] {
   const contexts: SupportContext[] = [];
   for (const browser of [undefined, ...BROWSERS]) {
     for (const os of [undefined, ...OPERATING_SYSTEMS]) {
-      for (const submitting of [false, true]) contexts.push(createContext({ ...(browser ? { browser } : {}), ...(os ? { os } : {}), submitting }));
+      for (const submitting of [false, true])
+        contexts.push(createContext({ ...(browser ? { browser } : {}), ...(os ? { os } : {}), submitting }));
     }
   }
   for (const probe of PROBES) {
@@ -79,7 +85,10 @@ function allReplies(): Reply[] {
           variant: 'iis-502.1',
           cause: 'app-crash',
           findings: [{ cause: 'upstream-reset' }, { cause: 'error-page' }],
-          stepsTried: [{ step: 'reload', answer: 'no' }, { step: 'admin.dns', answer: 'skip' }],
+          stepsTried: [
+            { step: 'reload', answer: 'no' },
+            { step: 'admin.dns', answer: 'skip' },
+          ],
         }),
       );
     }
@@ -97,7 +106,12 @@ function allReplies(): Reply[] {
   }
   const findingCauses = [...CAUSE_IDS, 'error-page', 'header-dump', 'status-502', 'sub-status'] as const;
   for (const cause of findingCauses) {
-    out.push(...findingReplies([{ cause, summary: 's', line: 1, producer: 'nginx' }, { cause, summary: 's' }]));
+    out.push(
+      ...findingReplies([
+        { cause, summary: 's', line: 1, producer: 'nginx' },
+        { cause, summary: 's' },
+      ]),
+    );
   }
   out.push(...findingReplies([{ cause: 'upstream-reset', summary: 's' }], { lines: 1000, lineChars: 2000 }, 'fr'));
   return out;

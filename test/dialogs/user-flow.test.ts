@@ -51,7 +51,9 @@ describe('first message', () => {
   });
 
   it('asks again for an invalid URL', async () => {
-    const { convo, replies } = await withVisitorAt([fakeProbeResult({ verdict: 'invalid', advice: 'troubleshoot', httpStatus: undefined })]);
+    const { convo, replies } = await withVisitorAt([
+      fakeProbeResult({ verdict: 'invalid', advice: 'troubleshoot', httpStatus: undefined }),
+    ]);
     expect(keysOf(replies)).toEqual(['probing.checking', 'askUrl.invalid', 'askUrl.visitor']);
     expect(replies[1]?.vars).toEqual({ url: 'https://shop.example/' });
     expect(convo.path()).toBe('askUrl');
@@ -196,10 +198,11 @@ describe('visitor steps', () => {
       'user.contactIsp',
       'user.later',
     ]);
-    expect(Object.entries(probesAfter).filter(([, n]) => n > 0).map(([from]) => from)).toEqual([
-      'user.step.clearCookies',
-      'user.step.restartNetwork',
-    ]);
+    expect(
+      Object.entries(probesAfter)
+        .filter(([, n]) => n > 0)
+        .map(([from]) => from),
+    ).toEqual(['user.step.clearCookies', 'user.step.restartNetwork']);
     expect(convo.context().stepsTried.map((s) => s.answer)).toEqual(Array(12).fill('no'));
   });
 
@@ -253,10 +256,12 @@ describe('visitor steps', () => {
     expect(keys).not.toContain('step.hardRefresh.keys');
   });
 
-  it('skips the DNS change when the site\'s own DNS fails', () => {
+  it("skips the DNS change when the site's own DNS fails", () => {
     const allButDns = USER_STEP_IDS.slice(0, USER_STEP_IDS.indexOf('changeDns')).map((step) => ({ step, answer: 'no' as const }));
     const ctx = { ...createInitialContext(), stepsTried: allButDns };
-    expect(nextUserStep({ ...ctx, probe: publicView(fakeProbeResult({ verdict: 'dns_error', httpStatus: undefined })) })).toBe('contactSite');
+    expect(nextUserStep({ ...ctx, probe: publicView(fakeProbeResult({ verdict: 'dns_error', httpStatus: undefined })) })).toBe(
+      'contactSite',
+    );
     expect(nextUserStep({ ...ctx, probe: publicView(fakeProbeResult()) })).toBe('changeDns');
   });
 

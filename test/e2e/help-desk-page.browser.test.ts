@@ -32,7 +32,14 @@ describe('the help desk demo page with the real bot', () => {
     app = await createTestApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ locale: 'en-US' });
     page.on('pageerror', (error) => problems.push(error.message));
@@ -63,7 +70,13 @@ describe('the help desk demo page with the real bot', () => {
     // A click that lands while the transcript is still scrolling is lost by the widget: try up to three times.
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       await buttons(t('choice.no')).first().click();
-      if (await hardRefresh.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+      if (
+        await hardRefresh.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
     }
     await hardRefresh.waitFor({ timeout: 10_000 });
     expect(problems).toEqual([]);

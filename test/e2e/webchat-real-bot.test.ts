@@ -41,7 +41,11 @@ async function createWebhookReceiver(): Promise<{ url: string; received: Receive
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/gateway-doctor`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/hooks/gateway-doctor`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
@@ -90,7 +94,12 @@ describe('web chat with the real bot', () => {
     const res = await fetch(`${app.url.replace('localhost', '127.0.0.1')}/api/webchat/token`, { method: 'POST' });
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
-    const directLine = new DirectLine({ token, domain: `${app.url.replace('localhost', '127.0.0.1')}/v3/directline`, webSocket: false, pollingInterval: 100 });
+    const directLine = new DirectLine({
+      token,
+      domain: `${app.url.replace('localhost', '127.0.0.1')}/v3/directline`,
+      webSocket: false,
+      pollingInterval: 100,
+    });
     const received: BotActivity[] = [];
     const subscription = directLine.activity$.subscribe((activity) => {
       if (activity.from.role === 'bot' && activity.type === 'message') received.push(activity as BotActivity);
@@ -99,7 +108,12 @@ describe('web chat with the real bot', () => {
     const send = async (text: string, value?: unknown) => {
       await new Promise<void>((resolve, reject) => {
         directLine
-          .postActivity({ type: 'message', from: { id: 'ignored-by-server', role: 'user' }, text, ...(value ? { value } : {}) } as ClientActivity)
+          .postActivity({
+            type: 'message',
+            from: { id: 'ignored-by-server', role: 'user' },
+            text,
+            ...(value ? { value } : {}),
+          } as ClientActivity)
           .subscribe({ next: () => resolve(), error: reject });
       });
     };

@@ -21,7 +21,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<R
   });
   return startApp(config, createLogger('silent'), {
     resolver: createStaticResolver(TEST_HOSTS),
-    lookupDns: async (host) => ({ host, a: TEST_HOSTS[host] ?? [], aaaa: [], cname: [], ns: [], ...(TEST_HOSTS[host] ? {} : { error: 'ENOTFOUND' }) }),
+    lookupDns: async (host) => ({
+      host,
+      a: TEST_HOSTS[host] ?? [],
+      aaaa: [],
+      cname: [],
+      ns: [],
+      ...(TEST_HOSTS[host] ? {} : { error: 'ENOTFOUND' }),
+    }),
   });
 }
 

@@ -48,7 +48,10 @@ export function createTlsServer(handler: http.RequestListener, material: TlsMate
 
 /** Accepts connections and never writes a byte: the shape of a hung upstream. */
 export function createHungServer(): Promise<LoopbackServer> {
-  return serve(net.createServer(() => undefined), 'http');
+  return serve(
+    net.createServer(() => undefined),
+    'http',
+  );
 }
 
 /** A raw TCP server: `onSocket` decides what (if anything) is sent, e.g. bytes that are not HTTP. */

@@ -69,7 +69,12 @@ function pluralCategoriesOf(locale: LocaleId): string[] {
  */
 function expectedKeys(englishKeys: Iterable<string>, locale: LocaleId): string[] {
   const keys = [...englishKeys];
-  const groups = new Set(keys.map(pluralBase).filter((p) => p?.category === 'other').map((p) => p?.base));
+  const groups = new Set(
+    keys
+      .map(pluralBase)
+      .filter((p) => p?.category === 'other')
+      .map((p) => p?.base),
+  );
   const out = new Set<string>();
   for (const key of keys) {
     const plural = pluralBase(key);
@@ -170,7 +175,12 @@ describe.each(TRANSLATED)('%s translation', (locale) => {
 
   it('picks each supplied plural form for the counts its plural rules give', () => {
     const t = withTranslator(locale, tree);
-    const bases = new Set([...translated.keys()].map(pluralBase).filter((p) => p !== undefined).map((p) => p.base));
+    const bases = new Set(
+      [...translated.keys()]
+        .map(pluralBase)
+        .filter((p) => p !== undefined)
+        .map((p) => p.base),
+    );
     const problems: string[] = [];
     for (const base of bases) {
       for (const category of pluralCategoriesOf(locale)) {

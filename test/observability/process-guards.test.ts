@@ -17,7 +17,10 @@ describe('installProcessGuards', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('still alive');
-    const lines = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string });
+    const lines = run.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string });
     expect(lines.map((line) => line.msg)).toEqual([
       expect.stringContaining('uncaught exception'),
       expect.stringContaining('unhandled promise rejection'),

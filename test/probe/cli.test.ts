@@ -34,7 +34,10 @@ describe('npm run probe', () => {
     const { io, out } = createIo();
     const code = await main(['--json', down.url, up.url, closed.url, 'ftp://example.com/'], io);
     await closed.close();
-    const lines = out().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = out()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((l) => l.verdict)).toEqual(['down', 'up', 'down', 'invalid']);
     expect(lines[0]).toMatchObject({ url: down.url, advice: 'wait', httpStatus: 502, producer: 'cloudflare' });
     for (const line of lines) {

@@ -163,7 +163,10 @@ describe('looksPasted', () => {
     ['a status line', 'HTTP/2 502'],
     ['a header line', 'server: cloudflare'],
     ['a header dump', 'Server: nginx\nX-Request-Id: abc'],
-    ['a long page text', 'Bad gateway\nError code 502\nWhat happened?\nThe web server reported a bad gateway error.\nWhat can I do?\nTry again.'],
+    [
+      'a long page text',
+      'Bad gateway\nError code 502\nWhat happened?\nThe web server reported a bad gateway error.\nWhat can I do?\nTry again.',
+    ],
     ['a heroku router line', 'heroku[router]: at=error code=H12 desc="Request timeout" status=503'],
   ])('is true for %s', (_name, text) => {
     expect(looksPasted(text)).toBe(true);

@@ -19,8 +19,22 @@ function createPage(file: string): PageFixture {
 }
 
 const ALL_PRODUCERS: readonly ProducerId[] = [
-  'cloudflare', 'nginx', 'aws-alb', 'cloudfront', 'iis', 'aspnetcore', 'azure-app-service', 'azure-app-gateway',
-  'envoy', 'haproxy', 'apache', 'varnish', 'google', 'vercel', 'netlify', 'heroku',
+  'cloudflare',
+  'nginx',
+  'aws-alb',
+  'cloudfront',
+  'iis',
+  'aspnetcore',
+  'azure-app-service',
+  'azure-app-gateway',
+  'envoy',
+  'haproxy',
+  'apache',
+  'varnish',
+  'google',
+  'vercel',
+  'netlify',
+  'heroku',
 ];
 
 interface Expected {
@@ -91,8 +105,21 @@ describe('identifyProducer on recorded error pages', () => {
   it('tells the Cloudflare branded page (origin failed) from the plain one (Cloudflare failed)', () => {
     const branded = identifyProducer(createPage('cloudflare-branded.json'));
     const plain = identifyProducer(createPage('cloudflare-plain.json'));
-    expect(branded.evidence[0]).toEqual({ kind: 'producer', producer: 'cloudflare', layer: 'cdn', actor: 'site', branded: true, detail: 'origin-error' });
-    expect(plain.evidence[0]).toEqual({ kind: 'producer', producer: 'cloudflare', layer: 'cdn', actor: 'provider', detail: 'cloudflare-internal' });
+    expect(branded.evidence[0]).toEqual({
+      kind: 'producer',
+      producer: 'cloudflare',
+      layer: 'cdn',
+      actor: 'site',
+      branded: true,
+      detail: 'origin-error',
+    });
+    expect(plain.evidence[0]).toEqual({
+      kind: 'producer',
+      producer: 'cloudflare',
+      layer: 'cdn',
+      actor: 'provider',
+      detail: 'cloudflare-internal',
+    });
   });
 
   it('reports IIS sub-statuses as evidence with the cause they imply', () => {
@@ -163,7 +190,11 @@ describe('layering: which layer wins', () => {
   });
 
   it('names CloudFront as on the path when the body says nothing', () => {
-    const got = identifyProducer({ status: 502, headers: { 'x-cache': 'Error from cloudfront', 'x-amz-cf-id': 'abc' }, body: '{"error":"bad gateway"}' });
+    const got = identifyProducer({
+      status: 502,
+      headers: { 'x-cache': 'Error from cloudfront', 'x-amz-cf-id': 'abc' },
+      body: '{"error":"bad gateway"}',
+    });
     expect(got.producer).toBe('cloudfront');
     expect(got.evidence[0]).toMatchObject({ kind: 'producer', detail: 'on-path' });
     expect(matchFingerprint({ headers: { 'x-cache': 'Error from cloudfront' } })?.body).toBeUndefined();
@@ -171,7 +202,9 @@ describe('layering: which layer wins', () => {
 
   it('identifies a load balancer from its server header alone', () => {
     expect(identifyProducer({ status: 502, headers: { server: 'awselb/2.0' } }).producer).toBe('aws-alb');
-    expect(identifyProducer({ status: 502, headers: { server: 'Microsoft-Azure-Application-Gateway/v2' } }).producer).toBe('azure-app-gateway');
+    expect(identifyProducer({ status: 502, headers: { server: 'Microsoft-Azure-Application-Gateway/v2' } }).producer).toBe(
+      'azure-app-gateway',
+    );
   });
 
   it('matches header names case-insensitively', () => {
@@ -213,7 +246,10 @@ describe('robustness', () => {
 
   it('reads the plain Cloudflare page and "no healthy upstream" with CRLF and surrounding lines', () => {
     expect(identifyProducer({ body: 'x\r\n502 Bad Gateway\r\n\r\ncloudflare\r\ny' }).producer).toBe('cloudflare');
-    expect(identifyProducer({ body: 'before\r\n  no healthy upstream \r\n' })).toMatchObject({ producer: 'envoy', cause: 'no-live-upstreams' });
+    expect(identifyProducer({ body: 'before\r\n  no healthy upstream \r\n' })).toMatchObject({
+      producer: 'envoy',
+      cause: 'no-live-upstreams',
+    });
     expect(identifyProducer({ body: 'there is no healthy upstream here' }).producer).toBeUndefined();
   });
 

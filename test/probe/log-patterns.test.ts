@@ -126,42 +126,74 @@ describe('log fixtures, line by line', () => {
 
 /** One realistic line per pattern id: proves every regex compiles, matches, and is not shadowed by an earlier one. */
 const EXAMPLES: Record<string, string> = {
-  'nginx-unix-socket-permission': '2024/05/01 12:00:05 [crit] 9#9: *1 connect() to unix:/var/run/php-fpm.sock failed (13: Permission denied) while connecting to upstream, client: 10.0.0.1',
-  'nginx-unix-socket-missing': '2024/05/01 12:00:06 [crit] 9#9: *2 connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream',
-  'nginx-unix-socket-refused': '2024/05/01 12:00:06 [error] 9#9: *3 connect() to unix:/run/gunicorn.sock failed (111: Connection refused) while connecting to upstream',
-  'nginx-unix-socket-backlog': '2024/05/01 12:00:06 [error] 9#9: *4 connect() to unix:/run/php/php8.3-fpm.sock failed (11: Resource temporarily unavailable) while connecting to upstream',
-  'nginx-tcp-permission': '2024/05/01 12:00:06 [crit] 9#9: *5 connect() to 127.0.0.1:8080 failed (13: Permission denied) while connecting to upstream, client: 10.0.0.1',
-  'nginx-connect-refused': '2024/05/01 12:00:06 [error] 9#9: *6 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1',
-  'nginx-connect-unreachable': '2024/05/01 12:00:06 [error] 9#9: *7 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.1',
-  'nginx-connect-timeout': '2024/05/01 12:00:06 [error] 9#9: *8 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.1',
-  'nginx-read-timeout': '2024/05/01 12:00:06 [error] 9#9: *9 upstream timed out (110: Unknown error) while reading response header from upstream',
-  'nginx-premature-close': '2024/05/01 12:00:06 [error] 9#9: *10 upstream prematurely closed FastCGI stdout while reading response header from upstream',
-  'nginx-connection-reset': '2024/05/01 12:00:06 [error] 9#9: *11 writev() failed (32: Broken pipe) while sending request to upstream, client: 10.0.0.1',
-  'nginx-header-too-big': '2024/05/01 12:00:06 [error] 9#9: *12 upstream sent too big header while reading response header from upstream, client: 10.0.0.1',
+  'nginx-unix-socket-permission':
+    '2024/05/01 12:00:05 [crit] 9#9: *1 connect() to unix:/var/run/php-fpm.sock failed (13: Permission denied) while connecting to upstream, client: 10.0.0.1',
+  'nginx-unix-socket-missing':
+    '2024/05/01 12:00:06 [crit] 9#9: *2 connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream',
+  'nginx-unix-socket-refused':
+    '2024/05/01 12:00:06 [error] 9#9: *3 connect() to unix:/run/gunicorn.sock failed (111: Connection refused) while connecting to upstream',
+  'nginx-unix-socket-backlog':
+    '2024/05/01 12:00:06 [error] 9#9: *4 connect() to unix:/run/php/php8.3-fpm.sock failed (11: Resource temporarily unavailable) while connecting to upstream',
+  'nginx-tcp-permission':
+    '2024/05/01 12:00:06 [crit] 9#9: *5 connect() to 127.0.0.1:8080 failed (13: Permission denied) while connecting to upstream, client: 10.0.0.1',
+  'nginx-connect-refused':
+    '2024/05/01 12:00:06 [error] 9#9: *6 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1',
+  'nginx-connect-unreachable':
+    '2024/05/01 12:00:06 [error] 9#9: *7 connect() failed (113: No route to host) while connecting to upstream, client: 10.0.0.1',
+  'nginx-connect-timeout':
+    '2024/05/01 12:00:06 [error] 9#9: *8 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.1',
+  'nginx-read-timeout':
+    '2024/05/01 12:00:06 [error] 9#9: *9 upstream timed out (110: Unknown error) while reading response header from upstream',
+  'nginx-premature-close':
+    '2024/05/01 12:00:06 [error] 9#9: *10 upstream prematurely closed FastCGI stdout while reading response header from upstream',
+  'nginx-connection-reset':
+    '2024/05/01 12:00:06 [error] 9#9: *11 writev() failed (32: Broken pipe) while sending request to upstream, client: 10.0.0.1',
+  'nginx-header-too-big':
+    '2024/05/01 12:00:06 [error] 9#9: *12 upstream sent too big header while reading response header from upstream, client: 10.0.0.1',
   'nginx-no-live-upstreams': '2024/05/01 12:00:06 [error] 9#9: *13 no live upstreams while connecting to upstream, client: 10.0.0.1',
   'nginx-dns': '2024/05/01 12:00:06 [error] 9#9: *14 no resolver defined to resolve api.example.com, client: 10.0.0.1',
-  'nginx-tls-handshake': '2024/05/01 12:00:06 [error] 9#9: *15 upstream SSL certificate verify error: (20:unable to get local issuer certificate) while SSL handshaking to upstream',
-  'nginx-invalid-response': '2024/05/01 12:00:06 [error] 9#9: *16 upstream sent no valid HTTP/1.0 header while reading response header from upstream',
-  'nginx-fastcgi-fatal': '2024/05/01 12:00:06 [error] 9#9: *17 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted" while reading response header from upstream',
-  'apache-status-line-timeout': '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] (70007)The timeout specified has expired: [client 10.0.0.1:5] AH01102: error reading status line from remote server 10.0.0.9:80',
-  'apache-status-line': '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] (70014)End of file found: [client 10.0.0.1:5] AH01102: error reading status line from remote server 10.0.0.9:80',
-  'apache-unix-socket-permission': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (13)Permission denied: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php-fpm.sock (*) failed',
-  'apache-unix-socket': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (111)Connection refused: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php-fpm.sock (*) failed',
-  'apache-connect-timeout': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (110)Connection timed out: AH00957: HTTP: attempt to connect to 10.0.0.9:80 (10.0.0.9) failed',
-  'apache-connect-failed': '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] [client 10.0.0.1:5] AH01114: HTTP: failed to make connection to backend: app.internal',
-  'apache-worker-disabled': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] AH00940: HTTP: disabled connection for (app.internal)',
-  'apache-ssl-proxy': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] AH00961: HTTPS: failed to enable ssl support for 10.0.0.9:443 (app.internal)',
-  'apache-reading-remote-timeout': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] [client 10.0.0.1:5] AH00898: Timeout on 100-Continue returned by /upload',
-  'apache-reading-remote': '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] [client 10.0.0.1:5] AH00898: Error reading from remote server returned by /',
-  'apache-fcgi-header': '[Wed May 01 12:00:35.000001 2024] [proxy_fcgi:error] [pid 1:tid 2] [client 10.0.0.1:5] AH01067: Failed to read FastCGI header',
-  'apache-fcgi-dispatch': '[Wed May 01 12:00:35.000001 2024] [proxy_fcgi:error] [pid 1:tid 2] (104)Connection reset by peer: [client 10.0.0.1:5] AH01075: Error dispatching request to :',
+  'nginx-tls-handshake':
+    '2024/05/01 12:00:06 [error] 9#9: *15 upstream SSL certificate verify error: (20:unable to get local issuer certificate) while SSL handshaking to upstream',
+  'nginx-invalid-response':
+    '2024/05/01 12:00:06 [error] 9#9: *16 upstream sent no valid HTTP/1.0 header while reading response header from upstream',
+  'nginx-fastcgi-fatal':
+    '2024/05/01 12:00:06 [error] 9#9: *17 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted" while reading response header from upstream',
+  'apache-status-line-timeout':
+    '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] (70007)The timeout specified has expired: [client 10.0.0.1:5] AH01102: error reading status line from remote server 10.0.0.9:80',
+  'apache-status-line':
+    '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] (70014)End of file found: [client 10.0.0.1:5] AH01102: error reading status line from remote server 10.0.0.9:80',
+  'apache-unix-socket-permission':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (13)Permission denied: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php-fpm.sock (*) failed',
+  'apache-unix-socket':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (111)Connection refused: AH02454: FCGI: attempt to connect to Unix domain socket /run/php/php-fpm.sock (*) failed',
+  'apache-connect-timeout':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] (110)Connection timed out: AH00957: HTTP: attempt to connect to 10.0.0.9:80 (10.0.0.9) failed',
+  'apache-connect-failed':
+    '[Wed May 01 12:00:35.000001 2024] [proxy_http:error] [pid 1:tid 2] [client 10.0.0.1:5] AH01114: HTTP: failed to make connection to backend: app.internal',
+  'apache-worker-disabled':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] AH00940: HTTP: disabled connection for (app.internal)',
+  'apache-ssl-proxy':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] AH00961: HTTPS: failed to enable ssl support for 10.0.0.9:443 (app.internal)',
+  'apache-reading-remote-timeout':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] [client 10.0.0.1:5] AH00898: Timeout on 100-Continue returned by /upload',
+  'apache-reading-remote':
+    '[Wed May 01 12:00:35.000001 2024] [proxy:error] [pid 1:tid 2] [client 10.0.0.1:5] AH00898: Error reading from remote server returned by /',
+  'apache-fcgi-header':
+    '[Wed May 01 12:00:35.000001 2024] [proxy_fcgi:error] [pid 1:tid 2] [client 10.0.0.1:5] AH01067: Failed to read FastCGI header',
+  'apache-fcgi-dispatch':
+    '[Wed May 01 12:00:35.000001 2024] [proxy_fcgi:error] [pid 1:tid 2] (104)Connection reset by peer: [client 10.0.0.1:5] AH01075: Error dispatching request to :',
   'haproxy-no-server': 'May  1 12:00:44 lb1 haproxy[2890]: backend api has no server available!',
-  'haproxy-server-down-refused': 'May  1 12:00:43 lb1 haproxy[2890]: Server api/a1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms.',
-  'haproxy-server-down-timeout': 'May  1 12:00:43 lb1 haproxy[2890]: Server api/a1 is DOWN, reason: Layer7 timeout, check duration: 2001ms.',
+  'haproxy-server-down-refused':
+    'May  1 12:00:43 lb1 haproxy[2890]: Server api/a1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms.',
+  'haproxy-server-down-timeout':
+    'May  1 12:00:43 lb1 haproxy[2890]: Server api/a1 is DOWN, reason: Layer7 timeout, check duration: 2001ms.',
   'php-fpm-max-children': '[01-May-2024 12:00:01] WARNING: [pool api] server reached max_children setting (20), consider raising it',
-  'php-fpm-busy': '[01-May-2024 12:00:02] WARNING: [pool www] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 32 children',
-  'php-fpm-terminate-timeout': "[01-May-2024 12:00:40] WARNING: [pool www] child 7, script '/srv/app/index.php' (request: \"POST /index.php\") execution timed out (60.000123 sec), terminating",
-  'php-fpm-child-signal': '[01-May-2024 12:01:00] WARNING: [pool www] child 8 exited on signal 11 (SIGSEGV - core dumped) after 3.2 seconds from start',
+  'php-fpm-busy':
+    '[01-May-2024 12:00:02] WARNING: [pool www] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 32 children',
+  'php-fpm-terminate-timeout':
+    '[01-May-2024 12:00:40] WARNING: [pool www] child 7, script \'/srv/app/index.php\' (request: "POST /index.php") execution timed out (60.000123 sec), terminating',
+  'php-fpm-child-signal':
+    '[01-May-2024 12:01:00] WARNING: [pool www] child 8 exited on signal 11 (SIGSEGV - core dumped) after 3.2 seconds from start',
   'gunicorn-worker-timeout': '[2024-05-01 12:00:31 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:99)',
   'gunicorn-worker-killed': '[2024-05-01 12:00:32 +0000] [1] [ERROR] Worker (pid:99) exited with code 1',
   'gunicorn-boot-failure': '[2024-05-01 12:00:33 +0000] [1] [INFO] Worker failed to boot.',
@@ -181,7 +213,8 @@ const EXAMPLES: Record<string, string> = {
   'heroku-h22': '2024-05-01T12:00:01+00:00 heroku[router]: at=error code=H22 desc="Connection limit reached" status=503',
   'kernel-oom-kill': '[ 9876.543210] Memory cgroup out of memory: Killed process 777 (gunicorn) total-vm:912345kB',
   'kernel-oom-summary': 'May  1 12:00:01 web1 kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),task=java,pid=31,uid=0',
-  'kernel-segfault': 'May  1 12:00:05 web1 kernel: node[4242]: segfault at 8 ip 0000556b1c2d3e4f sp 00007ffc0a1b2c3d error 4 in node[556b1a000000+4b00000]',
+  'kernel-segfault':
+    'May  1 12:00:05 web1 kernel: node[4242]: segfault at 8 ip 0000556b1c2d3e4f sp 00007ffc0a1b2c3d error 4 in node[556b1a000000+4b00000]',
   'kernel-syn-flood': 'May  1 12:00:06 web1 kernel: TCP: request_sock_TCP: Possible SYN flooding on port 443. Sending cookies.',
   'kernel-conntrack-full': 'May  1 12:00:06 web1 kernel: nf_conntrack: table full, dropping packet',
   'systemd-killed': "May  1 12:00:06 web1 systemd[1]: app.service: Failed with result 'oom-kill'.",
@@ -239,7 +272,8 @@ describe('field-aware readers', () => {
 
   it('reads the HAProxy termination state, not just any two letters on the line', () => {
     // "SH" appears in the URL, but the state field is "----": nothing to report.
-    const line = 'haproxy[1]: 10.0.0.1:1 [01/May/2024:12:00:00.000] fe be/s1 0/0/0/10/10 200 100 - - ---- 1/1/1/1/0 0/0 "GET /SH-- HTTP/1.1"';
+    const line =
+      'haproxy[1]: 10.0.0.1:1 [01/May/2024:12:00:00.000] fe be/s1 0/0/0/10/10 200 100 - - ---- 1/1/1/1/0 0/0 "GET /SH-- HTTP/1.1"';
     expect(matchLogLine(line, createLogReadState())).toBeUndefined();
   });
 
@@ -250,7 +284,8 @@ describe('field-aware readers', () => {
   });
 
   it('reads a classic ELB line with the same rules', () => {
-    const line = '2024-05-01T12:00:01.123456Z shop-elb 203.0.113.9:51234 10.0.1.25:8080 -1 -1 -1 502 - 0 0 "GET http://shop.example.com:80/ HTTP/1.1" "curl/8.5.0" - -';
+    const line =
+      '2024-05-01T12:00:01.123456Z shop-elb 203.0.113.9:51234 10.0.1.25:8080 -1 -1 -1 502 - 0 0 "GET http://shop.example.com:80/ HTTP/1.1" "curl/8.5.0" - -';
     expect(matchLogLine(line, createLogReadState())).toMatchObject({ format: 'aws-alb', cause: 'upstream-refused' });
   });
 

@@ -33,7 +33,9 @@ describe('createProber against loopback sites', () => {
     badGateway = await createHttpServer((_req, res) => {
       badGatewayHits += 1;
       res.writeHead(502, { server: 'nginx', 'content-type': 'text/html' });
-      res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+      res.end(
+        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
+      );
     });
     flapping = await createHttpServer((_req, res) => {
       flappingHits += 1;
@@ -144,7 +146,7 @@ describe('createProber against loopback sites', () => {
     expect(prober.stats().rateLimited).toBe(1);
   });
 
-  it('answers with the host\'s latest result once the host\'s probe budget is spent', async () => {
+  it("answers with the host's latest result once the host's probe budget is spent", async () => {
     const prober = createLoopbackProber({ perHostLimiter: new RateLimiterMemory({ points: 1, duration: 60 }) });
     const first = await prober.probe(`${badGateway.url}cart`);
     const other = await prober.probe(`${badGateway.url}checkout`);

@@ -32,11 +32,20 @@ const TRUTH = /blocked|"refused"|private|10\.0\.0\.7|169\.254\.169\.254/;
 /** The records the administrator's DNS step would find, from the same table (no real DNS). */
 async function fakeDns(host: string): Promise<DnsReport> {
   const a = HOSTS[host];
-  return a ? { host, a, aaaa: [], cname: [`edge.${host}`], ns: ['ns1.test'] } : { host, a: [], aaaa: [], cname: [], ns: [], error: 'ENOTFOUND' };
+  return a
+    ? { host, a, aaaa: [], cname: [`edge.${host}`], ns: ['ns1.test'] }
+    : { host, a: [], aaaa: [], cname: [], ns: [], error: 'ENOTFOUND' };
 }
 
 async function startTestApp(env: Record<string, string>): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', STORAGE: 'memory', PROBE_TIMEOUT_MS: '1500', LOG_LEVEL: 'silent', ADMIN_API_TOKEN: ADMIN_TOKEN, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    STORAGE: 'memory',
+    PROBE_TIMEOUT_MS: '1500',
+    LOG_LEVEL: 'silent',
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    ...env,
+  });
   return startApp(config, createLogger('silent'), { resolver: createStaticResolver(HOSTS), lookupDns: fakeDns });
 }
 
@@ -124,7 +133,11 @@ describe('public exits of the running app', () => {
     closed = await closedPort();
     receiver = await createReceiver();
     // `open` is an intranet help desk that may reach loopback; `strict` is the public default.
-    open = await startTestApp({ PROBE_ALLOW_CIDRS: '127.0.0.0/8', STATUS_HOSTS: 'localhost,metadata.test', HANDOFF_WEBHOOK_URL: receiver.url });
+    open = await startTestApp({
+      PROBE_ALLOW_CIDRS: '127.0.0.0/8',
+      STATUS_HOSTS: 'localhost,metadata.test',
+      HANDOFF_WEBHOOK_URL: receiver.url,
+    });
     strict = await startTestApp({ HANDOFF_WEBHOOK_URL: receiver.url });
   });
   afterAll(async () => {
@@ -246,7 +259,9 @@ describe('public exits of the running app', () => {
     const { checks } = (await (await fetch(`${strict.url}/api/status`)).json()) as { checks: unknown[] };
     expect(checks).toEqual([]);
     const html = await (await fetch(`${strict.url}/status`)).text();
-    const strings = JSON.parse(readFileSync(path.resolve(__dirname, '../../locales/en/status.json'), 'utf8')) as { recent: { noneListed: string } };
+    const strings = JSON.parse(readFileSync(path.resolve(__dirname, '../../locales/en/status.json'), 'utf8')) as {
+      recent: { noneListed: string };
+    };
     expect(html).toContain(`<td class="empty" colspan="5">${strings.recent.noneListed.replace(/'/g, '&#39;')}</td>`);
     expect(html).not.toContain('intranet.test');
     await expectHealthy(strict);

@@ -66,7 +66,11 @@ describe('publicView against real probes', () => {
     const b = publicView(refused);
     expect(comparable(a)).toEqual(comparable(b));
     expect(shapeOf(a)).toEqual(shapeOf(b));
-    expect(a).toMatchObject({ verdict: 'down', advice: 'wait', evidence: [{ kind: 'note', code: 'connect_error', detail: 'ECONNREFUSED' }] });
+    expect(a).toMatchObject({
+      verdict: 'down',
+      advice: 'wait',
+      evidence: [{ kind: 'note', code: 'connect_error', detail: 'ECONNREFUSED' }],
+    });
     expect(Object.keys(a.timings)).toEqual(['totalMs']);
   });
 
@@ -137,7 +141,7 @@ describe('publicView rules', () => {
     expect(JSON.stringify(publicView(redirected))).not.toContain('10.1.2.3');
   });
 
-  it('drops another person\'s URL from a shared host result and credentials from the URL', () => {
+  it("drops another person's URL from a shared host result and credentials from the URL", () => {
     const shared: ProbeResult = {
       ...base,
       url: 'https://u:p@shop.example/',
@@ -170,7 +174,14 @@ describe('the age of a cached answer', () => {
 });
 
 describe('createRefusalPadding', () => {
-  const result = (url: string): ProbeResult => ({ url, verdict: 'blocked', advice: 'wait', timings: { totalMs: 0 }, evidence: [], checkedAt: '' });
+  const result = (url: string): ProbeResult => ({
+    url,
+    verdict: 'blocked',
+    advice: 'wait',
+    timings: { totalMs: 0 },
+    evidence: [],
+    checkedAt: '',
+  });
 
   it('is stable per host, within its range, and depends on the key', () => {
     const pad = createRefusalPadding({ key: Buffer.alloc(32, 1), minMs: 10, maxMs: 80 });
@@ -188,7 +199,13 @@ describe('createRefusalPadding', () => {
 
 describe('publicDnsReport', () => {
   const policy = createAddressPolicy();
-  const report = (a: string[], aaaa: string[] = []) => ({ host: 'shop.example', a, aaaa, cname: ['edge.cdn.example'], ns: ['ns1.dns.example'] });
+  const report = (a: string[], aaaa: string[] = []) => ({
+    host: 'shop.example',
+    a,
+    aaaa,
+    cname: ['edge.cdn.example'],
+    ns: ['ns1.dns.example'],
+  });
 
   it('shows the records of a name whose every address the probe may reach', () => {
     expect(publicDnsReport(report(['8.8.8.8'], ['2001:4860:4860::8888']), policy)).toEqual(report(['8.8.8.8'], ['2001:4860:4860::8888']));
@@ -202,7 +219,14 @@ describe('publicDnsReport', () => {
     ['a unique-local IPv6 address', [], ['fd00::1']],
     ['an IPv4-mapped private address', [], ['::ffff:10.0.0.7']],
   ])('reads like a name that does not resolve for %s', (_name, a, aaaa) => {
-    expect(publicDnsReport(report(a, aaaa), policy)).toEqual({ host: 'shop.example', a: [], aaaa: [], cname: [], ns: [], error: 'ENOTFOUND' });
+    expect(publicDnsReport(report(a, aaaa), policy)).toEqual({
+      host: 'shop.example',
+      a: [],
+      aaaa: [],
+      cname: [],
+      ns: [],
+      error: 'ENOTFOUND',
+    });
   });
 
   it('follows PROBE_ALLOW_CIDRS like the probe does', () => {

@@ -65,10 +65,22 @@ describe('createRecentChecks: what the public board lists', () => {
 
   it('shows listed rows through the public view with the URL cut to its origin; the admin list keeps the truth', () => {
     const checks = createRecentChecks({ statusHosts: ['intranet.example'] });
-    const refused = { verdict: 'blocked', advice: 'wait', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'credentials' }] } as const;
+    const refused = {
+      verdict: 'blocked',
+      advice: 'wait',
+      httpStatus: undefined,
+      evidence: [{ kind: 'refused', reason: 'credentials' }],
+    } as const;
     checks.record(result('http://user:pw@intranet.example/private?token=abc', { ...refused, evidence: [...refused.evidence] }));
     expect(checks.listPublic()).toEqual([
-      { host: 'intranet.example', url: 'http://intranet.example/', verdict: 'down', advice: 'wait', checkedAt: '2026-01-01T00:00:00.000Z', asks: 1 },
+      {
+        host: 'intranet.example',
+        url: 'http://intranet.example/',
+        verdict: 'down',
+        advice: 'wait',
+        checkedAt: '2026-01-01T00:00:00.000Z',
+        asks: 1,
+      },
     ]);
     expect(checks.list()[0]).toMatchObject({ verdict: 'blocked', url: 'http://user:pw@intranet.example/private?token=abc' });
   });

@@ -268,9 +268,7 @@ describe('safeFetch against loopback servers', () => {
       expect(outcome.errorCode).toBeUndefined();
       expect(outcome.timings.totalMs).toBeGreaterThanOrEqual(299);
       expect(outcome.timings.totalMs).toBeLessThan(600);
-      expect(ofKind(outcome.evidence, 'connect')).toEqual([
-        { kind: 'connect', address: '127.0.0.1', port: hung.port, ok: true },
-      ]);
+      expect(ofKind(outcome.evidence, 'connect')).toEqual([{ kind: 'connect', address: '127.0.0.1', port: hung.port, ok: true }]);
       expect(outcome.evidence).toContainEqual({ kind: 'note', code: 'timeout', detail: 'response' });
       expect(hung.connections()).toBe(1);
     });
@@ -477,8 +475,7 @@ describe('safeFetch against loopback servers', () => {
       cookies = [];
     });
 
-    const resolver = (): Resolver =>
-      createStaticResolver({ 'internal.test': ['10.9.8.7'], 'other.test': ['127.0.0.1'] });
+    const resolver = (): Resolver => createStaticResolver({ 'internal.test': ['10.9.8.7'], 'other.test': ['127.0.0.1'] });
 
     it('follows a two-hop chain, relative and absolute, recording every hop', async () => {
       const outcome = await withTarget(`${server.url}start`, { policy: onlyV4Loopback, resolver: resolver() });
@@ -522,9 +519,7 @@ describe('safeFetch against loopback servers', () => {
       expect(outcome.kind).toBe('refused');
       expect(outcome.refusal).toBe('address');
       expect(outcome.finalUrl).toBe(target.replace('PORT', String(server.port)));
-      expect(ofKind(outcome.evidence, 'connect')).toEqual([
-        { kind: 'connect', address: '127.0.0.1', port: server.port, ok: true },
-      ]);
+      expect(ofKind(outcome.evidence, 'connect')).toEqual([{ kind: 'connect', address: '127.0.0.1', port: server.port, ok: true }]);
       expect(outcome.evidence.at(-1)).toMatchObject({ kind: 'redirect', to: outcome.finalUrl });
       expect(outcome.status).toBeUndefined();
     });
@@ -603,9 +598,7 @@ describe('safeFetch against loopback servers', () => {
     });
 
     it('honours a smaller maxBodyBytes, and a body of exactly that size is not truncated', async () => {
-      const sized = track(
-        await createHttpServer((req, res) => res.end('x'.repeat(req.url === '/exact' ? 1000 : 5000))),
-      );
+      const sized = track(await createHttpServer((req, res) => res.end('x'.repeat(req.url === '/exact' ? 1000 : 5000))));
 
       const cut = await withTarget(sized.url, { maxBodyBytes: 1000 });
       const exact = await withTarget(`${sized.url}exact`, { maxBodyBytes: 1000 });

@@ -42,14 +42,12 @@ describe('checkTarget', () => {
   });
 
   describe('credentials', () => {
-    it.each([
-      ['http://user:pass@example.com/'],
-      ['https://user@example.com'],
-      ['user@example.com'],
-      ['https://:secret@example.com'],
-    ])('refuses %j', (input) => {
-      expect(reasonOf(input)).toBe('credentials');
-    });
+    it.each([['http://user:pass@example.com/'], ['https://user@example.com'], ['user@example.com'], ['https://:secret@example.com']])(
+      'refuses %j',
+      (input) => {
+        expect(reasonOf(input)).toBe('credentials');
+      },
+    );
 
     it('refuses a bare user:pass@host too (it reads as a "user:" scheme)', () => {
       expect(checkTarget('user:pass@example.com').ok).toBe(false);

@@ -86,7 +86,9 @@ describe('/api/messages without MicrosoftAppId: local development only', () => {
 
   it('answers the Emulator on this machine, through a loopback connector or inline', async () => {
     const before = connector.posts;
-    const res = await post(createActivity({ deliveryMode: undefined, serviceUrl: connector.url, conversation: { id: 'door-local' }, text: 'hi' }));
+    const res = await post(
+      createActivity({ deliveryMode: undefined, serviceUrl: connector.url, conversation: { id: 'door-local' }, text: 'hi' }),
+    );
     expect(res.status).toBe(200);
     await waitFor(() => connector.posts > before);
     const inline = await post(createActivity({ conversation: { id: 'door-inline' }, text: 'hi' }));
@@ -95,7 +97,11 @@ describe('/api/messages without MicrosoftAppId: local development only', () => {
   });
 
   it('does not take a forwarded request for a local one', async () => {
-    const forwarded: Record<string, string>[] = [{ 'x-forwarded-for': '203.0.113.9' }, { 'x-forwarded-for': '127.0.0.1' }, { forwarded: 'for=127.0.0.1' }];
+    const forwarded: Record<string, string>[] = [
+      { 'x-forwarded-for': '203.0.113.9' },
+      { 'x-forwarded-for': '127.0.0.1' },
+      { forwarded: 'for=127.0.0.1' },
+    ];
     for (const header of forwarded) {
       const res = await post(createActivity({ conversation: { id: 'door-forwarded' }, text: 'hi' }), header);
       expect(res.status).toBe(401);
@@ -142,7 +148,10 @@ describe('/api/messages with MicrosoftAppId: forged tokens', () => {
 
   // Only tokens refused before any signing key is fetched are sent: tests never leave loopback.
   const forged: [string, string][] = [
-    ['alg none', `Bearer ${jwt({ alg: 'none', typ: 'JWT' }, { iss: 'https://api.botframework.com', aud: '00000000-0000-0000-0000-000000000001' }, '')}x`],
+    [
+      'alg none',
+      `Bearer ${jwt({ alg: 'none', typ: 'JWT' }, { iss: 'https://api.botframework.com', aud: '00000000-0000-0000-0000-000000000001' }, '')}x`,
+    ],
     ['alg none, empty signature', `Bearer ${jwt({ alg: 'none' }, { iss: 'https://api.botframework.com' }, '')}`],
     ['HS256 signed with the app id', `Bearer ${jwt({ alg: 'HS256', kid: 'k' }, { iss: 'https://api.botframework.com' })}`],
     ['RS256 from a stranger', `Bearer ${jwt({ alg: 'RS256', kid: 'k' }, { iss: 'https://evil.example/' })}`],
@@ -171,17 +180,36 @@ describe('/api/messages with MicrosoftAppId: forged tokens', () => {
 describe('the token and URL checks', () => {
   it('accepts only RS256 tokens with a key id from Bot Framework or Entra ID issuers', () => {
     expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://api.botframework.com' })}`)).toBe(true);
-    expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://sts.windows.net/tenant/' })}`)).toBe(true);
-    expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://api.botframework.com.evil.example' })}`)).toBe(false);
-    expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://evil.example/api.botframework.com' })}`)).toBe(false);
+    expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://sts.windows.net/tenant/' })}`)).toBe(
+      true,
+    );
+    expect(
+      looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://api.botframework.com.evil.example' })}`),
+    ).toBe(false);
+    expect(
+      looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'RS256', kid: 'abc' }, { iss: 'https://evil.example/api.botframework.com' })}`),
+    ).toBe(false);
     expect(looksLikeBotFrameworkToken(`Bearer ${jwt({ alg: 'ES256', kid: 'abc' }, { iss: 'https://api.botframework.com' })}`)).toBe(false);
   });
 
   it('knows a loopback connector URL in every spelling', () => {
-    for (const url of ['http://localhost:3978/', 'http://127.0.0.1:9/', 'http://127.8.9.10/', 'http://[::1]:3000/', 'https://localhost/x']) {
+    for (const url of [
+      'http://localhost:3978/',
+      'http://127.0.0.1:9/',
+      'http://127.8.9.10/',
+      'http://[::1]:3000/',
+      'https://localhost/x',
+    ]) {
       expect(isLoopbackUrl(url)).toBe(true);
     }
-    for (const url of ['http://10.0.0.1/', 'http://localhost.evil.example/', 'http://[::ffff:10.0.0.1]/', 'ftp://127.0.0.1/', 'http://u:p@localhost/', undefined]) {
+    for (const url of [
+      'http://10.0.0.1/',
+      'http://localhost.evil.example/',
+      'http://[::ffff:10.0.0.1]/',
+      'ftp://127.0.0.1/',
+      'http://u:p@localhost/',
+      undefined,
+    ]) {
       expect(isLoopbackUrl(url)).toBe(false);
     }
   });

@@ -88,7 +88,10 @@ describe('the HTTP edge', () => {
     });
 
     it('refuses a body without a content type, but takes an empty one', async () => {
-      const untyped = await rawRequest(app.port, 'POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+      const untyped = await rawRequest(
+        app.port,
+        'POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      );
       expect(statusOf(untyped)).toBe(415);
       const empty = await fetch(`${app.url}/api/webchat/token`, { method: 'POST' });
       expect(empty.status).toBe(200);
@@ -170,13 +173,20 @@ describe('the HTTP edge', () => {
       'Authorization: Bearer \u0000',
       'Origin: null',
     ])('survives a hostile header (%#)', async (header) => {
-      const answer = await rawRequest(app.port, `POST /api/webchat/token HTTP/1.1\r\nHost: localhost\r\n${header}\r\nConnection: close\r\n\r\n`);
+      const answer = await rawRequest(
+        app.port,
+        `POST /api/webchat/token HTTP/1.1\r\nHost: localhost\r\n${header}\r\nConnection: close\r\n\r\n`,
+      );
       expect(answer).not.toMatch(STACK);
       await expectHealthy(app.url);
     });
 
     it('does not let a slow client hold the server: others are answered meanwhile', async () => {
-      const slow = rawRequest(app.port, 'POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{', 1500);
+      const slow = rawRequest(
+        app.port,
+        'POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+        1500,
+      );
       await expectHealthy(app.url);
       await slow;
       await expectHealthy(app.url);

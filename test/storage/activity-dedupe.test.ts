@@ -3,12 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import {
-  MemoryActivityDedupe,
-  RedisActivityDedupe,
-  SqliteActivityDedupe,
-  type ActivityDedupe,
-} from '../../src/storage/activity-dedupe';
+import { MemoryActivityDedupe, RedisActivityDedupe, SqliteActivityDedupe, type ActivityDedupe } from '../../src/storage/activity-dedupe';
 import { DAY_MS } from '../../src/storage/retention';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqlite-database';
 import { withRedisServer } from '../helpers/redis-server';

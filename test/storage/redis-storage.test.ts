@@ -65,10 +65,7 @@ describe('RedisStorage', () => {
 
   it('lets exactly one of four instances (separate connections) holding the same eTag win, round after round', async () => {
     const keyPrefix = `test:${randomUUID()}:`;
-    const instances = Array.from(
-      { length: 4 },
-      () => new RedisStorage({ client: createTrackedClient(), keyPrefix }),
-    );
+    const instances = Array.from({ length: 4 }, () => new RedisStorage({ client: createTrackedClient(), keyPrefix }));
     const reader = new RedisStorage({ client: createTrackedClient(), keyPrefix });
     await reader.write({ contested: { owner: 'none' } });
 
@@ -134,9 +131,7 @@ describe('RedisStorage', () => {
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a ttlMs of %p with invalid_ttl', (ttlMs) => {
-    expect(() => new RedisStorage({ client: createTrackedClient(), ttlMs })).toThrow(
-      expect.objectContaining({ code: 'invalid_ttl' }),
-    );
+    expect(() => new RedisStorage({ client: createTrackedClient(), ttlMs })).toThrow(expect.objectContaining({ code: 'invalid_ttl' }));
   });
 
   it('gives items written without an expiry (by an earlier version) one, and only those under its prefix', async () => {

@@ -47,7 +47,11 @@ describe.each([
       now: clock.now,
     });
     try {
-      await watch.subscribe('https://shop.example/', { conversation: { id: 'c1', isGroup: false, conversationType: 'personal', name: 'c1' } }, 'en');
+      await watch.subscribe(
+        'https://shop.example/',
+        { conversation: { id: 'c1', isGroup: false, conversationType: 'personal', name: 'c1' } },
+        'en',
+      );
       clock.advance(WATCH_WAIT_MS - 1);
       await storage.sweep();
       expect(await watch.list()).toHaveLength(1);

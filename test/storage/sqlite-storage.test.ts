@@ -272,7 +272,10 @@ describe('SqliteStorage', () => {
 
     const inspect = new Database(path, { readonly: true });
     try {
-      const indexes = inspect.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all();
+      const indexes = inspect
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .pluck()
+        .all();
       expect(indexes).toEqual(['dedupe_expires_at', 'items_updated_at']);
       // The 40-day-old row was never readable; it is still on disk until the first sweep.
       expect(inspect.prepare('SELECT key FROM items ORDER BY key').pluck().all()).toEqual(['conv/web/ancient', 'conv/web/recent']);

@@ -66,7 +66,7 @@ const ODD_KEYS = [
   '',
   'tab\tnew\nline',
   'nul\u0000byte',
-  "quotes ' \" `",
+  'quotes \' " `',
   '!@#$%^&*()~/\\><,.?\';"`~',
   'key:with:colons;and=equals',
   '__proto__',
@@ -233,9 +233,7 @@ export function runStorageContract(
       it('lets exactly one of many concurrent writers holding the same eTag win', async () => {
         await storage.write({ contested: { owner: 'nobody' } });
         const eTag = await eTagOf(storage, 'contested');
-        const writers = Array.from({ length: 10 }, (_, i) =>
-          storage.write({ contested: { owner: `writer-${i}`, eTag } }),
-        );
+        const writers = Array.from({ length: 10 }, (_, i) => storage.write({ contested: { owner: `writer-${i}`, eTag } }));
         const outcomes = await Promise.allSettled(writers);
         const winners = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
         expect(winners).toHaveLength(1);

@@ -7,9 +7,7 @@ describe('storage keys', () => {
 
   it('keeps ids with separators apart', () => {
     expect(conversationKey('web', 'a/b')).not.toBe(conversationKey('web/a', 'b'));
-    expect(conversationKey('web', '19:abc@thread.v2;messageid=1')).toBe(
-      'conv/web/19%3Aabc%40thread.v2%3Bmessageid%3D1',
-    );
+    expect(conversationKey('web', '19:abc@thread.v2;messageid=1')).toBe('conv/web/19%3Aabc%40thread.v2%3Bmessageid%3D1');
     expect(conversationKey('web', 'ünï 😀')).toBe(`conv/web/${encodeURIComponent('ünï 😀')}`);
   });
 

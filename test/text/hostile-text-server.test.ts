@@ -55,7 +55,9 @@ describe('hostile text against the running app', () => {
   }
 
   async function probe(): Promise<{ status: number; body: { verdict?: string; httpStatus?: number } }> {
-    const res = await fetch(`${app.url}/api/admin/probe?url=${encodeURIComponent(site.url)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${app.url}/api/admin/probe?url=${encodeURIComponent(site.url)}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     return { status: res.status, body: (await res.json()) as { verdict?: string; httpStatus?: number } };
   }
 

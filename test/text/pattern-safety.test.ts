@@ -153,7 +153,9 @@ function startChecks(patterns: readonly Pattern[]): Map<Pattern, Promise<Diagnos
     while (next < patterns.length) {
       const p = patterns[next++] as Pattern;
       // A checker failure is a failed test for that pattern, not a hang of the whole file.
-      const d = await check(p.source, checkFlags(p.flags), CHECK_PARAMS).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      const d = await check(p.source, checkFlags(p.flags), CHECK_PARAMS).catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      );
       resolvers.get(p)?.(d);
     }
   };
@@ -193,7 +195,10 @@ describe('the inventory', () => {
   it('includes every pattern of the exported tables (the scan cannot miss a table)', () => {
     const known = new Set([...literals, ...constructed].map((p) => `/${p.source}/${p.flags}`));
     const tables: RegExp[] = [
-      ...FINGERPRINTS.flatMap((fp) => [...(fp.body ?? []), ...(fp.headers ?? []).flatMap((h) => (h.pattern === 'present' ? [] : [h.pattern]))]),
+      ...FINGERPRINTS.flatMap((fp) => [
+        ...(fp.body ?? []),
+        ...(fp.headers ?? []).flatMap((h) => (h.pattern === 'present' ? [] : [h.pattern])),
+      ]),
       ...REQUEST_ID_RULES.flatMap((r) => (r.bodyPattern ? [r.bodyPattern] : [])),
       ...CAUSE_HINTS.map((h) => h.pattern),
       ...LOG_PATTERNS.map((p) => p.pattern),

@@ -12,7 +12,14 @@ function fakeProber(verdicts: Record<string, ProbeResult['verdict']>): Prober & 
     async probe(url) {
       calls.push(url);
       const verdict = verdicts[url] ?? 'down';
-      return { url, verdict, advice: verdict === 'up' ? 'troubleshoot' : 'wait', timings: { totalMs: 1 }, evidence: [], checkedAt: '2026-11-21T10:00:00.000Z' };
+      return {
+        url,
+        verdict,
+        advice: verdict === 'up' ? 'troubleshoot' : 'wait',
+        timings: { totalMs: 1 },
+        evidence: [],
+        checkedAt: '2026-11-21T10:00:00.000Z',
+      };
     },
   };
 }
@@ -53,7 +60,13 @@ describe('watch service', () => {
   });
 
   it('does not subscribe the same conversation twice to one site', async () => {
-    const watch = createWatchService({ storage: new MemoryStorage(), prober: fakeProber({}), notifier: fakeNotifier(), logger, intervalMs: 1000 });
+    const watch = createWatchService({
+      storage: new MemoryStorage(),
+      prober: fakeProber({}),
+      notifier: fakeNotifier(),
+      logger,
+      intervalMs: 1000,
+    });
     await watch.subscribe('https://shop.example/', reference('a'), 'en');
     await watch.subscribe('https://shop.example/', reference('a'), 'en');
     expect(await watch.list()).toHaveLength(1);
@@ -63,7 +76,15 @@ describe('watch service', () => {
     let clock = 1_000_000;
     const notifier = fakeNotifier();
     const prober = fakeProber({});
-    const watch = createWatchService({ storage: new MemoryStorage(), prober, notifier, logger, intervalMs: 1000, maxWaitMs: 60_000, now: () => clock });
+    const watch = createWatchService({
+      storage: new MemoryStorage(),
+      prober,
+      notifier,
+      logger,
+      intervalMs: 1000,
+      maxWaitMs: 60_000,
+      now: () => clock,
+    });
     await watch.subscribe('https://shop.example/', reference('a'), 'en');
     clock += 61_000;
     await watch.tick();

@@ -103,7 +103,9 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       outcome.kind === 'back'
         ? { state: WATCHING_STATE, verdict: outcome.result.verdict, advice: outcome.result.advice }
         : { state: WATCHING_STATE };
-    await context.sendActivity(renderReplyActivity(reply, t, { channelId: context.activity.channelId ?? 'unknown', status, locale: notice.locale }));
+    await context.sendActivity(
+      renderReplyActivity(reply, t, { channelId: context.activity.channelId ?? 'unknown', status, locale: notice.locale }),
+    );
   }
 
   /**
@@ -147,7 +149,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const activity = context.activity;
     const intent = buttonIntent(activity.value);
     const rawText = typeof activity.text === 'string' ? activity.text : '';
-    const text = (activity.channelId === 'msteams' ? TurnContext.removeRecipientMention(activity) ?? rawText : rawText).slice(0, MAX_TEXT);
+    const text = (activity.channelId === 'msteams' ? (TurnContext.removeRecipientMention(activity) ?? rawText) : rawText).slice(
+      0,
+      MAX_TEXT,
+    );
     if (intent) return { type: 'user.message', text: text.slice(0, 300), intents: [intent] };
     if (text.trim() === '') return undefined;
     return understand(text, { locale: resolveLocale(activity.locale, this.defaultLocale) });
@@ -201,11 +206,12 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     // Hand the case over before answering, so the answer can say truthfully whether anyone received it.
     let handedOver = result.handoffs.length === 0;
     for (const summary of result.handoffs) {
-      const delivered = await (this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false))
-        .catch((err: unknown) => {
-          logger.error({ err }, 'hand-off failed');
-          return false;
-        });
+      const delivered = await (
+        this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false)
+      ).catch((err: unknown) => {
+        logger.error({ err }, 'hand-off failed');
+        return false;
+      });
       handedOver = handedOver || delivered;
     }
 

@@ -81,7 +81,8 @@ export class GatewayCloudAdapter extends CloudAdapter {
 export function createCloudAdapter(bot: Readonly<Config['bot']>, logger: Logger): GatewayCloudAdapter {
   if (!bot.appId) {
     logger.warn(
-      'MicrosoftAppId is not set: /api/messages serves only local development (the Emulator on this machine, a loopback serviceUrl or expectReplies)',
+      'MicrosoftAppId is not set: /api/messages serves only local development (the Emulator on this machine, a loopback serviceUrl or ' +
+        'expectReplies)',
     );
   }
   const settings = {
@@ -151,7 +152,8 @@ export function createBotFrameworkRoutes(deps: BotFrameworkRoutesDeps): RouteSpe
           if (!local || !(inline || isLoopbackUrl(activity.serviceUrl))) {
             log.warn(
               { client: clientAddress(req) },
-              'refused /api/messages: without MicrosoftAppId only local development is served; set MicrosoftAppId and MicrosoftAppPassword to accept Bot Framework channels',
+              'refused /api/messages: without MicrosoftAppId only local development is served; set MicrosoftAppId and ' +
+                'MicrosoftAppPassword to accept Bot Framework channels',
             );
             refuse(res, 401, 'unauthorized', 'This bot accepts only authenticated Bot Framework requests.');
             return;

@@ -16,11 +16,7 @@ export interface HandoffCase {
 }
 
 /** Builds the case every target receives; its probe evidence is the public digest only (see `publicSummary`). */
-export function createHandoffCase(
-  summary: HandoffSummary,
-  source: HandoffCase['source'],
-  now: () => number = Date.now,
-): HandoffCase {
+export function createHandoffCase(summary: HandoffSummary, source: HandoffCase['source'], now: () => number = Date.now): HandoffCase {
   return { id: randomUUID(), createdAt: new Date(now()).toISOString(), source, summary: publicSummary(summary) };
 }
 
@@ -62,7 +58,12 @@ export function caseLines(handoff: HandoffCase): { label: string; value: string 
   if (s.variant) lines.push({ label: 'Error shown', value: s.variant });
   if (s.browser || s.os) lines.push({ label: 'Browser / OS', value: `${s.browser ?? '?'} / ${s.os ?? '?'}` });
   for (const probe of s.probes) {
-    const parts = [probe.verdict, probe.httpStatus !== undefined ? `HTTP ${probe.httpStatus}` : undefined, probe.producer, ...probe.requestIds];
+    const parts = [
+      probe.verdict,
+      probe.httpStatus !== undefined ? `HTTP ${probe.httpStatus}` : undefined,
+      probe.producer,
+      ...probe.requestIds,
+    ];
     lines.push({ label: `Check ${probe.checkedAt}`, value: parts.filter(Boolean).join(', ') });
   }
   if (s.stepsTried.length > 0) {

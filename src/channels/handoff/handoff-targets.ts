@@ -67,8 +67,14 @@ export function createSlackTarget({ channel, token, apiUrl }: SlackTargetOptions
     name: 'slack',
     async deliver(handoff) {
       const lines = caseLines(handoff);
-      const fields = lines.slice(0, 10).map((line) => ({ type: 'mrkdwn' as const, text: `*${escapeMrkdwn(line.label)}*\n${escapeMrkdwn(line.value).slice(0, 1900)}` }));
-      const rest = lines.slice(10).map((line) => `*${escapeMrkdwn(line.label)}*: ${escapeMrkdwn(line.value)}`).join('\n').slice(0, 2900);
+      const fields = lines
+        .slice(0, 10)
+        .map((line) => ({ type: 'mrkdwn' as const, text: `*${escapeMrkdwn(line.label)}*\n${escapeMrkdwn(line.value).slice(0, 1900)}` }));
+      const rest = lines
+        .slice(10)
+        .map((line) => `*${escapeMrkdwn(line.label)}*: ${escapeMrkdwn(line.value)}`)
+        .join('\n')
+        .slice(0, 2900);
       await client.chat.postMessage({
         channel,
         text: `New hand-off from Gateway Doctor: ${escapeMrkdwn(handoff.summary.url ?? 'no site given')}`,
@@ -121,7 +127,11 @@ export function createTeamsTarget({ adapter, appId, channelId, serviceUrl, tenan
 }
 
 /** Fans a case out to every target; true when at least one delivered it. */
-export function createHandoffService(targets: HandoffTarget[], logger: Logger, now: () => number = Date.now): HandoffSink & { targets: readonly HandoffTarget[] } {
+export function createHandoffService(
+  targets: HandoffTarget[],
+  logger: Logger,
+  now: () => number = Date.now,
+): HandoffSink & { targets: readonly HandoffTarget[] } {
   return {
     targets,
     async handoff(summary, origin) {
@@ -129,7 +139,8 @@ export function createHandoffService(targets: HandoffTarget[], logger: Logger, n
       const handoff = createHandoffCase(summary, origin, now);
       const results = await Promise.allSettled(targets.map((target) => target.deliver(handoff)));
       results.forEach((result, index) => {
-        if (result.status === 'rejected') logger.error({ err: result.reason, target: targets[index]?.name, caseId: handoff.id }, 'hand-off delivery failed');
+        if (result.status === 'rejected')
+          logger.error({ err: result.reason, target: targets[index]?.name, caseId: handoff.id }, 'hand-off delivery failed');
       });
       const delivered = results.some((result) => result.status === 'fulfilled');
       if (delivered) logger.info({ caseId: handoff.id }, 'case handed over');

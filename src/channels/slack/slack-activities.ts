@@ -75,9 +75,7 @@ export function plainTextFromSlack(text: string): string {
 
 /** Removes mentions of the bot (or, if its id is unknown, the leading mention) from an `app_mention` text. */
 export function stripBotMention(text: string, botUserId: string | undefined): string {
-  const stripped = botUserId
-    ? text.replace(botMentionPattern(botUserId), ' ')
-    : text.replace(/^\s*<@[A-Z0-9]+(?:\|[^>]*)?>/i, ' ');
+  const stripped = botUserId ? text.replace(botMentionPattern(botUserId), ' ') : text.replace(/^\s*<@[A-Z0-9]+(?:\|[^>]*)?>/i, ' ');
   return stripped.replace(/\s+/g, ' ').trim();
 }
 

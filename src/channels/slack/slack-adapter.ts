@@ -169,9 +169,7 @@ export class SlackAdapter extends HostedAdapter {
  * from `channelData.slack.blocks` are used as given (the renderer escaped them, and `activity.text` with
  * them); a bare `activity.text` is escaped here, so no sender can ping `@channel` by accident.
  */
-export function slackMessageFor(
-  activity: Partial<Activity>,
-): { text: string; blocks: KnownBlock[]; metadata?: SlackMetadata } | undefined {
+export function slackMessageFor(activity: Partial<Activity>): { text: string; blocks: KnownBlock[]; metadata?: SlackMetadata } | undefined {
   const slack = readOutgoingData(activity.channelData);
   const metadata = metadataFor(activity.channelData);
   if (slack.blocks && slack.blocks.length > 0) {

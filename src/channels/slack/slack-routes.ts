@@ -34,7 +34,10 @@ const OFF = {
   error: 'not_found',
   message: 'The Slack channel is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to enable it.',
 } as const;
-const UNSIGNED = { error: 'invalid_signature', message: 'The request is not signed by Slack, or its timestamp is too far from now.' } as const;
+const UNSIGNED = {
+  error: 'invalid_signature',
+  message: 'The request is not signed by Slack, or its timestamp is too far from now.',
+} as const;
 
 /** The two Slack routes, ready for `createServer({ routes })`. */
 export function createSlackRoutes({
@@ -152,9 +155,8 @@ export function createSlackRoutes({
       const { user, team, actions } = clicks.data;
       const actionTs = actions[0]?.action_ts;
       later('interaction', async (slack) => {
-        const key = actionTs
-          ? `slack/action/${encodeURIComponent(team?.id ?? user.team_id ?? '')}/${encodeURIComponent(user.id)}/${encodeURIComponent(actionTs)}`
-          : undefined;
+        const teamId = encodeURIComponent(team?.id ?? user.team_id ?? '');
+        const key = actionTs ? `slack/action/${teamId}/${encodeURIComponent(user.id)}/${encodeURIComponent(actionTs)}` : undefined;
         if (key && !(await firstSeen(key))) return;
         await slack.processBlockActions(clicks.data, logic);
       });

@@ -6,7 +6,6 @@
  */
 import { escapeHtml } from '../../text/html';
 
-
 /** How a placeholder is filled: `text` is escaped; `markup` is inserted as it is. */
 export type SlotKind = 'text' | 'markup';
 

@@ -46,7 +46,13 @@ export class DirectLineAdapter extends HostedAdapter {
   // One turn at a time per conversation: a double-clicked card button must not race the first click.
   private readonly turns = createKeyedLock();
 
-  constructor({ store, botId = 'gateway-doctor', botName = 'Gateway Doctor', now = Date.now, maxDelayMs = 5000 }: DirectLineAdapterOptions) {
+  constructor({
+    store,
+    botId = 'gateway-doctor',
+    botName = 'Gateway Doctor',
+    now = Date.now,
+    maxDelayMs = 5000,
+  }: DirectLineAdapterOptions) {
     super();
     this.store = store;
     this.botAccount = { id: botId, name: botName, role: 'bot' };

@@ -130,7 +130,13 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
     }
   };
 
-  const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer, conversationId: string, query: URLSearchParams): Promise<void> => {
+  const accept = async (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    conversationId: string,
+    query: URLSearchParams,
+  ): Promise<void> => {
     const token = query.get('t');
     if (!token) return refuse(socket, 401, 'unauthorized');
     const check = tokens.verify(token);

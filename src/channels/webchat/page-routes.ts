@@ -72,11 +72,20 @@ export function createWebChatPageRoutes(options: WebChatPageOptions = {}): Route
       path: '/embed/frame',
       name: 'webchat-embed-frame',
       handler: async (req, res) =>
-        sendHtml(res, renderChatFramePage({ locale: localeOf(req), widgetVersion }), allowedOrigins.length > 0 ? ["'self'", ...allowedOrigins] : ['*']),
+        sendHtml(
+          res,
+          renderChatFramePage({ locale: localeOf(req), widgetVersion }),
+          allowedOrigins.length > 0 ? ["'self'", ...allowedOrigins] : ['*'],
+        ),
     },
     // Short cache: a site that embeds us picks up a fixed embed.js within minutes.
     { method: 'get', path: '/embed.js', name: 'webchat-embed-script', handler: async (_req, res) => sendScript(res, EMBED_SCRIPT, 300) },
-    { method: 'get', path: '/assets/chat.js', name: 'webchat-client-script', handler: async (_req, res) => sendScript(res, CHAT_CLIENT_SCRIPT, 300) },
+    {
+      method: 'get',
+      path: '/assets/chat.js',
+      name: 'webchat-client-script',
+      handler: async (_req, res) => sendScript(res, CHAT_CLIENT_SCRIPT, 300),
+    },
     { method: 'get', path: '/assets/webchat.js', name: 'webchat-bundle', handler: bundle },
   ];
 }
@@ -95,7 +104,10 @@ function readWidgetVersion(): string {
  * Serves one large static file: streamed as is, or gzipped once and kept in memory (about a quarter of the
  * size) for clients that accept it; ETag and a day of caching either way.
  */
-export function createStaticAsset(filePath: string, contentType = 'application/javascript; charset=utf-8'): (req: Request, res: Response) => Promise<void> {
+export function createStaticAsset(
+  filePath: string,
+  contentType = 'application/javascript; charset=utf-8',
+): (req: Request, res: Response) => Promise<void> {
   let compressed: Promise<Buffer> | undefined;
   let stat: Promise<{ size: number; etag: string }> | undefined;
 

@@ -62,11 +62,7 @@ const claimsSchema = z.object({
 });
 
 /** Builds the token service; throws when the secret is too short to be a key. */
-export function createTokenService({
-  secret,
-  now = Date.now,
-  ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
-}: TokenServiceOptions): TokenService {
+export function createTokenService({ secret, now = Date.now, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS }: TokenServiceOptions): TokenService {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new Error(`The web chat token secret must be at least ${MIN_SECRET_LENGTH} characters long.`);
   }

@@ -54,11 +54,7 @@ export function tableOrder(locale: LocaleId): LocaleId[] {
 }
 
 /** Intents of a message: the first table (in `tableOrder`) that finds any wins. */
-export function detectIntents(
-  indexes: Readonly<Record<LocaleId, IntentIndex>>,
-  text: PreparedText,
-  locale: LocaleId,
-): Intent[] {
+export function detectIntents(indexes: Readonly<Record<LocaleId, IntentIndex>>, text: PreparedText, locale: LocaleId): Intent[] {
   if (text.form === '' && text.symbols === '') return [];
   for (const candidate of tableOrder(locale)) {
     const modes = candidate === locale || text.wordCount <= FOREIGN_START_MAX_WORDS ? OWN_MODES : FOREIGN_LONG_MODES;

@@ -24,9 +24,10 @@ export interface UnderstandOptions {
 }
 
 // Compiled once at load: the tables are data shipped with the code, not per-request input.
-const INTENTS_BY_LOCALE = Object.fromEntries(
-  LOCALES.map((locale) => [locale, compileIntents(UNDERSTANDING_TABLES[locale])]),
-) as Record<LocaleId, IntentIndex>;
+const INTENTS_BY_LOCALE = Object.fromEntries(LOCALES.map((locale) => [locale, compileIntents(UNDERSTANDING_TABLES[locale])])) as Record<
+  LocaleId,
+  IntentIndex
+>;
 const LANGUAGES = compileLanguages(UNDERSTANDING_TABLES);
 const VARIANT_PHRASES = compileVariantPhrases(UNDERSTANDING_TABLES);
 const CLIENT_PHRASES = compileClientPhrases(UNDERSTANDING_TABLES);

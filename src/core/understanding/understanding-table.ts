@@ -34,10 +34,7 @@ const intentPhrases = z
   });
 
 const intentTable = z.strictObject(
-  Object.fromEntries(INTENTS.map((intent) => [intent, intentPhrases])) as Record<
-    (typeof INTENTS)[number],
-    typeof intentPhrases
-  >,
+  Object.fromEntries(INTENTS.map((intent) => [intent, intentPhrases])) as Record<(typeof INTENTS)[number], typeof intentPhrases>,
 );
 
 /** Each language's table names all six languages in its own words. */
@@ -82,9 +79,6 @@ const RAW_TABLES: Record<LocaleId, unknown> = { en, es, fr, de, 'pt-BR': ptBR, j
 /** Every language's table, validated when this module is first loaded. */
 export const UNDERSTANDING_TABLES: Readonly<Record<LocaleId, UnderstandingTable>> = Object.freeze(
   Object.fromEntries(
-    LOCALES.map((locale) => [
-      locale,
-      parseUnderstandingTable(RAW_TABLES[locale], `locales/${locale}/understanding.json`),
-    ]),
+    LOCALES.map((locale) => [locale, parseUnderstandingTable(RAW_TABLES[locale], `locales/${locale}/understanding.json`)]),
   ) as Record<LocaleId, UnderstandingTable>,
 );

@@ -58,7 +58,11 @@ export const VARIANT_PATTERNS: readonly VariantPattern[] = [
   { variant: 'proxy-error', pattern: /\bproxy error\b/iu, needs: 'proxy' },
   { variant: 'proxy-error', pattern: /error reading from remote server/iu, needs: 'remote server' },
   { variant: 'server-error', pattern: /\b502 server error\b/iu, needs: 'server error' },
-  { variant: 'server-error', pattern: /server encountered a temporary error and could not complete your request/iu, needs: 'temporary error' },
+  {
+    variant: 'server-error',
+    pattern: /server encountered a temporary error and could not complete your request/iu,
+    needs: 'temporary error',
+  },
   { variant: 'bad-gateway', pattern: /\bbad ?gateway\b/iu, needs: 'gateway' },
   { variant: 'bad-gateway', pattern: new RegExp(BARE_502, 'u'), needs: '502' },
   // 502.5 (ASP.NET Core process failure) and other sub-statuses have no id of their own yet.

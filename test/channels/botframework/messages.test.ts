@@ -6,7 +6,8 @@ import type { RunningApp } from '../../../src/index';
 import { closedPort, createHttpServer, createHungServer, type LoopbackServer } from '../../helpers/loopback-servers';
 import { createActivity, createTestApp, intentsOf, sendActivity, type BotReply } from '../../helpers/create-test-app';
 
-const NGINX_502 = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx/1.25.3</center></body></html>';
+const NGINX_502 =
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx/1.25.3</center></body></html>';
 
 function last(replies: BotReply[]): BotReply {
   const reply = replies.at(-1);
@@ -39,7 +40,9 @@ describe('Bot Framework transcripts', () => {
     });
     cloudflare = await createHttpServer((_req, res) => {
       res.writeHead(502, { server: 'cloudflare', 'cf-ray': '8e4f2a9b7c6d5e4f-FRA', 'content-type': 'text/html' });
-      res.end('<title>shop.example | 502: Bad gateway</title><span>Cloudflare Ray ID: <strong>8e4f2a9b7c6d5e4f</strong></span> Browser Working Cloudflare Working Host Error');
+      res.end(
+        '<title>shop.example | 502: Bad gateway</title><span>Cloudflare Ray ID: <strong>8e4f2a9b7c6d5e4f</strong></span> Browser Working Cloudflare Working Host Error',
+      );
     });
     hung = await createHungServer();
     refused = await closedPort();
@@ -50,7 +53,10 @@ describe('Bot Framework transcripts', () => {
   });
 
   it('greets a new conversation and asks what failed', async () => {
-    const replies = await sendActivity(app.url, createActivity({ type: 'conversationUpdate', conversation: convo(), membersAdded: [{ id: 'user-1' }, { id: 'bot' }] }));
+    const replies = await sendActivity(
+      app.url,
+      createActivity({ type: 'conversationUpdate', conversation: convo(), membersAdded: [{ id: 'user-1' }, { id: 'bot' }] }),
+    );
     expect(replies).toHaveLength(1);
     expect(last(replies).channelData?.gatewayDoctor?.state).toBe('greeting');
   });
@@ -90,7 +96,8 @@ describe('Bot Framework transcripts', () => {
 
   it('gives an administrator the layer, and explains a pasted log line first', async () => {
     const c = convo();
-    const log = '2026/11/21 09:12:01 [error] 311#311: *88 upstream prematurely closed connection while reading response header from upstream, client: 198.51.100.7, server: shop.example';
+    const log =
+      '2026/11/21 09:12:01 [error] 311#311: *88 upstream prematurely closed connection while reading response header from upstream, client: 198.51.100.7, server: shop.example';
     let replies = await sendActivity(app.url, createActivity({ conversation: c, text: log }));
     expect(last(replies).channelData?.gatewayDoctor?.cause).toBe('upstream-reset');
     replies = await sendActivity(app.url, createActivity({ conversation: c, text: nginx.url }));
@@ -133,7 +140,10 @@ describe('Bot Framework transcripts', () => {
 
   it('never lets user text become markup in a card', async () => {
     const c = convo();
-    const replies = await sendActivity(app.url, createActivity({ conversation: c, text: '[click me](https://evil.example) **bold** <script>alert(1)</script>' }));
+    const replies = await sendActivity(
+      app.url,
+      createActivity({ conversation: c, text: '[click me](https://evil.example) **bold** <script>alert(1)</script>' }),
+    );
     const cards = JSON.stringify(replies.flatMap((r) => r.attachments ?? []));
     expect(cards).not.toContain('](https://evil.example)');
   });

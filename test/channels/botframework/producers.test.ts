@@ -77,7 +77,10 @@ describe('down behind each producer', () => {
 
   it.each(Object.entries(EXPECTED))('%s -> %s', async (file, producer) => {
     const site = sites.get(file);
-    const replies = await sendActivity(app.url, createActivity({ conversation: { id: `producer-${file}` }, text: `${site?.url} shows a 502` }));
+    const replies = await sendActivity(
+      app.url,
+      createActivity({ conversation: { id: `producer-${file}` }, text: `${site?.url} shows a 502` }),
+    );
     const status = replies.at(-1)?.channelData?.gatewayDoctor;
     expect(status?.producer).toBe(producer);
     expect(status?.state).toMatch(/^user\./);

@@ -13,7 +13,12 @@ import { createActivity, createTestApp, sendActivity } from '../../helpers/creat
 interface Posted {
   method: string;
   path: string;
-  body: { type: string; text?: string; channelData?: { gatewayDoctor?: { state: string; verdict?: string; producer?: string } }; attachments?: unknown[] };
+  body: {
+    type: string;
+    text?: string;
+    channelData?: { gatewayDoctor?: { state: string; verdict?: string; producer?: string } };
+    attachments?: unknown[];
+  };
 }
 
 /** Bot Framework's connector, faked on loopback: records what the bot posts back. */
@@ -46,7 +51,9 @@ describe('Teams activities', () => {
   beforeAll(async () => {
     site = await createHttpServer((_req, res) => {
       res.writeHead(502, { server: 'Microsoft-IIS/10.0', 'content-type': 'text/html' });
-      res.end('<title>502 - Web server received an invalid response while acting as a gateway or proxy server.</title><h2>HTTP Error 502.3 - Bad Gateway</h2>');
+      res.end(
+        '<title>502 - Web server received an invalid response while acting as a gateway or proxy server.</title><h2>HTTP Error 502.3 - Bad Gateway</h2>',
+      );
     });
   });
   afterAll(() => site.close());
@@ -67,7 +74,9 @@ describe('Teams activities', () => {
             recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
             from: { id: '29:user', name: 'Ana', aadObjectId: 'aad-1' },
             text: `<at>Gateway Doctor</at> ${site.url} gives HTTP Error 502.3`,
-            entities: [{ type: 'mention', text: '<at>Gateway Doctor</at>', mentioned: { id: '28:gateway-doctor', name: 'Gateway Doctor' } }],
+            entities: [
+              { type: 'mention', text: '<at>Gateway Doctor</at>', mentioned: { id: '28:gateway-doctor', name: 'Gateway Doctor' } },
+            ],
             channelData: { tenant: { id: 't1' }, team: { id: '19:team' }, channel: { id: '19:abc@thread.tacv2' } },
           }),
         ),
@@ -113,7 +122,11 @@ describe('Teams cards updated in place', () => {
       fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
     try {
       await post(teams({ text: site.url }));
-      await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.reload' && (p.body.attachments?.length ?? 0) > 0));
+      await waitFor(() =>
+        connector.posted.some(
+          (p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.reload' && (p.body.attachments?.length ?? 0) > 0,
+        ),
+      );
       const index = connector.posted.findIndex((p) => (p.body.attachments?.length ?? 0) > 0);
       const cardId = `reply-${index + 1}`; // the fake connector numbers what it receives
       await post(teams({ text: 'No, still broken', value: { gatewayDoctor: { intent: 'no' } }, replyToId: cardId }));
@@ -188,7 +201,9 @@ describe('restart mid-conversation on SQLite', () => {
     const file = path.join(dir, 'corrupt.db');
     const storage = new SqliteStorage({ path: file });
     const { SNAPSHOT_VERSION } = await import('../../../dialogs/support.machine');
-    await storage.write({ [conversationKey('emulator', 'bad-1')]: { version: SNAPSHOT_VERSION, snapshot: { value: { nowhere: 'at-all' }, context: 42 } } });
+    await storage.write({
+      [conversationKey('emulator', 'bad-1')]: { version: SNAPSHOT_VERSION, snapshot: { value: { nowhere: 'at-all' }, context: 42 } },
+    });
     storage.close();
     const app = await createTestApp({ STORAGE: `sqlite:${file}` });
     try {

@@ -19,6 +19,10 @@ describe('the handed-over case', () => {
     expect(handed.summary.url).toBe('https://intranet.example/');
     expect(handed.summary.probes).toEqual([{ checkedAt: '2026-01-01T00:00:00.000Z', verdict: 'down', advice: 'wait', requestIds: [] }]);
     expect(JSON.stringify(handed)).not.toMatch(/secret|refused|address/);
-    expect(caseLines(handed).map((line) => line.value).join(' ')).not.toContain('secret');
+    expect(
+      caseLines(handed)
+        .map((line) => line.value)
+        .join(' '),
+    ).not.toContain('secret');
   });
 });

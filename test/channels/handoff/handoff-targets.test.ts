@@ -22,7 +22,16 @@ const summary: HandoffSummary = {
   browser: 'firefox',
   os: 'macos',
   locale: 'fr',
-  probes: [{ checkedAt: '2026-11-21T10:00:00.000Z', verdict: 'down', advice: 'wait', httpStatus: 502, producer: 'cloudflare', requestIds: ['cf-ray: 8e4f2a9b7c6d5e4f-FRA'] }],
+  probes: [
+    {
+      checkedAt: '2026-11-21T10:00:00.000Z',
+      verdict: 'down',
+      advice: 'wait',
+      httpStatus: 502,
+      producer: 'cloudflare',
+      requestIds: ['cf-ray: 8e4f2a9b7c6d5e4f-FRA'],
+    },
+  ],
   stepsTried: [{ step: 'hardRefresh', answer: 'no' }],
   causes: [],
   lastMessages: ['<!channel> *urgent* [x](https://evil.example)'],
@@ -104,7 +113,9 @@ describe('hand-off targets', () => {
       });
       const [request] = connector.got;
       expect(request?.url).toMatch(/^\/v3\/conversations\/19%3Ahelpdesk%40thread\.tacv2\/activities/);
-      const body = JSON.parse(request?.raw ?? '{}') as { attachments: { contentType: string; content: { body: { facts?: { value: string }[] }[] } }[] };
+      const body = JSON.parse(request?.raw ?? '{}') as {
+        attachments: { contentType: string; content: { body: { facts?: { value: string }[] }[] } }[];
+      };
       expect(body.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
       const facts = JSON.stringify(body.attachments[0]?.content.body);
       expect(facts).toContain('case-3');
@@ -115,9 +126,19 @@ describe('hand-off targets', () => {
   });
 
   it('reports delivery only when at least one target took the case', async () => {
-    const failing: HandoffTarget = { name: 'down', deliver: async () => { throw new Error('503'); } };
+    const failing: HandoffTarget = {
+      name: 'down',
+      deliver: async () => {
+        throw new Error('503');
+      },
+    };
     const recorded: string[] = [];
-    const working: HandoffTarget = { name: 'up', deliver: async (c) => { recorded.push(c.id); } };
+    const working: HandoffTarget = {
+      name: 'up',
+      deliver: async (c) => {
+        recorded.push(c.id);
+      },
+    };
     expect(await createHandoffService([], logger).handoff(summary, origin)).toBe(false);
     expect(await createHandoffService([failing], logger).handoff(summary, origin)).toBe(false);
     expect(await createHandoffService([failing, working], logger).handoff(summary, origin)).toBe(true);

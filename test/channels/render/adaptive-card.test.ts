@@ -97,14 +97,11 @@ describe('renderAdaptiveCard', () => {
   });
 
   it('escapes the whole draft, line by line, so it displays exactly as it will be sent', () => {
-    const t: Translate = (key, vars) =>
-      key === 'draft.multi' ? `Hello,\n- your site *fails*\n1. since ${String(vars?.when)}` : key;
+    const t: Translate = (key, vars) => (key === 'draft.multi' ? `Hello,\n- your site *fails*\n1. since ${String(vars?.when)}` : key);
     const reply: Reply = { key: 'intro', draft: { key: 'draft.multi', vars: { when: '[today](https://x.example)' } } };
     const container = cardOf(reply, t).body[1];
     if (container?.type !== 'Container') throw new Error('expected the draft container');
-    expect(container.items[1]?.text).toBe(
-      'Hello,\n\n\\- your site \\*fails\\*\n\n1\\. since \\[today\\]\\(https://x.example\\)',
-    );
+    expect(container.items[1]?.text).toBe('Hello,\n\n\\- your site \\*fails\\*\n\n1\\. since \\[today\\]\\(https://x.example\\)');
   });
 
   it('renders shortcut keys joined with "+" in the card text', () => {

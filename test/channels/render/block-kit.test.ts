@@ -1,11 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/web-api';
 import type { Reply } from '../../../dialogs/types';
-import {
-  BLOCK_KIT_LIMITS,
-  escapeMrkdwn,
-  renderBlockKit,
-  truncateMrkdwn,
-} from '../../../src/channels/render/block-kit';
+import { BLOCK_KIT_LIMITS, escapeMrkdwn, renderBlockKit, truncateMrkdwn } from '../../../src/channels/render/block-kit';
 import type { Translate } from '../../../src/contracts';
 
 /** `key|JSON(vars)`; keys in `dictionary` translate to their entry; a missing key without vars comes back as is (like i18next). */

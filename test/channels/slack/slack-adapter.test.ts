@@ -118,7 +118,9 @@ describe('SlackLocaleCache', () => {
 
   it('forgets the oldest person beyond its size', async () => {
     const asked: string[] = [];
-    const cache = new SlackLocaleCache({ maxEntries: 2, lookup: async (_t, user) => {
+    const cache = new SlackLocaleCache({
+      maxEntries: 2,
+      lookup: async (_t, user) => {
         asked.push(user);
         return 'de-DE';
       },

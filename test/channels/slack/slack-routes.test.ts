@@ -46,9 +46,7 @@ function createTrackingScheduler() {
   const running = new Set<Promise<void>>();
   return {
     schedule(task: () => Promise<void>) {
-      const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(task)
-        .finally(() => running.delete(run));
+      const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(task).finally(() => running.delete(run));
       running.add(run);
     },
     async idle() {
@@ -159,7 +157,15 @@ interface EventOptions {
   extra?: Record<string, unknown>;
 }
 
-function eventBody({ eventId = nextEventId(), type = 'message', text, channel = 'D0DM', user = 'U0ANA', threadTs, extra = {} }: EventOptions): string {
+function eventBody({
+  eventId = nextEventId(),
+  type = 'message',
+  text,
+  channel = 'D0DM',
+  user = 'U0ANA',
+  threadTs,
+  extra = {},
+}: EventOptions): string {
   const event: Record<string, unknown> = {
     type,
     text,
@@ -394,7 +400,9 @@ describe('POST /api/slack/events', () => {
 
 describe('POST /api/slack/interactions', () => {
   it('turns a button click into a message activity carrying the button value', async () => {
-    const response = await postInteraction(blockActions({ channel: { id: 'D0CLICK' }, container: { channel_id: 'D0CLICK', message_ts: '1700000000.000300' } }));
+    const response = await postInteraction(
+      blockActions({ channel: { id: 'D0CLICK' }, container: { channel_id: 'D0CLICK', message_ts: '1700000000.000300' } }),
+    );
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
     const call = await api.waitForCall('chat.postMessage', (c) => c.args.channel === 'D0CLICK');

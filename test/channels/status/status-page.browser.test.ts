@@ -23,7 +23,15 @@ function fakeRecentChecks(rows: RecentCheck[]): RecentChecks {
 }
 
 function fakeRow(host: string, overrides: Partial<RecentCheck> = {}): RecentCheck {
-  return { host, url: `https://${host}/`, verdict: 'up', advice: 'troubleshoot', checkedAt: new Date().toISOString(), asks: 1, ...overrides };
+  return {
+    host,
+    url: `https://${host}/`,
+    verdict: 'up',
+    advice: 'troubleshoot',
+    checkedAt: new Date().toISOString(),
+    asks: 1,
+    ...overrides,
+  };
 }
 
 function hostsIn(target: Page | Frame): Promise<string[]> {

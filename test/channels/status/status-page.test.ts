@@ -63,7 +63,9 @@ describe('status board over HTTP', () => {
   recentChecks.record(fakeProbeResult({ url: 'https://shop.example/cart', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
   recentChecks.record(fakeProbeResult({ url: 'https://blog.example/', verdict: 'up', httpStatus: 200 }));
   recentChecks.record(fakeProbeResult({ url: 'https://unlisted.example/secret?token=abc', verdict: 'up', httpStatus: 200 }));
-  recentChecks.record(fakeProbeResult({ url: 'http://10.0.0.5:8080/', verdict: 'blocked', evidence: [{ kind: 'refused', reason: 'address' }] }));
+  recentChecks.record(
+    fakeProbeResult({ url: 'http://10.0.0.5:8080/', verdict: 'blocked', evidence: [{ kind: 'refused', reason: 'address' }] }),
+  );
   recentChecks.record(fakeProbeResult({ url: 'https://shop.example/', verdict: 'down', httpStatus: 502, producer: 'cloudflare' }));
   let server: Server;
   let base: string;
@@ -283,7 +285,14 @@ describe('status board rendering', () => {
   });
 
   it('names an unknown producer as unknown', () => {
-    const row: RecentCheck = { host: 'a.example', url: 'https://a.example/', verdict: 'timeout', advice: 'wait', checkedAt: 'not a date', asks: 3 };
+    const row: RecentCheck = {
+      host: 'a.example',
+      url: 'https://a.example/',
+      verdict: 'timeout',
+      advice: 'wait',
+      checkedAt: 'not a date',
+      asks: 3,
+    };
     const html = recentChecksSection([row], t, 'en', NOW).html;
     expect(html).toContain('<td class="unknown">producer.unknown</td>');
     expect(html).toContain('<span class="verdict tone-bad">verdict.timeout</span>');
@@ -321,7 +330,10 @@ describe('status locale helpers', () => {
       expect({ locale, keys: Object.keys(strings).sort() }).toEqual({ locale, keys: Object.keys(english).sort() });
       for (const [key, value] of Object.entries(strings)) {
         expect({ locale, key, ok: typeof value === 'string' && value.trim() !== '' }).toEqual({ locale, key, ok: true });
-        const placeholders = (text: unknown) => String(text).match(/\{\{\w+\}\}/g)?.sort() ?? [];
+        const placeholders = (text: unknown) =>
+          String(text)
+            .match(/\{\{\w+\}\}/g)
+            ?.sort() ?? [];
         expect({ locale, key, placeholders: placeholders(value) }).toEqual({ locale, key, placeholders: placeholders(english[key]) });
       }
     }

@@ -51,12 +51,24 @@ function pngPixels(png: Buffer): Uint8Array {
 /** Resolves a localization key such as `staticTabs[1].name` against the manifest. */
 function valueAt(root: unknown, key: string): unknown {
   const parts = key.match(/[^.[\]]+/g) ?? [];
-  return parts.reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), root);
+  return parts.reduce<unknown>(
+    (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+    root,
+  );
 }
 
 describe('Teams app package', () => {
   it('holds manifest.json, both icons and every localization file at the zip root', () => {
-    expect([...files.keys()]).toEqual(['manifest.json', 'color.png', 'outline.png', 'es.json', 'fr.json', 'de.json', 'pt-BR.json', 'ja.json']);
+    expect([...files.keys()]).toEqual([
+      'manifest.json',
+      'color.png',
+      'outline.png',
+      'es.json',
+      'fr.json',
+      'de.json',
+      'pt-BR.json',
+      'ja.json',
+    ]);
   });
 
   it('has the fields the manifest schema requires, with valid values', () => {
@@ -183,11 +195,15 @@ describe('scripts/teams-package.ts', () => {
   it('writes the zip from MicrosoftAppId and the host of PUBLIC_URL', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'gd-teams-'));
     try {
-      const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/teams-package.ts', '--out', out], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, MicrosoftAppId: APP_ID, PUBLIC_URL: `https://${HOST}/` },
-        encoding: 'utf8',
-      });
+      const result = spawnSync(
+        process.execPath,
+        [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/teams-package.ts', '--out', out],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, MicrosoftAppId: APP_ID, PUBLIC_URL: `https://${HOST}/` },
+          encoding: 'utf8',
+        },
+      );
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const written = readZipEntries(readFileSync(path.join(out, PACKAGE_FILE_NAME)));

@@ -73,7 +73,11 @@ describe('DirectLineAdapter', () => {
     const events: ConversationEvent[] = [];
     store.subscribe('c1', (event) => events.push(event));
     await adapter.processActivity(userMessage('x'), async (context) => {
-      await context.sendActivities([{ type: ActivityTypes.Typing }, { type: ActivityTypes.Trace, name: 'debug' }, { type: 'delay', value: 1 }]);
+      await context.sendActivities([
+        { type: ActivityTypes.Typing },
+        { type: ActivityTypes.Trace, name: 'debug' },
+        { type: 'delay', value: 1 },
+      ]);
       await context.sendActivity('done');
     });
     expect(events.map((e) => [e.kind, e.kind === 'ended' ? null : e.activity.type])).toEqual([
@@ -106,9 +110,12 @@ describe('DirectLineAdapter', () => {
   it('fails a proactive message for a conversation that is gone', async () => {
     const { adapter } = await withConversation();
     await expect(
-      adapter.continueConversation({ conversation: { id: 'gone' } as ConversationReference['conversation'], user: { id: 'u', name: '' } }, async (context) => {
-        await context.sendActivity('hello?');
-      }),
+      adapter.continueConversation(
+        { conversation: { id: 'gone' } as ConversationReference['conversation'], user: { id: 'u', name: '' } },
+        async (context) => {
+          await context.sendActivity('hello?');
+        },
+      ),
     ).rejects.toMatchObject({ code: 'conversation_not_found' });
   });
 

@@ -38,7 +38,10 @@ async function newSession(server: WebChatTestServer): Promise<Session> {
   return response.json as Session;
 }
 
-function connect(server: WebChatTestServer, options: { token: string; webSocket: boolean; conversationId?: string; watermark?: string }): ClientHandle {
+function connect(
+  server: WebChatTestServer,
+  options: { token: string; webSocket: boolean; conversationId?: string; watermark?: string },
+): ClientHandle {
   const directLine = new DirectLine({ domain: `${server.url}/v3/directline`, pollingInterval: 200, ...options });
   const received: DirectLineClientActivity[] = [];
   const subscription: Subscription = directLine.activity$.subscribe((activity) => received.push(activity));
@@ -54,7 +57,9 @@ function connect(server: WebChatTestServer, options: { token: string; webSocket:
 
 function post(directLine: DirectLine, activity: Partial<DirectLineClientActivity>): Promise<string> {
   return new Promise((resolve, reject) => {
-    directLine.postActivity({ from: { id: 'whoever-the-client-says' }, ...activity } as DirectLineClientActivity).subscribe(resolve, reject);
+    directLine
+      .postActivity({ from: { id: 'whoever-the-client-says' }, ...activity } as DirectLineClientActivity)
+      .subscribe(resolve, reject);
   });
 }
 
@@ -85,10 +90,14 @@ describe('Direct Line protocol with the real client', () => {
       const toBot = server.bot.received.find((a) => a.text === 'hello');
       expect(toBot).toMatchObject({ from: { id: session.userId }, channelId: 'webchat', conversation: { id: session.conversationId } });
       expect(toBot?.serviceUrl).toBe(`${server.url}/v3/directline`);
-      const membersAdded = server.bot.received.find((a) => a.type === 'conversationUpdate' && a.conversation?.id === session.conversationId);
+      const membersAdded = server.bot.received.find(
+        (a) => a.type === 'conversationUpdate' && a.conversation?.id === session.conversationId,
+      );
       expect(membersAdded?.membersAdded?.map((m) => m.id)).toEqual(['gateway-doctor', session.userId]);
       // The bot's reply points at the user's message.
-      expect((client.received.find((a) => a.type === 'message' && a.text === 'echo: hello') as { replyToId?: string } | undefined)?.replyToId).toBe(id);
+      expect(
+        (client.received.find((a) => a.type === 'message' && a.text === 'echo: hello') as { replyToId?: string } | undefined)?.replyToId,
+      ).toBe(id);
     } finally {
       client.stop();
     }
@@ -125,7 +134,10 @@ describe('Direct Line protocol with the real client', () => {
     expect(Number(watermark)).toBeGreaterThanOrEqual(3);
 
     // While nobody listens, the bot says two things (the "it's back" kind of message).
-    const reference = { conversation: { id: session.conversationId, isGroup: false, conversationType: '', name: '' }, user: { id: session.userId, name: '' } };
+    const reference = {
+      conversation: { id: session.conversationId, isGroup: false, conversationType: '', name: '' },
+      user: { id: session.userId, name: '' },
+    };
     for (const text of ['missed 1', 'missed 2']) {
       await server.adapter.continueConversation(reference, async (context) => {
         await context.sendActivity(text);
@@ -153,7 +165,10 @@ describe('Direct Line protocol with the real client', () => {
     const body = refreshed.json as Session;
     expect(body.conversationId).toBe(session.conversationId);
     expect(body.token).not.toBe(session.token);
-    expect(server.tokens.verify(body.token)).toMatchObject({ ok: true, claims: { conversationId: session.conversationId, userId: session.userId } });
+    expect(server.tokens.verify(body.token)).toMatchObject({
+      ok: true,
+      claims: { conversationId: session.conversationId, userId: session.userId },
+    });
     const generated = await request('POST', '/v3/directline/tokens/generate', { headers: jsonHeaders(session.token) });
     expect(generated.status).toBe(200);
     expect(generated.json).toMatchObject({ conversationId: session.conversationId, expires_in: 1800 });
@@ -193,9 +208,14 @@ describe('Direct Line protocol with the real client', () => {
     it("answers 403 for another conversation's token", async () => {
       const read = await request('GET', activities(session.conversationId), { headers: jsonHeaders(other.token) });
       expect(read.status).toBe(403);
-      const write = await request('POST', activities(session.conversationId), { headers: jsonHeaders(other.token), body: JSON.stringify({ type: 'message', text: 'hi' }) });
+      const write = await request('POST', activities(session.conversationId), {
+        headers: jsonHeaders(other.token),
+        body: JSON.stringify({ type: 'message', text: 'hi' }),
+      });
       expect(write.status).toBe(403);
-      const reconnect = await request('GET', `/v3/directline/conversations/${session.conversationId}`, { headers: jsonHeaders(other.token) });
+      const reconnect = await request('GET', `/v3/directline/conversations/${session.conversationId}`, {
+        headers: jsonHeaders(other.token),
+      });
       expect(reconnect.status).toBe(403);
     });
 
@@ -210,7 +230,8 @@ describe('Direct Line protocol with the real client', () => {
       // Later sessions get tokens valid at the moved clock.
       session = await newSession(server);
       other = await newSession(server);
-      for (const s of [session, other]) await request('POST', '/v3/directline/conversations', { headers: jsonHeaders(s.token), body: '{}' });
+      for (const s of [session, other])
+        await request('POST', '/v3/directline/conversations', { headers: jsonHeaders(s.token), body: '{}' });
     });
 
     it('answers 404 for a conversation that was never started', async () => {
@@ -231,11 +252,16 @@ describe('Direct Line protocol with the real client', () => {
         body: JSON.stringify({ type: 'message', text: 'x'.repeat(4001) }),
       });
       expect(tooLong.status).toBe(400);
-      const broken = await request('POST', activities(session.conversationId), { headers: jsonHeaders(session.token), body: '{"type": "mess' });
+      const broken = await request('POST', activities(session.conversationId), {
+        headers: jsonHeaders(session.token),
+        body: '{"type": "mess',
+      });
       expect(broken.status).toBe(400);
       expect(broken.json).toMatchObject({ error: 'bad_request' });
       expect(broken.text).not.toMatch(/at .*\.js:\d+/);
-      const watermark = await request('GET', `${activities(session.conversationId)}?watermark=abc`, { headers: jsonHeaders(session.token) });
+      const watermark = await request('GET', `${activities(session.conversationId)}?watermark=abc`, {
+        headers: jsonHeaders(session.token),
+      });
       expect(watermark.status).toBe(400);
     });
 
@@ -275,9 +301,12 @@ describe('Direct Line protocol with the real client', () => {
     it('refuses connections without, with a forged, or with a foreign token', async () => {
       const session = await newSession(server);
       const other = await newSession(server);
-      for (const s of [session, other]) await request('POST', '/v3/directline/conversations', { headers: jsonHeaders(s.token), body: '{}' });
+      for (const s of [session, other])
+        await request('POST', '/v3/directline/conversations', { headers: jsonHeaders(s.token), body: '{}' });
       expect(await refusalStatus(streamUrlFor(session).replace(/&t=.*$/, ''))).toBe(401);
-      const forged = createTokenService({ secret: 'not-the-server-secret-0123456789' }).issue({ conversationId: session.conversationId }).token;
+      const forged = createTokenService({ secret: 'not-the-server-secret-0123456789' }).issue({
+        conversationId: session.conversationId,
+      }).token;
       expect(await refusalStatus(streamUrlFor(session, forged))).toBe(403);
       expect(await refusalStatus(streamUrlFor(session, other.token))).toBe(403);
       expect(await refusalStatus(`ws://127.0.0.1:${server.port}/not/a/stream`)).toBe(404);
@@ -296,7 +325,9 @@ describe('Direct Line protocol with the real client', () => {
       const messages: string[] = [];
       const ws = new WebSocket(streamUrlFor(session, session.token, '1'));
       ws.on('message', (data) => messages.push(String(data)));
-      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+      );
       await waitFor(() => (messages.includes('') ? true : undefined), { what: 'a keep-alive' });
       const sets = messages.filter((m) => m !== '').map((m) => JSON.parse(m) as { activities: { text?: string }[]; watermark?: string });
       // Watermark 1 was the greeting: the backlog starts after it.
@@ -373,7 +404,12 @@ describe('POST /api/webchat/token', () => {
       try {
         const response = await createRequest(server.url)('POST', '/api/webchat/token');
         expect(response.status).toBe(200);
-        expect(response.json).toMatchObject({ token: 'azure-token', conversationId: 'azure-conv', expires_in: 3600, domain: `${baseUrl}/v3/directline` });
+        expect(response.json).toMatchObject({
+          token: 'azure-token',
+          conversationId: 'azure-conv',
+          expires_in: 3600,
+          domain: `${baseUrl}/v3/directline`,
+        });
         expect(seen.at(-1)?.authorization).toBe('Bearer azure-secret');
         expect(seen.at(-1)?.body).toEqual({ user: { id: (response.json as { userId: string }).userId } });
         expect((response.json as { userId: string }).userId).toMatch(/^dl_/);

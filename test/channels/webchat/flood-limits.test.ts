@@ -210,7 +210,8 @@ describe('the client address behind the per-client limits', () => {
     const app = await createTestApp();
     const base = `http://127.0.0.1:${app.port}`;
     try {
-      for (let i = 0; i < 20; i += 1) expect((await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(i) })).status).toBe(200);
+      for (let i = 0; i < 20; i += 1)
+        expect((await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(i) })).status).toBe(200);
       expectTooMany(await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(99) }));
       expect(await healthWithin(base)).toMatchObject({ status: 200 });
     } finally {
@@ -222,7 +223,8 @@ describe('the client address behind the per-client limits', () => {
     const app = await createTestApp({ TRUST_PROXY: '1' });
     const base = `http://127.0.0.1:${app.port}`;
     try {
-      for (let i = 0; i < 20; i += 1) expect((await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(1) })).status).toBe(200);
+      for (let i = 0; i < 20; i += 1)
+        expect((await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(1) })).status).toBe(200);
       expectTooMany(await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(1) }));
       expect((await call(`${base}/api/webchat/token`, { method: 'POST', headers: spoofed(2) })).status).toBe(200);
     } finally {
@@ -236,10 +238,15 @@ describe('the client address behind the per-client limits', () => {
       activityLimits: { turns: { perConversation: [{ points: 10, seconds: 10 }], perClient: [{ points: 6, seconds: 60 }] } },
     });
     try {
-      const sessions = [await startSession(server.url, spoofed(7)), await startSession(server.url, spoofed(7)), await startSession(server.url, spoofed(7))];
+      const sessions = [
+        await startSession(server.url, spoofed(7)),
+        await startSession(server.url, spoofed(7)),
+        await startSession(server.url, spoofed(7)),
+      ];
       const statuses: number[] = [];
       for (const session of sessions) {
-        for (let i = 0; i < 3; i += 1) statuses.push((await post(server.url, session, { type: 'message', text: `m${i}` }, spoofed(7))).status);
+        for (let i = 0; i < 3; i += 1)
+          statuses.push((await post(server.url, session, { type: 'message', text: `m${i}` }, spoofed(7))).status);
       }
       // Fresh conversations (fresh user ids) from one address share its budget of six.
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429, 429]);
@@ -248,7 +255,12 @@ describe('the client address behind the per-client limits', () => {
 
       // What the bot learns is the request's address (the proxy's forwarded client), never the body's say.
       const before = server.bot.clientAddresses.length;
-      await post(server.url, other, { type: 'message', text: 'who', channelData: { clientAddress: '203.0.113.9' }, clientAddress: '203.0.113.9' }, spoofed(8));
+      await post(
+        server.url,
+        other,
+        { type: 'message', text: 'who', channelData: { clientAddress: '203.0.113.9' }, clientAddress: '203.0.113.9' },
+        spoofed(8),
+      );
       expect(server.bot.clientAddresses.slice(before)).toEqual(['198.51.100.8']);
       expect(new Set(server.bot.clientAddresses)).toEqual(new Set(['198.51.100.7', '198.51.100.8']));
     } finally {

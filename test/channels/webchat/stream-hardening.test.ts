@@ -52,7 +52,9 @@ function openSocket(url: string): Promise<{ ws: WebSocket; messages: string[]; c
     const messages: string[] = [];
     ws.on('message', (data) => messages.push(String(data)));
     ws.on('error', () => undefined);
-    const closed = new Promise<{ code: number; reason: string }>((done) => ws.on('close', (code, reason) => done({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((done) =>
+      ws.on('close', (code, reason) => done({ code, reason: String(reason) })),
+    );
     ws.once('open', () => resolve({ ws, messages, closed }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`stream refused with ${res.statusCode}`)));
   });
@@ -114,7 +116,10 @@ describe('the stream upgrade on the whole app', () => {
     ];
     for (const [label, request] of cases) {
       const answer = await rawExchange(app.port, request);
-      expect({ label, client: answer.status !== undefined && answer.status >= 400 && answer.status < 500 }).toEqual({ label, client: true });
+      expect({ label, client: answer.status !== undefined && answer.status >= 400 && answer.status < 500 }).toEqual({
+        label,
+        client: true,
+      });
       expect(await healthWithin(base)).toMatchObject({ status: 200 });
     }
     // Garbage instead of HTTP, and headers cut short, are the HTTP parser's to refuse.

@@ -11,7 +11,10 @@ describe('web chat tokens', () => {
     expect(issued.expiresIn).toBe(1800);
     expect(issued.token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const check = tokens.verify(issued.token);
-    expect(check).toEqual({ ok: true, claims: { conversationId: 'conv-1', userId: 'dl_user', iat: issued.claims.iat, exp: issued.claims.iat + 1800 } });
+    expect(check).toEqual({
+      ok: true,
+      claims: { conversationId: 'conv-1', userId: 'dl_user', iat: issued.claims.iat, exp: issued.claims.iat + 1800 },
+    });
   });
 
   it('refuses a token whose payload was changed', () => {

@@ -91,7 +91,9 @@ describe('web chat pages', () => {
         .get(`${server.url}/assets/webchat.js`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' }, agent: false }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+          );
         })
         .on('error', reject);
     });

@@ -36,7 +36,14 @@ describe('web chat in a real browser', () => {
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -138,7 +145,9 @@ describe('web chat in a real browser', () => {
 
       // The widget speaks the host page's language, and the bot heard it.
       expect(await frame.evaluate(() => document.documentElement.lang)).toBe('de-DE');
-      await waitFor(() => server.bot.received.find((a) => a.type === 'conversationUpdate' && a.locale === 'de-DE'), { what: 'a German conversation' });
+      await waitFor(() => server.bot.received.find((a) => a.type === 'conversationUpdate' && a.locale === 'de-DE'), {
+        what: 'a German conversation',
+      });
 
       // Typing works without a mouse, then Escape closes and hands focus back to the button.
       await page.keyboard.type('typed by keyboard');

@@ -32,14 +32,11 @@ describe('browser and system named in a message', () => {
     ['ja', 'マックのファイアフォックスです', 'firefox', 'macos'],
     ['ja', 'アンドロイドのスマホ', undefined, 'android'],
     ['ja', 'ウィンドウズのエッジ', 'edge', 'windows'],
-  ] as Array<[LocaleId, string, BrowserId | undefined, OsId | undefined]>)(
-    'locale %s: %j -> %s / %s',
-    (locale, message, browser, os) => {
-      const event = understand(message, { locale });
-      expect(event.browser).toBe(browser);
-      expect(event.os).toBe(os);
-    },
-  );
+  ] as Array<[LocaleId, string, BrowserId | undefined, OsId | undefined]>)('locale %s: %j -> %s / %s', (locale, message, browser, os) => {
+    const event = understand(message, { locale });
+    expect(event.browser).toBe(browser);
+    expect(event.os).toBe(os);
+  });
 
   it('takes "Chrome OS" as a system, not a browser', () => {
     const event = understand('it happens on Chrome OS', { locale: 'en' });
@@ -176,9 +173,8 @@ describe('detectClient', () => {
     expect(guess.os).toBe(os);
   });
 
-  it('cannot tell Brave from Chrome, because Brave sends Chrome\'s user agent', () => {
-    const brave =
-      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+  it("cannot tell Brave from Chrome, because Brave sends Chrome's user agent", () => {
+    const brave = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
     expect(detectClient(brave).browser).toBe('chrome');
   });
 

@@ -102,17 +102,14 @@ const CASES: Record<LocaleId, Partial<Record<Intent, string[]>>> = {
   },
 };
 
-describe.each(Object.entries(CASES) as Array<[LocaleId, Partial<Record<Intent, string[]>>]>)(
-  'intents in %s',
-  (locale, byIntent) => {
-    const cases = Object.entries(byIntent).flatMap(([intent, messages]) =>
-      (messages ?? []).map((message) => [intent as Intent, message] as const),
-    );
-    it.each(cases)('%s <- %j', (intent, message) => {
-      expect(understand(message, { locale }).intents).toContain(intent);
-    });
-  },
-);
+describe.each(Object.entries(CASES) as Array<[LocaleId, Partial<Record<Intent, string[]>>]>)('intents in %s', (locale, byIntent) => {
+  const cases = Object.entries(byIntent).flatMap(([intent, messages]) =>
+    (messages ?? []).map((message) => [intent as Intent, message] as const),
+  );
+  it.each(cases)('%s <- %j', (intent, message) => {
+    expect(understand(message, { locale }).intents).toContain(intent);
+  });
+});
 
 describe('intent boundaries', () => {
   it('matches whole words only in Latin scripts', () => {

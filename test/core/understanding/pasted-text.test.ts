@@ -16,9 +16,7 @@ describe('pasted text', () => {
   });
 
   it('explains a pasted header dump', () => {
-    const paste = ['HTTP/2 502', 'date: Wed, 01 May 2024 12:00:00 GMT', 'server: cloudflare', 'cf-ray: 87d1b2c3d4e5f607-FRA'].join(
-      '\n',
-    );
+    const paste = ['HTTP/2 502', 'date: Wed, 01 May 2024 12:00:00 GMT', 'server: cloudflare', 'cf-ray: 87d1b2c3d4e5f607-FRA'].join('\n');
     const event = understand(paste, { locale: 'en' });
     expect(event.findings?.length).toBeGreaterThan(0);
     expect(event.findings?.some((finding) => finding.producer === 'cloudflare')).toBe(true);
@@ -52,7 +50,13 @@ describe('pasted text', () => {
   it('omits findings for ordinary typed messages', () => {
     const event = understand('example.com gives me a 502', { locale: 'en' });
     expect(event.findings).toBeUndefined();
-    expect(event).toEqual({ type: 'user.message', text: 'example.com gives me a 502', intents: [], url: 'https://example.com/', variant: 'bad-gateway' });
+    expect(event).toEqual({
+      type: 'user.message',
+      text: 'example.com gives me a 502',
+      intents: [],
+      url: 'https://example.com/',
+      variant: 'bad-gateway',
+    });
   });
 
   it('says nothing about cutting when the whole paste was read', () => {

@@ -54,7 +54,8 @@ describe('robustness', () => {
   });
 
   it('survives a megabyte of pasted log lines and NULs', () => {
-    const line = '2024/05/01 12:00:00 [error] 1#0: *1 upstream prematurely closed connection while reading response header from upstream, client: 198.51.100.1, server: example.com\u0000\n';
+    const line =
+      '2024/05/01 12:00:00 [error] 1#0: *1 upstream prematurely closed connection while reading response header from upstream, client: 198.51.100.1, server: example.com\u0000\n';
     const event = understand(line.repeat(Math.ceil((1024 * 1024) / line.length)), LOCALE);
     expect(event.text.length).toBeLessThanOrEqual(MAX_KEPT_CHARS);
     expect(event.text).not.toContain('\u0000');

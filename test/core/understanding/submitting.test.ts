@@ -10,7 +10,7 @@ const SUBMITTING: Array<[LocaleId, string]> = [
   ['es', 'estaba pagando con tarjeta'],
   ['es', 'al hacer el pedido sale error 502'],
   ['es', 'quería reservar una habitación'],
-  ['fr', "en envoyant le formulaire"],
+  ['fr', 'en envoyant le formulaire'],
   ['fr', 'pendant le paiement'],
   ['fr', 'en validant ma commande'],
   ['fr', 'je voulais réserver'],

@@ -42,9 +42,7 @@ describe('URL extraction', () => {
 
   it("reads Slack's link markup", () => {
     expect(urlOf('<https://example.com|example.com> is down')).toBe('https://example.com/');
-    expect(urlOf('check <http://shop.example.net/cart|shop.example.net/cart> please')).toBe(
-      'http://shop.example.net/cart',
-    );
+    expect(urlOf('check <http://shop.example.net/cart|shop.example.net/cart> please')).toBe('http://shop.example.net/cart');
   });
 
   it('takes the first URL', () => {
@@ -92,9 +90,7 @@ describe('URLs in pasted text', () => {
   });
 
   it('takes an explicit URL from a pasted non-log line but not a bare host from a header', () => {
-    const headers = ['$ curl -I https://www.example.com/', 'HTTP/2 502', 'server: cloudflare', 'cf-ray: 8a1b2c3d4e5f6a7b-FRA'].join(
-      '\n',
-    );
+    const headers = ['$ curl -I https://www.example.com/', 'HTTP/2 502', 'server: cloudflare', 'cf-ray: 8a1b2c3d4e5f6a7b-FRA'].join('\n');
     expect(urlOf(headers)).toBe('https://www.example.com/');
     const hostOnly = ['HTTP/1.1 502 Bad Gateway', 'Server: nginx/1.24.0', 'Host: internal.example.com', 'Content-Type: text/html'].join(
       '\n',

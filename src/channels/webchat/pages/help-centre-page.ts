@@ -23,7 +23,10 @@ const STYLES = `
   header a { color: #fff; }
   header .brand { font-weight: 700; font-size: 1.15rem; margin-right: auto; }
   header nav ul { list-style: none; display: flex; gap: 18px; margin: 0; padding: 0; }
-  .layout { max-width: 1200px; margin: 0 auto; padding: 24px; display: grid; gap: 24px; grid-template-columns: minmax(0, 1fr) minmax(320px, 420px); }
+  .layout {
+    max-width: 1200px; margin: 0 auto; padding: 24px; display: grid; gap: 24px;
+    grid-template-columns: minmax(0, 1fr) minmax(320px, 420px);
+  }
   @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
   article, aside > section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px; }
   h1 { margin-top: 0; font-size: 1.8rem; }

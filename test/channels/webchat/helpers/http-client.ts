@@ -10,7 +10,11 @@ export interface RawResponse {
 }
 
 export function createRequest(baseUrl: string) {
-  return (method: string, path: string, { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> =>
+  return (
+    method: string,
+    path: string,
+    { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  ): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
       const request = http.request(new URL(path, baseUrl), { method, headers, agent: false }, (response) => {
         const chunks: Buffer[] = [];
