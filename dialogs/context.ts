@@ -105,8 +105,8 @@ export function pushCapped<T>(list: readonly T[], items: readonly T[], cap: numb
   return next.length > cap ? next.slice(next.length - cap) : next;
 }
 
-/** The host name of an absolute URL, or undefined for something that is not one. */
-export function hostOf(url: string): string | undefined {
+/** The host name (without the port, unlike `URL.host`) of an absolute URL, or undefined for something that is not one. */
+export function hostNameOf(url: string): string | undefined {
   try {
     return new URL(url).hostname || undefined;
   } catch {

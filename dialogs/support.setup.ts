@@ -10,7 +10,7 @@ import {
   buildHandoffSummary,
   causeOf,
   createInitialContext,
-  hostOf,
+  hostNameOf,
   isDownForEveryone,
   isUnreachable,
   isProbeLimited,
@@ -105,7 +105,7 @@ export const supportSetup = setup({
     setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
     /** A new site: forget everything that described the previous one. */
     setSite: assign(({ context }, params: { url: string; variant?: VariantId; role?: Role }) => {
-      const host = hostOf(params.url);
+      const host = hostNameOf(params.url);
       const sameHost = host !== undefined && host === context.host;
       return {
         url: params.url,

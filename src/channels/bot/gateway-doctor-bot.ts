@@ -7,7 +7,7 @@ import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type C
 import type { i18n as I18n } from 'i18next';
 import type { LocaleId, ProbeResult } from '../../contracts';
 import { INTENTS, type HandoffSummary, type Intent, type Reply, type SupportEvent } from '../../../dialogs/types';
-import { hostOf } from '../../../dialogs/context';
+import { hostNameOf } from '../../../dialogs/context';
 import { WATCHING_STATE, watchNoticeReply } from '../../../dialogs/replies';
 import type { KeyedReply, TranslationKey } from '../../../dialogs/translation-keys';
 import { resolveLocale, translatorFor } from '../../core/i18n';
@@ -95,7 +95,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   ): Promise<void> {
     const t = translatorFor(this.options.i18n, notice.locale);
     // The same host name the conversation used when the person asked to be told.
-    const host = hostOf(notice.url) ?? notice.url.slice(0, 100);
+    const host = hostNameOf(notice.url) ?? notice.url.slice(0, 100);
     const { outcome } = notice;
     // The conversation still waits in the watching state: the notice offers that state's own choices.
     const reply = watchNoticeReply(host, outcome.kind === 'back' ? { kind: 'back', checkedAt: outcome.result.checkedAt } : outcome);
