@@ -34,7 +34,18 @@ export type ProducerId =
   | 'google'
   | 'vercel'
   | 'netlify'
-  | 'heroku';
+  | 'heroku'
+  | 'fastly'
+  | 'akamai'
+  | 'kong'
+  | 'caddy'
+  | 'azure-front-door'
+  | 'gcp-lb'
+  | 'ingress-nginx'
+  | 'cloud-run'
+  | 'fly'
+  | 'render'
+  | 'railway';
 
 /** Where in the request path a producer sits. */
 export type Layer = 'cdn' | 'load-balancer' | 'reverse-proxy' | 'app-server' | 'platform';

@@ -18,11 +18,34 @@ export interface Fingerprint {
   /** All listed header tests must match (name lower-case, pattern RegExp or 'present'); any body pattern may match. */
   headers?: { name: string; pattern: RegExp | 'present' }[];
   body?: RegExp[];
+  /** The probed site's host name must match too: a platform's own domain (*.azurewebsites.net, *.run.app) names
+   *  it even when its error page is one that other servers also serve. Pasted text has no host, so never matches. */
+  host?: RegExp;
   /** Optional refinement: a more specific entry (e.g. branded page) wins over a generic one by higher priority. */
   priority: number;
   branded?: boolean;
   detail?: string; // short English id-like note, e.g. 'origin-unreachable'
 }
+
+/** IIS's (and ARR's) own 502 pages: the custom error page and the detailed one with a sub-status. */
+const IIS_GATEWAY_PAGE_TEXT = /502 - Web server received an invalid response while acting as a gateway or proxy server/i;
+const IIS_GATEWAY_PAGE: RegExp[] = [IIS_GATEWAY_PAGE_TEXT, /HTTP Error 502\.\d/i];
+/** Cookies only App Service's front end sets (see the App Service entries). */
+const APP_SERVICE_COOKIE =
+  /\bARRAffinitySameSite=|\bx-ms-routing-name=|ARRAffinity=[^;,=]*;(?:(?!ARRAffinity=)[^,])*Domain=[^;,=]*azurewebsites\.net/i;
+const APP_SERVICE_HOST = /\.azurewebsites\.net\.?$/i;
+/** The Google front end's page for a request its backend could not complete (load balancer, Cloud Run). */
+const GOOGLE_SERVER_ERROR_PAGE =
+  /Error: Server Error(?:(?!Error: Server Error)[\s\S]){0,200}The server encountered a temporary error and could not complete your request/i;
+/** nginx's default error page, as HTML and as pasted visible text. */
+const NGINX_PAGE: RegExp[] = [
+  /<center>\s*(?:nginx|openresty)(?:\/[\d.]+)?(?:\s*\([^)<]*\))?\s*<\/center>/i,
+  /(?:^|\n)[^\S\n]*502 Bad Gateway[^\S\n]*\n(?:[^\S\n]*\n)*[^\S\n]*(?:nginx|openresty)(?:\/[\d.]+)?(?:[^\S\n]*\([^)\n]*\))?[^\S\n]*(?:\n|$)/i,
+  /Faithfully yours, nginx\./i,
+];
+const INGRESS_NGINX_HSTS = /^max-age=15724800; includeSubDomains$/i;
+/** Akamai's error reference, e.g. "Reference #97.1a367a5c.1682326636.11af6a39" (entities are decoded by pageText). */
+const AKAMAI_REFERENCE = /Reference #(\d{1,3}\.[0-9a-f]{4,16}\.\d{6,12}\.[0-9a-f]{4,16})\b/i;
 
 /*
  * Whole-line body patterns are written `(?:^|\n)[^\S\n]*...[^\S\n]*(?:\n|$)` rather than `^\s*...\s*$` with the m
@@ -33,7 +56,12 @@ export interface Fingerprint {
  * Headers that only a layer's *own* error responses carry (server: awselb/2.0, x-vercel-error) sit at 45.
  * Headers every proxied response carries (cf-ray, x-amz-cf-id, via: vegur) only say "this layer was on
  * the path", so they sit at 20: if the body is an nginx page, nginx behind the CDN wrote it.
- * A bare server header (nginx, Apache, IIS) is the weakest hint, at 10.
+ * A bare server header (nginx, Apache, IIS, Caddy) is the weakest hint, at 10. Fly's server: Fly/<build> sits at
+ * 30: it is the platform proxy's own, but not documented as absent from what the proxy passes on.
+ * A platform's own domain in the probed host (host-only entries) sits at 22: above the CDN in front, below any page.
+ * A more specific reading of another producer's page sits just above it (Fastly's Varnish page above Varnish,
+ * ingress-nginx's nginx page above nginx, App Service's IIS page above IIS, Cloud Run's Google page above the
+ * load balancer's), so the table's order never decides.
  */
 export const FINGERPRINTS: readonly Fingerprint[] = [
   // --- Cloudflare ---
@@ -140,6 +168,14 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     priority: 68,
     body: [/HTTP Error 502\.\d(?:(?!HTTP Error 502\.\d)[\s\S]){0,3000}AspNetCoreModule/i],
   },
+  /*
+   * Azure App Service's front end is IIS with ARR, so its 502 page is IIS's own wording: the page alone cannot tell
+   * App Service from IIS on a VM. What only the App Service front end adds (Microsoft Learn, App Service and
+   * Application Gateway docs; Azure's SameSite update of January 2020): the ARRAffinitySameSite cookie, an
+   * ARRAffinity cookie scoped to *.azurewebsites.net, the x-ms-routing-name slot cookie, its own branded pages
+   * ("Microsoft Azure Web App - Error 404"), and the *.azurewebsites.net host itself. A bare ARRAffinity cookie is
+   * not enough: ARR web farms on a VM set it too.
+   */
   {
     producer: 'azure-app-service',
     name: 'Azure App Service front end',
@@ -147,13 +183,45 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     actor: 'site',
     detail: 'worker-failed',
     priority: 66,
-    headers: [
-      {
-        name: 'set-cookie',
-        pattern: /ARRAffinitySameSite=|ARRAffinity=[^;,=]*;(?:(?!ARRAffinity=)[^,])*Domain=[^;,=]*azurewebsites\.net/i,
-      },
-    ],
-    body: [/502 - Web server received an invalid response while acting as a gateway or proxy server/i, /HTTP Error 502\.\d/i],
+    headers: [{ name: 'set-cookie', pattern: APP_SERVICE_COOKIE }],
+    body: IIS_GATEWAY_PAGE,
+  },
+  {
+    producer: 'azure-app-service',
+    name: 'Azure App Service front end',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'worker-failed',
+    priority: 66,
+    host: APP_SERVICE_HOST,
+    body: IIS_GATEWAY_PAGE,
+  },
+  {
+    producer: 'azure-app-service',
+    name: 'Azure App Service (branded error page)',
+    layer: 'platform',
+    actor: 'site',
+    branded: true,
+    priority: 64,
+    body: [/Microsoft Azure Web App - Error \d{3}/i],
+  },
+  {
+    producer: 'azure-app-service',
+    name: 'Azure App Service',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    headers: [{ name: 'set-cookie', pattern: APP_SERVICE_COOKIE }],
+  },
+  {
+    producer: 'azure-app-service',
+    name: 'Azure App Service',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    host: APP_SERVICE_HOST,
   },
   {
     producer: 'iis',
@@ -184,13 +252,33 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     priority: 45,
     headers: [{ name: 'server', pattern: /^Microsoft-Azure-Application-Gateway/i }],
   },
+  // Azure Front Door: its own page (Microsoft Learn, Front Door and Azure AD B2C troubleshooting) and the
+  // X-Azure-Ref header it puts on every response it serves (Front Door HTTP headers reference).
+  {
+    producer: 'azure-front-door',
+    name: 'Azure Front Door (error page)',
+    layer: 'cdn',
+    actor: 'site',
+    detail: 'origin-error',
+    priority: 60,
+    body: [/Our services aren['’]t available right now/i],
+  },
+  {
+    producer: 'azure-front-door',
+    name: 'Azure Front Door',
+    layer: 'cdn',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 20,
+    headers: [{ name: 'x-azure-ref', pattern: 'present' }],
+  },
   {
     producer: 'iis',
     name: 'Microsoft IIS (custom error page)',
     layer: 'reverse-proxy',
     actor: 'site',
     priority: 50,
-    body: [/502 - Web server received an invalid response while acting as a gateway or proxy server/i],
+    body: [IIS_GATEWAY_PAGE_TEXT],
   },
   {
     producer: 'iis',
@@ -248,6 +336,26 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     priority: 10,
     headers: [{ name: 'server', pattern: /^Apache\b/i }],
   },
+  // --- Fastly (Varnish-based: its synthetic page says "Guru Mediation" and "Details: cache-<node>-<POP>", where plain
+  // Varnish says "Guru Meditation" and "XID"; Fastly docs, "Common 503 errors" and the X-Served-By reference) ---
+  {
+    producer: 'fastly',
+    name: 'Fastly (error page)',
+    layer: 'cdn',
+    actor: 'site',
+    detail: 'backend-failed',
+    priority: 62,
+    body: [/Guru Mediation:?(?:(?!Guru Mediation)[\s\S]){0,200}Details:\s*cache-[a-z0-9]/i],
+  },
+  {
+    producer: 'fastly',
+    name: 'Fastly',
+    layer: 'cdn',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'x-served-by', pattern: /^cache-[a-z0-9]/i }],
+  },
   // --- Varnish ---
   {
     producer: 'varnish',
@@ -280,16 +388,44 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     priority: 60,
     body: [/\b502\.?\s*(?:<\/b>\s*)?(?:<ins>\s*)?That[’']s an error\./i, /Error 502 \(Server Error\)!!1/i],
   },
+  // --- Google Cloud Run (the serverless front end's own page when no instance can take the request) ---
   {
-    producer: 'google',
-    name: 'Google Cloud load balancer',
+    producer: 'cloud-run',
+    name: 'Google Cloud Run',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'no-instance',
+    priority: 58,
+    body: [/The service you requested is not available yet/i],
+  },
+  {
+    producer: 'cloud-run',
+    name: 'Google Cloud Run',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'backend-failed',
+    priority: 57,
+    host: /\.run\.app\.?$/i,
+    body: [GOOGLE_SERVER_ERROR_PAGE],
+  },
+  {
+    producer: 'cloud-run',
+    name: 'Google Cloud Run',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    host: /\.run\.app\.?$/i,
+  },
+  // --- Google Cloud Load Balancing: the load balancer's page when its backend failed (the site's to fix) ---
+  {
+    producer: 'gcp-lb',
+    name: 'Google Cloud Load Balancing',
     layer: 'load-balancer',
     actor: 'site',
     detail: 'backend-failed',
     priority: 55,
-    body: [
-      /Error: Server Error(?:(?!Error: Server Error)[\s\S]){0,200}The server encountered a temporary error and could not complete your request/i,
-    ],
+    body: [GOOGLE_SERVER_ERROR_PAGE],
   },
   {
     producer: 'google',
@@ -384,6 +520,183 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     priority: 20,
     headers: [{ name: 'via', pattern: /\bvegur\b|heroku-router/i }],
   },
+  // --- Fly.io (Fly Proxy stamps fly-request-id and server: Fly/<build> on what it serves; apps live on *.fly.dev) ---
+  {
+    producer: 'fly',
+    name: 'Fly.io proxy',
+    layer: 'platform',
+    actor: 'site',
+    priority: 30,
+    headers: [{ name: 'server', pattern: /^Fly\//i }],
+  },
+  {
+    producer: 'fly',
+    name: 'Fly.io',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'fly-request-id', pattern: 'present' }],
+  },
+  {
+    producer: 'fly',
+    name: 'Fly.io',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    host: /\.fly\.dev\.?$/i,
+  },
+  // --- Render (behind Cloudflare: rndr-id names Render over cf-ray; x-render-routing is Render's routing verdict) ---
+  {
+    producer: 'render',
+    name: 'Render (routing error)',
+    layer: 'platform',
+    actor: 'site',
+    priority: 45,
+    headers: [{ name: 'x-render-routing', pattern: 'present' }],
+  },
+  {
+    producer: 'render',
+    name: 'Render',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'rndr-id', pattern: 'present' }],
+  },
+  {
+    producer: 'render',
+    name: 'Render',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    host: /\.onrender\.com\.?$/i,
+  },
+  // --- Railway (its edge answers {"message":"Application failed to respond"} with x-railway-fallback: true) ---
+  {
+    producer: 'railway',
+    name: 'Railway edge',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'app-not-responding',
+    priority: 58,
+    body: [/"message"\s*:\s*"Application failed to respond"/i, /The train has not arrived at the station/i],
+  },
+  {
+    producer: 'railway',
+    name: 'Railway edge',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'app-not-responding',
+    priority: 45,
+    headers: [{ name: 'x-railway-fallback', pattern: /^true$/i }],
+  },
+  {
+    producer: 'railway',
+    name: 'Railway',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'x-railway-request-id', pattern: 'present' }],
+  },
+  {
+    producer: 'railway',
+    name: 'Railway',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'x-railway-edge', pattern: 'present' }],
+  },
+  {
+    producer: 'railway',
+    name: 'Railway',
+    layer: 'platform',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 22,
+    host: /\.railway\.app\.?$/i,
+  },
+  // --- Kong Gateway (kong/error_handlers.lua: one sentence per status, as JSON, HTML or text; server: kong/<version>
+  // on what Kong answers itself, via: kong/<version> on what it proxied) ---
+  {
+    producer: 'kong',
+    name: 'Kong Gateway (error response)',
+    layer: 'reverse-proxy',
+    actor: 'site',
+    priority: 58,
+    body: [
+      /"message"\s*:\s*"(?:An invalid response was received from the upstream server|The upstream server is (?:currently unavailable|timing out))"/,
+      /(?:^|\n)[^\S\n]*(?:An invalid response was received from the upstream server|The upstream server is (?:currently unavailable|timing out))\.?[^\S\n]*(?:\n|$)/,
+    ],
+  },
+  {
+    producer: 'kong',
+    name: 'Kong Gateway',
+    layer: 'reverse-proxy',
+    actor: 'site',
+    priority: 45,
+    headers: [{ name: 'server', pattern: /^kong\//i }],
+  },
+  {
+    producer: 'kong',
+    name: 'Kong Gateway',
+    layer: 'reverse-proxy',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 20,
+    headers: [{ name: 'via', pattern: /\bkong\//i }],
+  },
+  // --- Akamai (its edge's own pages carry "Reference #<class>.<hex>.<time>.<hex>"; server: AkamaiGHost) ---
+  {
+    producer: 'akamai',
+    name: 'Akamai (error page)',
+    layer: 'cdn',
+    actor: 'site',
+    detail: 'origin-error',
+    priority: 60,
+    body: [AKAMAI_REFERENCE],
+  },
+  {
+    producer: 'akamai',
+    name: 'Akamai',
+    layer: 'cdn',
+    actor: 'site',
+    priority: 45,
+    headers: [{ name: 'server', pattern: /^AkamaiGHost\b/i }],
+  },
+  // --- Caddy (reverse_proxy answers a failed upstream with an empty body; only server: Caddy says who) ---
+  {
+    producer: 'caddy',
+    name: 'Caddy',
+    layer: 'reverse-proxy',
+    actor: 'site',
+    priority: 10,
+    headers: [{ name: 'server', pattern: /^Caddy$/i }],
+  },
+  // --- Kubernetes ingress-nginx: nginx's own page, plus the HSTS header the controller adds by default
+  // (ConfigMap defaults hsts-max-age "15724800", hsts-include-subdomains "true"; server-tokens off) ---
+  {
+    producer: 'ingress-nginx',
+    name: 'Kubernetes ingress-nginx',
+    layer: 'load-balancer',
+    actor: 'site',
+    priority: 52,
+    headers: [{ name: 'strict-transport-security', pattern: INGRESS_NGINX_HSTS }],
+    body: NGINX_PAGE,
+  },
+  {
+    producer: 'ingress-nginx',
+    name: 'Kubernetes ingress-nginx',
+    layer: 'load-balancer',
+    actor: 'site',
+    detail: 'on-path',
+    priority: 21,
+    headers: [{ name: 'strict-transport-security', pattern: INGRESS_NGINX_HSTS }],
+  },
   // --- nginx (last among bodies: several platforms wear its default page with their own footer) ---
   {
     producer: 'nginx',
@@ -391,11 +704,7 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
     layer: 'reverse-proxy',
     actor: 'site',
     priority: 50,
-    body: [
-      /<center>\s*(?:nginx|openresty)(?:\/[\d.]+)?(?:\s*\([^)<]*\))?\s*<\/center>/i,
-      /(?:^|\n)[^\S\n]*502 Bad Gateway[^\S\n]*\n(?:[^\S\n]*\n)*[^\S\n]*(?:nginx|openresty)(?:\/[\d.]+)?(?:[^\S\n]*\([^)\n]*\))?[^\S\n]*(?:\n|$)/i,
-      /Faithfully yours, nginx\./i,
-    ],
+    body: NGINX_PAGE,
   },
   {
     producer: 'nginx',
@@ -410,7 +719,8 @@ export const FINGERPRINTS: readonly Fingerprint[] = [
 /** Where a producer puts the id its support team asks for. */
 export interface RequestIdRule {
   name: string;
-  header: string /* e.g. 'Ray ID' <- cf-ray */;
+  /** e.g. 'Ray ID' <- cf-ray; absent when the producer writes its id only on its page (Akamai). */
+  header?: string;
   bodyPattern?: RegExp;
   /** When set, the body pattern is only trusted on that producer's own page (many pages say "Request ID"). */
   producer?: ProducerId;
@@ -430,6 +740,13 @@ export const REQUEST_ID_RULES: readonly RequestIdRule[] = [
   { name: 'Netlify request ID', header: 'x-nf-request-id', bodyPattern: /Netlify internal ID:\s*([A-Z0-9]{16,})/i, producer: 'netlify' },
   { name: 'Azure ref', header: 'x-azure-ref' },
   { name: 'Azure edge ref', header: 'x-msedge-ref' },
+  { name: 'Azure middleware request ID', header: 'x-ms-middleware-request-id' },
+  { name: 'Fastly node', header: 'x-served-by', bodyPattern: /Details:\s*(cache-[a-z0-9-]{3,60}(?: \d{1,12}){0,2})/i, producer: 'fastly' },
+  { name: 'Akamai reference', bodyPattern: AKAMAI_REFERENCE, producer: 'akamai' },
+  { name: 'Kong request ID', header: 'x-kong-request-id', bodyPattern: /"?request_id"?\s*[:=]\s*"?([0-9a-f]{16,64})\b/i, producer: 'kong' },
+  { name: 'Fly request ID', header: 'fly-request-id' },
+  { name: 'Render request ID', header: 'rndr-id' },
+  { name: 'Railway request ID', header: 'x-railway-request-id', bodyPattern: /Request ID:\s*([A-Za-z0-9_-]{10,80})/, producer: 'railway' },
   { name: 'Varnish XID', header: 'x-varnish', bodyPattern: /XID:\s*(\d+)/, producer: 'varnish' },
   { name: 'Amazon request ID', header: 'x-amzn-requestid' },
   { name: 'Request ID', header: 'x-request-id' },
@@ -476,6 +793,14 @@ export const CAUSE_HINTS: readonly CauseHint[] = [
   { producer: 'vercel', pattern: /Code:\s*BODY_NOT_A_STRING_FROM_FUNCTION\b/, cause: 'upstream-protocol' },
   { producer: 'vercel', pattern: /Code:\s*DNS_HOSTNAME_\w+/, cause: 'upstream-dns' },
   { producer: 'netlify', pattern: /This (?:edge )?function has crashed/i, cause: 'app-crash' },
+  // Fastly's synthetic 503s name the failure (Fastly docs, "Fastly-generated 503 errors in VCL", "Common 503 errors").
+  { producer: 'fastly', pattern: /first byte timeout|backend read error|Connection timed out/i, cause: 'upstream-timeout' },
+  { producer: 'fastly', pattern: /Backend is unhealthy|All backends failed or unhealthy/i, cause: 'no-live-upstreams' },
+  // Kong's 503 and 504 sentences (kong/error_handlers.lua); its 502 sentence names no single cause.
+  { producer: 'kong', pattern: /The upstream server is timing out/, cause: 'upstream-timeout' },
+  { producer: 'kong', pattern: /The upstream server is currently unavailable/, cause: 'no-live-upstreams' },
+  // Cloud Run's "not available yet": no instance is ready to take the request (none started, or none healthy).
+  { producer: 'cloud-run', pattern: /The service you requested is not available yet/i, cause: 'no-live-upstreams' },
   // Heroku's "Application error" page is shown for every router error code, so it names no cause.
 ];
 
@@ -511,40 +836,68 @@ const ANY_TAG = /<[^<>]*>/g;
 /** Visible text of an HTML page (or the text itself), one block element per line. */
 export function pageText(body: string): string {
   if (!/<[a-z!/]/i.test(body)) return body;
-  return body
-    .replace(SCRIPT_BLOCK, ' ')
-    .replace(STYLE_BLOCK, ' ')
-    .replace(COMMENT, ' ')
-    .replace(BLOCK_TAG, '\n')
-    .replace(ANY_TAG, ' ')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&(?:rsquo|#8217|#x2019);/gi, '’')
-    .replace(/&(?:#39|apos);/gi, "'")
-    .replace(/&quot;/gi, '"')
-    .replace(/&lt;/gi, '<')
-    .replace(/&gt;/gi, '>')
-    .replace(/&bull;/gi, '•')
-    .replace(/&amp;/gi, '&')
-    .split('\n')
-    .map((l) => l.replace(/[ \t\r\f\v]+/g, ' ').trim())
-    .filter((l) => l !== '')
-    .join('\n');
+  return (
+    body
+      .replace(SCRIPT_BLOCK, ' ')
+      .replace(STYLE_BLOCK, ' ')
+      .replace(COMMENT, ' ')
+      .replace(BLOCK_TAG, '\n')
+      .replace(ANY_TAG, ' ')
+      .replace(/&nbsp;/gi, ' ')
+      .replace(/&(?:rsquo|#8217|#x2019);/gi, '’')
+      .replace(/&(?:#39|apos);/gi, "'")
+      .replace(/&quot;/gi, '"')
+      .replace(/&lt;/gi, '<')
+      .replace(/&gt;/gi, '>')
+      .replace(/&bull;/gi, '•')
+      // Akamai writes its reference as "Reference&#32;&#35;18&#46;...": space, digits and punctuation only, never "<".
+      .replace(/&#(3[2-9]|4\d|5[0-9]);/g, (_entity, code: string) => String.fromCharCode(Number(code)))
+      .replace(/&amp;/gi, '&')
+      .split('\n')
+      .map((l) => l.replace(/[ \t\r\f\v]+/g, ' ').trim())
+      .filter((l) => l !== '')
+      .join('\n')
+  );
 }
 
 interface Prepared {
   headers: Record<string, string>;
   raw: string;
   text: string;
+  /** The probed host name (lower case), when the response came from a probe rather than a paste. */
+  host?: string;
 }
 
-function prepare(input: { headers?: Record<string, string>; body?: string }): Prepared {
+/** What identifyProducer reads: a probe's response (finalUrl is the last hop's URL) or pasted text. */
+export interface ProducerInput {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  finalUrl?: string;
+}
+
+/** Longest DNS name; a longer "host" is not one and is not read. */
+const MAX_HOST_CHARS = 253;
+
+function hostOf(finalUrl: string | undefined): string | undefined {
+  if (typeof finalUrl !== 'string' || finalUrl.length > 2048) return undefined;
+  try {
+    const host = new URL(finalUrl).hostname.toLowerCase();
+    return host !== '' && host.length <= MAX_HOST_CHARS ? host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function prepare(input: ProducerInput): Prepared {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.headers ?? {})) {
     if (typeof v === 'string') headers[k.toLowerCase()] = cutAt(v, MAX_HEADER_VALUE_CHARS);
   }
   // Error pages are small: what a producer writes is in the first few kilobytes.
   const raw = cutAt(typeof input.body === 'string' ? input.body : '', MAX_PAGE_CHARS);
-  return { headers, raw, text: pageText(raw) };
+  const host = hostOf(input.finalUrl);
+  return { headers, raw, text: pageText(raw), ...(host ? { host } : {}) };
 }
 
 function bodyMatches(p: Prepared, re: RegExp): RegExpExecArray | null {
@@ -552,7 +905,8 @@ function bodyMatches(p: Prepared, re: RegExp): RegExpExecArray | null {
 }
 
 function fingerprintMatches(fp: Fingerprint, p: Prepared): boolean {
-  if (!fp.headers && !fp.body) return false;
+  if (!fp.headers && !fp.body && !fp.host) return false;
+  if (fp.host && (p.host === undefined || !fp.host.test(p.host))) return false;
   for (const test of fp.headers ?? []) {
     const value = p.headers[test.name];
     if (value === undefined) return false;
@@ -563,7 +917,7 @@ function fingerprintMatches(fp: Fingerprint, p: Prepared): boolean {
 }
 
 /** The winning fingerprint, for callers that need to know whether the body or the headers decided. */
-export function matchFingerprint(input: { headers?: Record<string, string>; body?: string }): Fingerprint | undefined {
+export function matchFingerprint(input: ProducerInput): Fingerprint | undefined {
   return bestFingerprint(prepare(input));
 }
 
@@ -578,7 +932,7 @@ function bestFingerprint(p: Prepared): Fingerprint | undefined {
 function requestIds(p: Prepared, producer: ProducerId | undefined): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
   for (const rule of REQUEST_ID_RULES) {
-    let value = p.headers[rule.header]?.trim();
+    let value = rule.header === undefined ? undefined : p.headers[rule.header]?.trim();
     if (!value && rule.bodyPattern && (rule.producer === undefined || rule.producer === producer)) {
       value = bodyMatches(p, rule.bodyPattern)?.[1];
     }
@@ -615,7 +969,7 @@ function hintedCause(p: Prepared, producer: ProducerId): CauseId | undefined {
 
 /** Names the layer that produced a response from its status, headers (lower-case names) and body text.
  * Body-only matches count (pasted pages have no headers). Only considers producer evidence, not verdicts. */
-export function identifyProducer(input: { status?: number; headers?: Record<string, string>; body?: string }): Identification {
+export function identifyProducer(input: ProducerInput): Identification {
   const p = prepare(input);
   const fp = bestFingerprint(p);
   const ids = requestIds(p, fp?.producer);

@@ -11,7 +11,7 @@ export interface LogPattern {
   id: string;
   /**
    * 'nginx-error' | 'apache-error' | 'php-fpm' | 'gunicorn' | 'uwsgi' | 'heroku-router' | 'haproxy' | 'kernel' |
-   * 'systemd' | 'kubernetes' ...
+   * 'systemd' | 'kubernetes' | 'fly-proxy' ...
    */
   format: string;
   producer?: ProducerId;
@@ -605,6 +605,47 @@ export const LOG_PATTERNS: readonly LogPattern[] = [
     cause: 'app-crash',
     pattern: /\bCrashLoopBackOff\b|Back-off restarting failed container/,
     summary: 'The container keeps crashing right after it starts; kubectl logs --previous shows the output of the last failed run.',
+  },
+  // --- Fly Proxy: every error line carries its code in brackets (fly.io docs, "Error codes") ---------------------
+  {
+    id: 'fly-refused',
+    format: 'fly-proxy',
+    producer: 'fly',
+    cause: 'upstream-refused',
+    pattern: /\[PC0[12]\]/,
+    summary:
+      'Fly Proxy reached your Machine but nothing accepted the connection (PC01/PC02); make sure the app listens on 0.0.0.0 or :: ' +
+      '(not 127.0.0.1) at the internal_port set in fly.toml.',
+  },
+  {
+    id: 'fly-reset',
+    format: 'fly-proxy',
+    producer: 'fly',
+    cause: 'upstream-reset',
+    pattern: /\[PC0[34]\]|\[PU02\]/,
+    summary:
+      'Your app closed or reset the connection before finishing the response (PC03/PC04/PU02); its own log at that moment shows why ' +
+      '(a crash, a restart, or a worker killed for memory).',
+  },
+  {
+    id: 'fly-timeout',
+    format: 'fly-proxy',
+    producer: 'fly',
+    cause: 'upstream-timeout',
+    pattern: /\[PC05\]/,
+    summary:
+      'Connections to your Machine timed out (PC05); check the app for overload (the concurrency limits in fly.toml, CPU and memory ' +
+      'metrics) and its log for slow requests.',
+  },
+  {
+    id: 'fly-no-instance',
+    format: 'fly-proxy',
+    producer: 'fly',
+    cause: 'no-live-upstreams',
+    pattern: /\[PR0[134]\]/,
+    summary:
+      'Fly Proxy found no healthy Machine to send the request to (PR01/PR03/PR04); check that Machines are started and pass their ' +
+      'health checks (fly status, fly checks list).',
   },
 ];
 

@@ -1,21 +1,34 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { FINGERPRINTS, REQUEST_ID_RULES, identifyProducer, matchFingerprint, pageText } from '../../src/probe/fingerprints';
+import { createProber } from '../../src/probe/prober';
+import { createStaticResolver } from '../../src/probe/resolver';
 import type { Actor, CauseId, ProducerId } from '../../src/contracts';
+import { cpuMs } from '../helpers/hostile-text';
+import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 const PAGES = path.join(__dirname, '..', 'fixtures', 'pages');
 
+/** A recorded (or documented) error page; `label` is the producer it must be named as (null: none). */
 interface PageFixture {
+  label?: ProducerId | null;
+  /** The host name the page is served under, when the platform's own domain is part of the evidence. */
+  host?: string;
   status?: number;
   headers?: Record<string, string>;
   body: string;
 }
 
-function createPage(file: string): PageFixture {
+function readPage(file: string): PageFixture {
   const raw = readFileSync(path.join(PAGES, file), 'utf8');
   return file.endsWith('.json') ? (JSON.parse(raw) as PageFixture) : { body: raw };
+}
+
+/** The page as identifyProducer sees it after a probe: the host travels as the URL the answer came from. */
+function createPage(file: string): { status?: number; headers?: Record<string, string>; body: string; finalUrl?: string } {
+  const { status, headers, body, host } = readPage(file);
+  return { status, headers, body, ...(host ? { finalUrl: `https://${host}/` } : {}) };
 }
 
 const ALL_PRODUCERS: readonly ProducerId[] = [
@@ -35,6 +48,17 @@ const ALL_PRODUCERS: readonly ProducerId[] = [
   'vercel',
   'netlify',
   'heroku',
+  'fastly',
+  'akamai',
+  'kong',
+  'caddy',
+  'azure-front-door',
+  'gcp-lb',
+  'ingress-nginx',
+  'cloud-run',
+  'fly',
+  'render',
+  'railway',
 ];
 
 interface Expected {
@@ -58,6 +82,11 @@ const EXPECTED: Record<string, Expected> = {
   'aspnetcore-502-5.json': { producer: 'aspnetcore', actor: 'site', subStatus: '502.5', cause: 'app-crash' },
   'aspnetcore-502-3.json': { producer: 'aspnetcore', actor: 'site', subStatus: '502.3', cause: 'upstream-refused' },
   'azure-app-service.json': { producer: 'azure-app-service', actor: 'site' },
+  'azure-app-service-custom-domain.json': { producer: 'azure-app-service', actor: 'site' },
+  'azure-app-service-host.json': { producer: 'azure-app-service', actor: 'site' },
+  'azure-app-service-slot.json': { producer: 'azure-app-service', actor: 'site' },
+  'azure-app-service-branded.json': { producer: 'azure-app-service', actor: 'site', branded: true },
+  'iis-arr-farm.json': { producer: 'iis', actor: 'site' },
   'azure-app-gateway.json': { producer: 'azure-app-gateway', actor: 'site' },
   'envoy.json': { producer: 'envoy', actor: 'site', cause: 'upstream-refused' },
   'envoy-istio-tls.json': { producer: 'envoy', actor: 'site', cause: 'upstream-tls' },
@@ -66,10 +95,23 @@ const EXPECTED: Record<string, Expected> = {
   'apache.json': { producer: 'apache', actor: 'site', cause: 'upstream-reset' },
   'varnish.json': { producer: 'varnish', actor: 'site' },
   'google.json': { producer: 'google', actor: 'site', branded: true },
-  'google-cloud-lb.json': { producer: 'google', actor: 'site' },
+  'google-cloud-lb.json': { producer: 'gcp-lb', actor: 'site' },
   'vercel.json': { producer: 'vercel', actor: 'site', cause: 'app-crash' },
   'netlify.json': { producer: 'netlify', actor: 'site', cause: 'app-crash' },
   'heroku.json': { producer: 'heroku', actor: 'site' },
+  'fastly.json': { producer: 'fastly', actor: 'site', cause: 'upstream-timeout' },
+  'akamai.json': { producer: 'akamai', actor: 'site' },
+  'kong.json': { producer: 'kong', actor: 'site' },
+  'kong-504.json': { producer: 'kong', actor: 'site', cause: 'upstream-timeout' },
+  'caddy.json': { producer: 'caddy', actor: 'site' },
+  'azure-front-door.json': { producer: 'azure-front-door', actor: 'site' },
+  'ingress-nginx.json': { producer: 'ingress-nginx', actor: 'site' },
+  'cloud-run.json': { producer: 'cloud-run', actor: 'site', cause: 'no-live-upstreams' },
+  'cloud-run-host.json': { producer: 'cloud-run', actor: 'site' },
+  'fly.json': { producer: 'fly', actor: 'site' },
+  'render.json': { producer: 'render', actor: 'site' },
+  'render-502.json': { producer: 'render', actor: 'site' },
+  'railway.json': { producer: 'railway', actor: 'site' },
   // Pasted visible text, no headers at all.
   'pasted-cloudflare-plain.txt': { producer: 'cloudflare', actor: 'provider' },
   'pasted-cloudflare-branded.txt': { producer: 'cloudflare', actor: 'site', branded: true },
@@ -79,12 +121,21 @@ const EXPECTED: Record<string, Expected> = {
   'pasted-iis-502-3.txt': { producer: 'iis', actor: 'site', subStatus: '502.3', cause: 'upstream-refused' },
   'pasted-varnish.txt': { producer: 'varnish', actor: 'site' },
   'pasted-envoy.txt': { producer: 'envoy', actor: 'site', cause: 'no-live-upstreams' },
+  'pasted-fastly.txt': { producer: 'fastly', actor: 'site', cause: 'no-live-upstreams' },
+  'pasted-akamai.txt': { producer: 'akamai', actor: 'site' },
+  'pasted-kong.txt': { producer: 'kong', actor: 'site', cause: 'no-live-upstreams' },
 };
 
 describe('identifyProducer on recorded error pages', () => {
   it('has a fixture for every page file and every page file has an expectation', () => {
     const files = readdirSync(PAGES).filter((f) => f !== 'generic-unknown.json');
     expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('labels every recorded page with the producer its expectation names', () => {
+    for (const file of readdirSync(PAGES).filter((f) => f.endsWith('.json'))) {
+      expect({ file, label: readPage(file).label }).toEqual({ file, label: EXPECTED[file]?.producer ?? null });
+    }
   });
 
   it('covers every producer the vocabulary names with at least one fixture', () => {
@@ -151,6 +202,16 @@ describe('request ids', () => {
     ['envoy.json', 'Request ID', '5f1c6a8e-3b2d-4c1e-9f0a-7d6e5c4b3a21'],
     ['azure-app-service.json', 'Azure ref', '20240501T120001Z-17b8c9d0e1f2a3b4-IAD'],
     ['varnish.json', 'Varnish XID', '32770'],
+    ['fastly.json', 'Fastly node', 'cache-fra-eddf8230045-FRA'],
+    ['pasted-fastly.txt', 'Fastly node', 'cache-sea4461-SEA 1714564801 4156862784'],
+    ['akamai.json', 'Akamai reference', '97.1a367a5c.1714564801.11af6a39'],
+    ['pasted-akamai.txt', 'Akamai reference', '97.1a367a5c.1714564801.11af6a39'],
+    ['kong.json', 'Kong request ID', '6f1c2d3e4a5b69788796a5b4c3d2e1f0'],
+    ['pasted-kong.txt', 'Kong request ID', '0a1b2c3d4e5f60718293a4b5c6d7e8f9'],
+    ['azure-front-door.json', 'Azure ref', '20240501T120001Z-r1a2b3c4d5e6f7g8h9-FRA'],
+    ['fly.json', 'Fly request ID', '01JQSECXHAJR7ZPGFRTQW5EK95-fra'],
+    ['render.json', 'Render request ID', '251835f2-2a4d-4591'],
+    ['railway.json', 'Railway request ID', 'BxND-XGkShaBr6_rMqEudw_3176973899'],
   ])('%s carries %s', (file, name, value) => {
     const got = identifyProducer(createPage(file));
     expect(got.requestIds).toContainEqual({ name, value });
@@ -177,7 +238,7 @@ describe('request ids', () => {
   });
 
   it('names every request-id header in lower case, as identifyProducer expects', () => {
-    for (const rule of REQUEST_ID_RULES) expect(rule.header).toBe(rule.header.toLowerCase());
+    for (const rule of REQUEST_ID_RULES) expect(rule.header).toBe(rule.header?.toLowerCase());
   });
 });
 
@@ -221,7 +282,7 @@ describe('layering: which layer wins', () => {
 describe('the fingerprint table', () => {
   it('gives every entry something to match and a known producer', () => {
     for (const fp of FINGERPRINTS) {
-      expect(fp.headers !== undefined || fp.body !== undefined).toBe(true);
+      expect(fp.headers !== undefined || fp.body !== undefined || fp.host !== undefined).toBe(true);
       expect(ALL_PRODUCERS).toContain(fp.producer);
       for (const h of fp.headers ?? []) expect(h.name).toBe(h.name.toLowerCase());
     }
@@ -266,64 +327,163 @@ describe('robustness', () => {
   });
 });
 
-describe('identifying a live response from a loopback server', () => {
-  const served = ['cloudflare-branded.json', 'aws-alb.json', 'vercel.json', 'azure-app-service.json', 'iis-502-3-arr.json', 'envoy.json'];
-  let server: http.Server;
-  let port = 0;
+describe('telling specific producers from the generic ones they wear', () => {
+  it('tells Azure App Service from IIS on a VM by what only its front end adds', () => {
+    const iisPage = readPage('iis-custom-error.json');
+    const named = (headers: Record<string, string>, finalUrl?: string) =>
+      identifyProducer({ status: 502, headers: { server: 'Microsoft-IIS/10.0', ...headers }, body: iisPage.body, finalUrl }).producer;
+    expect(named({})).toBe('iis');
+    expect(named({ 'set-cookie': 'ARRAffinity=abc;Path=/;HttpOnly;Domain=shop.contoso.example' })).toBe('iis');
+    expect(named({ 'set-cookie': 'ARRAffinitySameSite=abc;Path=/;SameSite=None;Secure' })).toBe('azure-app-service');
+    expect(named({ 'set-cookie': 'ARRAffinity=abc;Path=/;HttpOnly;Domain=shop.azurewebsites.net' })).toBe('azure-app-service');
+    expect(named({ 'set-cookie': 'x-ms-routing-name=self; path=/' })).toBe('azure-app-service');
+    expect(named({}, 'https://shop.azurewebsites.net/cart')).toBe('azure-app-service');
+    expect(named({}, 'https://shop.azurewebsites.net.evil.example/')).toBe('iis');
+  });
+
+  it('names the platform from its own domain alone, and never from pasted text', () => {
+    expect(identifyProducer({ status: 502, finalUrl: 'https://shop.azurewebsites.net/' })).toMatchObject({
+      producer: 'azure-app-service',
+      evidence: [expect.objectContaining({ detail: 'on-path' })],
+    });
+    expect(identifyProducer({ status: 502, finalUrl: 'https://api-x7.a.run.app/' }).producer).toBe('cloud-run');
+    expect(identifyProducer({ status: 502, finalUrl: 'https://shop.fly.dev/' }).producer).toBe('fly');
+    expect(identifyProducer({ status: 502, finalUrl: 'https://shop.onrender.com/' }).producer).toBe('render');
+    expect(identifyProducer({ status: 502, finalUrl: 'https://shop-production.up.railway.app/' }).producer).toBe('railway');
+    expect(identifyProducer({ body: 'shop.azurewebsites.net returned 502' }).producer).toBeUndefined();
+    expect(identifyProducer({ status: 502, finalUrl: 'not a url' }).producer).toBeUndefined();
+    expect(identifyProducer({ status: 502, finalUrl: `https://${'a'.repeat(300)}.azurewebsites.net/` }).producer).toBeUndefined();
+    // A page names the layer that wrote it: the app's own nginx on App Service is still nginx.
+    expect(identifyProducer({ ...readPage('nginx.json'), finalUrl: 'https://shop.azurewebsites.net/' }).producer).toBe('nginx');
+  });
+
+  it("names Fastly, not Varnish, on Fastly's page and headers, and keeps plain Varnish", () => {
+    expect(identifyProducer(readPage('fastly.json')).producer).toBe('fastly');
+    expect(identifyProducer(readPage('varnish.json')).producer).toBe('varnish');
+    expect(identifyProducer({ status: 503, headers: { 'x-varnish': '123', 'x-served-by': 'cache-lhr7358-LHR' } }).producer).toBe('fastly');
+  });
+
+  it("names ingress-nginx only when the controller's default HSTS header comes with nginx's page", () => {
+    const page = readPage('ingress-nginx.json');
+    expect(identifyProducer(page).producer).toBe('ingress-nginx');
+    expect(identifyProducer({ ...page, headers: { server: 'nginx' } }).producer).toBe('nginx');
+    expect(
+      identifyProducer({ ...page, headers: { server: 'nginx', 'strict-transport-security': 'max-age=31536000; includeSubDomains' } })
+        .producer,
+    ).toBe('nginx');
+  });
+
+  it('names the load balancer, not Google itself, on the Cloud load balancer page, and Cloud Run on a run.app host', () => {
+    expect(identifyProducer(readPage('google-cloud-lb.json')).producer).toBe('gcp-lb');
+    expect(identifyProducer(readPage('google.json')).producer).toBe('google');
+    expect(identifyProducer(createPage('cloud-run-host.json')).producer).toBe('cloud-run');
+    expect(identifyProducer(readPage('cloud-run-host.json')).producer).toBe('gcp-lb');
+  });
+
+  it('names the platform behind Cloudflare when its own header is there', () => {
+    expect(identifyProducer(readPage('render-502.json')).producer).toBe('render');
+    const { 'rndr-id': _id, ...cloudflareOnly } = readPage('render-502.json').headers ?? {};
+    expect(identifyProducer({ status: 502, headers: cloudflareOnly }).producer).toBe('cloudflare');
+  });
+
+  it('reads the entities Akamai writes its reference with, and no markup-making ones', () => {
+    expect(pageText('<p>Reference&#32;&#35;18&#46;2d351ab8&#46;1557333295&#46;a4e16ab</p>')).toBe(
+      'Reference #18.2d351ab8.1557333295.a4e16ab',
+    );
+    expect(pageText('<p>a &#60;script&#62; b</p>')).toBe('a &#60;script&#62; b');
+  });
+});
+
+/**
+ * The openers of this issue's new multi-part patterns, repeated over 256 KiB in the body, in every header a new
+ * fingerprint reads and in the host: each stays linear (the shared families are in test/text/hostile-inputs.test.ts;
+ * the budget is measured by `npm run bench:text`, the bound here is the same generous 250 ms of CPU).
+ */
+describe('hostile inputs aimed at the new producer patterns', () => {
+  const SIZE = 256 * 1024;
+  const openers = [
+    'Guru Mediation:',
+    'Guru Mediation:\nDetails: cache-',
+    'Reference #1.',
+    'Reference&#32;&#35;1&#46;',
+    '&#35;',
+    '"message":"',
+    '"message" : "The upstream server is ',
+    'An invalid response was received from the upstream server\n \n',
+    'request_id": "',
+    'Request ID: ',
+    'Microsoft Azure Web App - Error ',
+    'Our services aren',
+    'The service you requested ',
+    'ARRAffinity=a;',
+    'ARRAffinity=;Domain=',
+  ];
+  const fill = (unit: string) => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
+
+  it.each(openers)('%j costs under 250 ms of CPU as a body, as headers and beside a long host', (opener) => {
+    const text = fill(opener);
+    identifyProducer({ body: text.slice(0, 1000) });
+    const headers = Object.fromEntries(
+      ['server', 'via', 'set-cookie', 'x-served-by', 'strict-transport-security', 'x-railway-fallback', 'x-kong-request-id'].map((h) => [
+        h,
+        text,
+      ]),
+    );
+    expect(cpuMs(() => identifyProducer({ status: 502, body: text }))).toBeLessThan(250);
+    expect(cpuMs(() => identifyProducer({ status: 502, headers, finalUrl: `https://${text}.azurewebsites.net/` }))).toBeLessThan(250);
+  });
+});
+
+/**
+ * The held-out check: every recorded page is served by its own loopback server (its own port, and its own host
+ * name resolved to 127.0.0.1), probed through the real prober, and the producer the probe names must be the page's
+ * label. A page whose label is null must stay unnamed.
+ */
+describe('held-out check: each recorded page probed through the real prober', () => {
+  const files = readdirSync(PAGES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  const sites = new Map<string, { server: LoopbackServer; url: string }>();
+  const results = new Map<string, ProducerId | undefined>();
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      const file = `${(req.url ?? '/').slice(1)}.json`;
-      if (!served.includes(file)) {
-        res.writeHead(404);
-        res.end();
-        return;
-      }
-      const page = createPage(file);
+    const table: Record<string, string[]> = {};
+    for (const file of files) {
+      const page = readPage(file);
+      const host = page.host ?? `${file.replace(/\.json$/, '')}.pages.test`;
+      table[host] = ['127.0.0.1'];
       // Framing headers are recomputed by node; a recorded length would not fit the recorded body.
       const headers = Object.fromEntries(
         Object.entries(page.headers ?? {}).filter(([k]) => !['content-length', 'connection', 'transfer-encoding'].includes(k)),
       );
-      // Two calls, not a chain: restify (loaded by other suites in the same jest worker) patches
-      // ServerResponse.prototype.writeHead so that it no longer returns the response.
-      res.writeHead(page.status ?? 502, headers);
-      res.end(page.body);
+      const server = await createHttpServer((_req, res) => {
+        // Two calls, not a chain: restify (loaded by other suites in the same jest worker) patches
+        // ServerResponse.prototype.writeHead so that it no longer returns the response.
+        res.writeHead(page.status ?? 502, headers);
+        res.end(page.body);
+      });
+      sites.set(file, { server, url: `http://${host}:${server.port}/` });
+    }
+    const prober = createProber({
+      allowCidrs: ['127.0.0.0/8'],
+      resolver: createStaticResolver(table),
+      timeoutMs: 3000,
+      recheckDelayMs: 10,
+      perHostLimiter: new RateLimiterMemory({ points: 100, duration: 10 }),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  });
+    for (const [file, site] of sites) results.set(file, (await prober.probe(site.url)).producer);
+  }, 60_000);
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([...sites.values()].map((site) => site.server.close()));
   });
 
-  function fetchLoopback(name: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    return new Promise((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: `/${name}` }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) {
-              if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-            }
-            resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-          });
-        })
-        .on('error', reject);
-    });
-  }
-
-  it.each(served)('%s', async (file) => {
-    const live = await fetchLoopback(file.replace(/\.json$/, ''));
-    const want = EXPECTED[file];
-    expect(want).toBeDefined();
-    expect(live.status).toBe(createPage(file).status);
-    const got = identifyProducer(live);
-    expect(got.producer).toBe(want?.producer);
-    expect(got.subStatus).toBe(want?.subStatus);
-    expect(got.cause).toBe(want?.cause);
+  it('names every labelled producer', () => {
+    const outcome = files.map((file) => ({ file, label: readPage(file).label ?? undefined, named: results.get(file) }));
+    const right = outcome.filter((o) => o.named === o.label);
+    // The figure the issue asks for, printed once per run.
+    console.log(`held-out producers: ${right.length} of ${outcome.length} pages named as labelled`);
+    expect(outcome.filter((o) => o.named !== o.label)).toEqual([]);
+    expect(right.length).toBe(files.length);
   });
 });

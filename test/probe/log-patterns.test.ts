@@ -220,6 +220,11 @@ const EXAMPLES: Record<string, string> = {
   'systemd-killed': "May  1 12:00:06 web1 systemd[1]: app.service: Failed with result 'oom-kill'.",
   'kubernetes-oomkilled': '      Reason:       OOMKilled',
   'kubernetes-crashloop': 'api-7d9f8c6b5-x2x9q   0/1     CrashLoopBackOff   6 (2m ago)   10m',
+  'fly-refused': 'proxy[e784079b449483] fra [error] [PC01] instance refused connection. is your app listening on 0.0.0.0:8080?',
+  'fly-reset':
+    'proxy[e784079b449483] fra [error] [PU02] could not complete HTTP request to instance: connection closed before message completed',
+  'fly-timeout': 'proxy[e784079b449483] fra [error] [PC05] timed out while connecting to your instance',
+  'fly-no-instance': 'proxy[e784079b449483] fra [error] [PR04] could not find a good candidate within 20 attempts at load balancing',
 };
 
 describe('the pattern table', () => {
