@@ -4,7 +4,7 @@
  */
 import { isCauseId, type DnsReport, type ProbeResult } from '../src/contracts';
 import type { SupportContext } from './context';
-import { allEvidenceOf, causeOf, displayTime, evidenceOf, isProbeLimited, isUnreachable, requestIdsOf } from './context';
+import { allEvidenceOf, causeOf, displayTime, evidenceOf, isProbeLimited, isUnreachable, probeLimitKey, requestIdsOf } from './context';
 import { LOG_HINTS, PRODUCER_NAMES } from './producers';
 import type { KeyedFact, KeyedLine, KeysUnder } from './translation-keys';
 
@@ -32,7 +32,7 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   const p = ctx.probe;
   const host = ctx.host ?? '-';
   if (!p) return [{ key: 'admin.overview.noProbe', vars: { host } }];
-  if (isProbeLimited(p)) return [{ key: 'error.probeLimited' }];
+  if (isProbeLimited(p)) return [{ key: probeLimitKey(p) }];
   // Blocked and refused targets read the same here too: "I run this site" is a claim, not a credential.
   if (isUnreachable(p)) {
     return [{ key: 'admin.overview.unreachable', vars: { host }, facts: [fact('checkedAt', displayTime(p.checkedAt))] }];

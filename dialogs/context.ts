@@ -5,6 +5,7 @@
 import {
   isProbeLimit,
   LOCALES,
+  PROBE_NOTES,
   readsAsRefused,
   type CauseId,
   type Evidence,
@@ -13,7 +14,7 @@ import {
   type ProducerId,
   type PublicProbeResult,
 } from '../src/contracts';
-import type { BrowserId, HandoffSummary, OsId, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
+import type { BrowserId, HandoffSummary, OsId, ProbeInput, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
 
 /** Caps that keep a stored conversation small however long it runs. */
 export const LIMITS = {
@@ -40,6 +41,8 @@ export interface SupportContext {
   localeChosen: boolean;
   requester?: string;
   url?: string;
+  /** `url`'s https:// was added, not typed; cleared once the site answered over http and `url` became that. */
+  schemeGuessed?: boolean;
   host?: string;
   variant?: VariantId;
   browser?: BrowserId;
@@ -148,9 +151,50 @@ export function causeOf(probe: ProbeResult): CauseId | undefined {
   return probe.cause ?? evidenceOf(probe, 'sub-status')?.cause;
 }
 
+/** The `probeSite` actor's input for the conversation's site. */
+export function probeInputOf(ctx: SupportContext): ProbeInput {
+  return {
+    url: ctx.url ?? '',
+    ...(ctx.schemeGuessed ? { schemeGuessed: true } : {}),
+    ...(ctx.requester ? { requester: ctx.requester } : {}),
+  };
+}
+
+/**
+ * The site typed without a scheme answered over http (src/probe/prober.ts): from then on that is its URL,
+ * so re-checks, the watch and hand-offs use the address that works.
+ */
+export function answeredOverHttp(ctx: SupportContext, probe: ProbeResult): boolean {
+  return (
+    ctx.schemeGuessed === true &&
+    ctx.url !== undefined &&
+    ctx.url.startsWith('https:') &&
+    probe.url === `http:${ctx.url.slice('https:'.length)}`
+  );
+}
+
 /** Our own probe limits (per person, per host, or every slot busy) stopped the check: say so honestly. */
 export function isProbeLimited(probe: ProbeResult | undefined): boolean {
   return probe !== undefined && isProbeLimit(probe);
+}
+
+/** Limits that let a check through again within this long are "try again in a few seconds". */
+export const FEW_SECONDS_MS = 15_000;
+
+/** What to say when our limits stopped the check: try again in a few seconds, or in a minute. */
+export function probeLimitKey(probe: ProbeResult | undefined): 'error.rateLimited' | 'error.probeLimited' {
+  const wait = probe?.retryAfterMs;
+  return wait === undefined || wait <= FEW_SECONDS_MS ? 'error.rateLimited' : 'error.probeLimited';
+}
+
+/**
+ * The other page of the same host whose answer was lent because the host's probe budget was spent
+ * (PROBE_NOTES.hostResult), or undefined when the probe looked at the page itself.
+ */
+export function lentFrom(probe: ProbeResult | undefined): { page: string } | undefined {
+  const note = probe?.evidence.find((e) => e.kind === 'note' && e.code === PROBE_NOTES.hostResult);
+  if (note?.kind !== 'note') return undefined;
+  return { page: note.detail ?? hostNameOf(probe?.url ?? '') ?? '-' };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   type Truncation,
 } from '../src/contracts';
 import type { SupportContext } from './context';
-import { displayTime, requestIdsOf } from './context';
+import { displayTime, lentFrom, probeLimitKey, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
 import type { StatePath } from './states';
 import type { KeyedChoice, KeyedFact, KeyedLine, KeyedReply, TranslationKey } from './translation-keys';
@@ -145,8 +145,14 @@ export const REPLIES = {
     },
   ],
   probeLimited: (ctx) => [
-    { key: 'error.probeLimited', choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx) },
+    { key: probeLimitKey(ctx.probe), choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx) },
   ],
+  /** Before the verdict, when the answer is another page's of the same host: which page, checked when. */
+  hostResult: (ctx) => {
+    const lent = lentFrom(ctx.probe);
+    if (!lent || !ctx.probe) return [];
+    return [{ key: 'probing.hostResult', vars: { host: ctx.host ?? '-', page: lent.page, time: displayTime(ctx.probe.checkedAt) } }];
+  },
   probeFailed: (ctx) => [
     {
       key: 'error.probeFailed',

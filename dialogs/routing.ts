@@ -13,6 +13,8 @@ export type IntentEvent = { type: `intent.${Intent}` };
 export interface UrlInput {
   type: 'input.url';
   url: string;
+  /** The https:// of `url` was added, not typed. */
+  schemeGuessed?: boolean;
   variant?: VariantId;
   /** The same message said who they are ("I run example.com"). */
   role?: 'visitor' | 'admin';
@@ -83,6 +85,7 @@ export function classify(ctx: SupportContext, ev: UserMessageEvent): InternalEve
     out.push({
       type: 'input.url',
       url: newUrl,
+      ...(ev.schemeGuessed ? { schemeGuessed: true } : {}),
       ...(ev.variant ? { variant: ev.variant } : {}),
       ...(roleSaid ? { role: roleSaid } : {}),
     });

@@ -5,10 +5,10 @@
  */
 import type { AnyActorRef, AnyMachineSnapshot, StateValue } from 'xstate';
 import { adminFlow } from './admin-flow';
-import { createInitialContext, toSupportInput } from './context';
+import { createInitialContext, probeInputOf, toSupportInput } from './context';
 import { WATCHING_STATE } from './replies';
 import { SUPPORT_MACHINE_ID, to } from './states';
-import { explainFindings, messageParams, say, supportSetup, waiting } from './support.setup';
+import { explainFindings, messageParams, say, siteParams, supportSetup, waiting } from './support.setup';
 import { userFlow } from './user-flow';
 
 /** Bump when states or context change shape; the runner discards (or migrates) older snapshots. */
@@ -33,11 +33,11 @@ export const supportMachine = supportSetup.createMachine({
       {
         guard: { type: 'isVisitorTimeoutVariant', params: ({ event }) => ({ variant: event.variant, role: event.role }) },
         target: to('user.gatewayTimeout'),
-        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+        actions: { type: 'setSite', params: ({ event }) => siteParams(event) },
       },
       {
         target: to('probing'),
-        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+        actions: { type: 'setSite', params: ({ event }) => siteParams(event) },
       },
     ],
     'input.variant': [
@@ -111,10 +111,14 @@ export const supportMachine = supportSetup.createMachine({
       entry: say('checking'),
       invoke: {
         src: 'probeSite',
-        input: ({ context }) => ({ url: context.url ?? '', ...(context.requester ? { requester: context.requester } : {}) }),
+        input: ({ context }) => probeInputOf(context),
         onDone: [
-          { guard: 'isAdmin', target: to('admin'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
-          { target: to('user'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
+          {
+            guard: 'isAdmin',
+            target: to('admin'),
+            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')],
+          },
+          { target: to('user'), actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')] },
         ],
         onError: [{ guard: 'isAdmin', target: to('admin.checkFailed') }, { target: to('user.checkFailed') }],
       },

@@ -7,6 +7,7 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { isCauseId, type DnsReport, type Finding, type LocaleId, type PublicProbeResult, type Truncation } from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
+  answeredOverHttp,
   buildHandoffSummary,
   causeOf,
   createInitialContext,
@@ -21,7 +22,7 @@ import {
   type SupportContext,
 } from './context';
 import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
-import { classify, type FindingsInput, type MachineEvent } from './routing';
+import { classify, type FindingsInput, type MachineEvent, type UrlInput } from './routing';
 import type { KeyedReply } from './translation-keys';
 import type { BrowserId, DnsLookupInput, OsId, ProbeInput, StepRecord, SupportEmitted, UserMessageEvent, VariantId } from './types';
 import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
@@ -104,11 +105,12 @@ export const supportSetup = setup({
     })),
     setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
     /** A new site: forget everything that described the previous one. */
-    setSite: assign(({ context }, params: { url: string; variant?: VariantId; role?: Role }) => {
+    setSite: assign(({ context }, params: { url: string; schemeGuessed?: boolean; variant?: VariantId; role?: Role }) => {
       const host = hostNameOf(params.url);
       const sameHost = host !== undefined && host === context.host;
       return {
         url: params.url,
+        schemeGuessed: params.schemeGuessed === true ? true : undefined,
         host,
         probe: undefined,
         ...(params.variant ? { variant: params.variant } : {}),
@@ -123,6 +125,7 @@ export const supportSetup = setup({
     storeProbe: assign(({ context }, params: { result: PublicProbeResult }) => {
       const probe = params.result;
       return {
+        ...(answeredOverHttp(context, probe) ? { url: probe.url, schemeGuessed: undefined } : {}),
         probe,
         probeHistory: pushCapped(context.probeHistory, [summariseProbe(probe)], LIMITS.probeHistory),
         cause: causeOf(probe) ?? context.cause,
@@ -225,6 +228,14 @@ export function waiting(path: PromptPath) {
 
 /** The parameters of the actions that take a whole message (`route`, `noteMessage`, `replayMessage`). */
 export const messageParams = ({ event }: { event: UserMessageEvent }) => ({ message: event });
+
+/** The `setSite` action's parameters from an `input.url` event. */
+export const siteParams = (event: UrlInput) => ({
+  url: event.url,
+  schemeGuessed: event.schemeGuessed,
+  variant: event.variant,
+  role: event.role,
+});
 
 /** `storeFindings` then `sayFindings`, for a transition on `input.findings`: the pasted findings are their parameters. */
 export const explainFindings = [

@@ -54,6 +54,8 @@ export interface UserMessageEvent {
   intents: Intent[];
   /** A normalised absolute http(s) URL when the message named a site (bare host names get https://). */
   url?: string;
+  /** True when `url`'s https:// was added, not typed ("127.0.0.1:4302"): the probe may then fall back to http. */
+  schemeGuessed?: boolean;
   variant?: VariantId;
   browser?: BrowserId;
   os?: OsId;
@@ -196,6 +198,8 @@ export interface SupportInput {
 /** Input of the `probeSite` actor (invoked by name, provided by the composition root). */
 export interface ProbeInput {
   url: string;
+  /** The https:// of `url` was not typed: the probe tries http when https gets no HTTP answer. */
+  schemeGuessed?: boolean;
   /** Stable id of the person asking (for per-user rate limits); never shown. */
   requester?: string;
 }

@@ -2,6 +2,7 @@
  * The visitor's states (under `user`): the verdict, the troubleshooting steps from `user-steps.ts`, the
  * re-check after steps that may coincide with an outage, and the short paths (Windows Update, 502.1).
  */
+import { probeInputOf } from './context';
 import { to } from './states';
 import { say, supportSetup, waiting } from './support.setup';
 import { USER_STEPS, userStepState, type UserStep } from './user-steps';
@@ -64,8 +65,11 @@ export const userFlow = supportSetup.createStateConfig({
       entry: say('recheckChecking'),
       invoke: {
         src: 'probeSite',
-        input: ({ context }) => ({ url: context.url ?? '', ...(context.requester ? { requester: context.requester } : {}) }),
-        onDone: { target: to('user.afterRecheck'), actions: { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) } },
+        input: ({ context }) => probeInputOf(context),
+        onDone: {
+          target: to('user.afterRecheck'),
+          actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')],
+        },
         onError: { target: to('user.advance'), actions: say('recheckFailed') },
       },
       on: { 'turn.timeout': to('user.stillChecking') },

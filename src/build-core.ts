@@ -6,7 +6,7 @@
  */
 import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
-import { isRuleRefusal, type DnsReport, type PublicProbeResult } from './contracts';
+import { isRuleRefusal, type DnsReport, type ProbeResult, type PublicProbeResult } from './contracts';
 import type { DnsLookupInput, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
 import type { Config } from './config';
@@ -16,7 +16,7 @@ import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createAddressPolicy } from './probe/address-policy';
 import { lookupDnsReport } from './probe/dns-report';
-import { createProber, type Prober } from './probe/prober';
+import { createOperatorProber, createProber, type Prober } from './probe/prober';
 import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
@@ -30,7 +30,10 @@ export interface Core {
   config: Readonly<Config>;
   logger: Logger;
   metrics: Metrics;
+  /** The public bot's prober: per-host, per-person and per-client limits (the chat, the watcher). */
   prober: Prober;
+  /** The operator's prober for `GET /api/admin/probe`: no public limits, a few probes per host at once, the rest queued. */
+  adminProber: Prober;
   recentChecks: RecentChecks;
   /** One conversation turn, channel-neutral: what every channel's bot runs. */
   runner: TurnRunner;
@@ -54,15 +57,20 @@ export interface CoreOverrides {
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
   const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
-  const prober = createProber({
+  // Both probers share the address rules, the resolver and the budget; only their limits differ.
+  const probeBasics = {
     timeoutMs: config.probe.timeoutMs,
     allowCidrs: config.probe.allowCidrs,
     ...(overrides.resolver ? { resolver: overrides.resolver } : {}),
-    onResult: (result, { cached }) => {
+  };
+  const recordFor =
+    (audience: 'public' | 'operator') =>
+    (result: ProbeResult, { cached }: { cached: boolean }): void => {
       recentChecks.record(result);
-      metrics.probes.inc({ verdict: result.verdict, cached: String(cached) });
-    },
-  });
+      metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
+    };
+  const prober = createProber({ ...probeBasics, onResult: recordFor('public') });
+  const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
   const stores = await createStorage(config.storage, {
     stateTtlMs: stateTtlFromDays(config.stateTtlDays),
     onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
@@ -77,7 +85,11 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       // The machine declares this actor's output as the public view: returning the raw result would not compile.
       probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
-        const result = await prober.probe(input.url, { requester: input.requester });
+        const result = await prober.probe(input.url, {
+          requester: input.requester,
+          // Understanding adds https:// to a bare host; the probe may then fall back to http like a browser.
+          ...(input.schemeGuessed ? { schemeTyped: false } : {}),
+        });
         const view = publicView(result, { paddingMs: refusalPadding });
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
         // waits out the total the view claims, so the reply's timing does not tell them apart either.
@@ -108,6 +120,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     logger,
     metrics,
     prober,
+    adminProber,
     recentChecks,
     runner,
     i18n,

@@ -156,7 +156,7 @@ export async function startApp(
   const server = createServer({
     logger,
     metrics: core.metrics,
-    prober: core.prober,
+    prober: core.adminProber,
     recentChecks: core.recentChecks,
     adminApiToken: config.admin.apiToken,
     metricsToken: config.metricsToken,

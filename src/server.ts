@@ -34,6 +34,10 @@ export interface RouteSpec {
 export interface ServerDeps {
   logger: Logger;
   metrics: Metrics;
+  /**
+   * The prober behind `GET /api/admin/probe`: the operator's (`createOperatorProber`), without the public
+   * bot's per-host and per-person limits, a few probes per host at once and the rest queued.
+   */
   prober: Prober;
   recentChecks: RecentChecks;
   /** Bearer token for /api/admin/*; the admin API is off (404) without one. */
@@ -144,7 +148,7 @@ export function createServer(deps: ServerDeps): Server {
       res.send(400, { error: 'bad_request', message: 'Pass the site to check as ?url=' });
       return;
     }
-    res.send(200, await deps.prober.probe(url, { requester: 'admin-api' }));
+    res.send(200, await deps.prober.probe(url));
   });
   server.get('/api/admin/status', async (req: Request, res: Response) => {
     if (!requireAdmin(req, res)) return;

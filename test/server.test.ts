@@ -54,6 +54,25 @@ describe('HTTP server edge rules', () => {
     expect(await res.json()).toMatchObject({ verdict: 'down', advice: 'wait', httpStatus: 502, producer: 'nginx' });
   });
 
+  it("is the operator's tool: every page of one host gets its own answer, a bare host is tried over http too", async () => {
+    const urls = Array.from({ length: 12 }, (_, i) => `${site.url}p${i}`);
+    const auth = { headers: { authorization: 'Bearer let-me-in' } };
+    const answers = await Promise.all(urls.map((url) => fetch(`${app.url}/api/admin/probe?url=${encodeURIComponent(url)}`, auth)));
+    const results = (await Promise.all(answers.map((a) => a.json()))) as { url: string; verdict: string; evidence: { code?: string }[] }[];
+    expect(results.map((r) => [r.url, r.verdict])).toEqual(urls.map((url) => [url, 'down']));
+    // Checked, not lent from another page (the public bot's per-host budget is 6 in 10 s).
+    expect(results.flatMap((r) => r.evidence).filter((e) => e.code === 'host-result')).toEqual([]);
+    const bare = await fetch(`${app.url}/api/admin/probe?url=${encodeURIComponent(`127.0.0.1:${site.port}/x`)}`, auth);
+    expect(await bare.json()).toMatchObject({
+      url: `http://127.0.0.1:${site.port}/x`,
+      verdict: 'down',
+      evidence: expect.arrayContaining([expect.objectContaining({ kind: 'note', code: 'https-failed' })]),
+    });
+    const health = performance.now();
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    expect(performance.now() - health).toBeLessThan(500);
+  });
+
   it('turns the admin API off without a token', async () => {
     const open = await createTestServer();
     const res = await fetch(`${open.url}/api/admin/probe?url=x`, { headers: { authorization: 'Bearer ' } });

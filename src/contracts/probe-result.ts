@@ -5,8 +5,12 @@
  */
 import type { CauseId } from './causes';
 
-/** Every conclusion the probe can reach about a URL. */
-export const VERDICTS = ['up', 'down', 'degraded', 'dns_error', 'tls_error', 'timeout', 'blocked', 'invalid'] as const;
+/**
+ * Every conclusion the probe can reach about a URL. `blocked`: our address rules refused the target (and
+ * nothing else); `rate_limited`: one of our own limits (per host, per person, per client, every probe slot
+ * busy) stopped the check, so nothing is known about the site.
+ */
+export const VERDICTS = ['up', 'down', 'degraded', 'dns_error', 'tls_error', 'timeout', 'blocked', 'rate_limited', 'invalid'] as const;
 
 /** What the probe concluded about a URL. */
 export type Verdict = (typeof VERDICTS)[number];
@@ -79,6 +83,15 @@ export type Evidence =
   | { kind: 'refused'; reason: RefusalReason }
   | { kind: 'note'; code: string; detail?: string };
 
+/**
+ * Notes the prober itself adds (evidence `{ kind: 'note', code }`), read by the public view, the machines
+ * and the CLI. `hostResult`: the host's probe budget was spent, so the answer is the one another page of the
+ * same host gave (`detail`: that page; `checkedAt` is when it was checked). `httpsFailed`: a host typed
+ * without a scheme failed over https before any HTTP answer and was tried over http (`detail`: the code).
+ * `httpFailed`: that http attempt failed too, so the result is the https one (`detail`: the code).
+ */
+export const PROBE_NOTES = { hostResult: 'host-result', httpsFailed: 'https-failed', httpFailed: 'http-failed' } as const;
+
 /** How long each phase of a probe took. */
 export interface Timings {
   dnsMs?: number;
@@ -100,6 +113,8 @@ export interface ProbeResult {
   evidence: Evidence[];
   /** ISO 8601. */
   checkedAt: string;
+  /** For `rate_limited`: how long until the limit that was hit lets a check through, when known. */
+  retryAfterMs?: number;
 }
 
 /** One explained item from pasted text (`npm run explain`, a paste in the chat). */

@@ -26,9 +26,14 @@ export function isLimitReason(reason: RefusalReason): reason is LimitReason {
   return LIMIT_REASONS.has(reason);
 }
 
-/** The probe's own limits stopped the check (per person, per host, or no free slot). */
+/**
+ * The probe's own limits stopped the check (per person, per client, per host, or no free slot): the
+ * `rate_limited` verdict. Results stored before that verdict existed said `blocked` with a limit's refusal
+ * (conversation snapshots keep their last probe), and still read as a limit rather than as a refusal.
+ */
 export function isProbeLimit(result: ProbeResult): boolean {
-  return result.evidence.some((e) => e.kind === 'refused' && isLimitReason(e.reason));
+  if (result.verdict === 'rate_limited') return true;
+  return result.verdict === 'blocked' && result.evidence.some((e) => e.kind === 'refused' && isLimitReason(e.reason));
 }
 
 /** Our rules refused the target (address, port, credentials on a redirect hop...), not our capacity. */

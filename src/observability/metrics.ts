@@ -5,7 +5,7 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'route' | 'status'>;
   httpDuration: Histogram<'route'>;
-  probes: Counter<'verdict' | 'cached'>;
+  probes: Counter<'verdict' | 'cached' | 'audience'>;
   turns: Counter<'channel' | 'outcome'>;
 }
 
@@ -29,8 +29,8 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     }),
     probes: new Counter({
       name: 'gateway_doctor_probes_total',
-      help: 'Probe results handed out, by verdict and whether they came from the cache',
-      labelNames: ['verdict', 'cached'],
+      help: 'Probe results handed out, by verdict (rate_limited: our own limits stopped the check), cache, and audience (public bot or operator)',
+      labelNames: ['verdict', 'cached', 'audience'],
       registers: [registry],
     }),
     turns: new Counter({

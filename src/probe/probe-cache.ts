@@ -31,7 +31,7 @@ export function ttlFor(verdict: Verdict, ttls: CacheTtls = DEFAULT_TTLS): number
       return ttls.refusedMs;
     // Everything else, `blocked` included: a target our rules refused is shown as a refused connection
     // (src/probe/public-view.ts), so it is re-checked on the same rhythm, or the age of its answer would
-    // tell the two apart.
+    // tell the two apart. (`rate_limited` is never cached: the prober returns it before caching.)
     default:
       return ttls.downMs;
   }

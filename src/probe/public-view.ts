@@ -16,12 +16,17 @@
  * - `channelData.gatewayDoctor` (src/channels/render/activity.ts) re-copies only its public fields;
  * - the administrator's DNS step (`publicDnsReport`, wired in the `lookupDns` actor).
  *
- * Our own probe limits (`rate-limited`, `busy`) keep their `blocked` verdict and their refusal evidence:
- * they say nothing about the target's addresses, and the person must hear that the check was paused.
+ * Our own probe limits (`rate-limited`, `busy`) keep their own verdict, `rate_limited`, with nothing but the
+ * limit's name and when to try again: they say nothing about the target, and the person must hear that the
+ * check was paused, not that the site refused them. A result lent from another page of the same host
+ * (PROBE_NOTES.hostResult) names that page by its origin and path only: no query, no credentials, and no
+ * path segment that looks like an id or a token, since it is another person's URL.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import {
   isLimitReason,
+  isProbeLimit,
+  PROBE_NOTES,
   readsAsRefused,
   type DnsReport,
   type Evidence,
@@ -49,6 +54,7 @@ const REFUSED_NOTE: PublicEvidence = { kind: 'note', code: 'connect_error', deta
  */
 export function publicView(result: ProbeResult, { paddingMs }: PublicViewOptions = {}): PublicProbeResult {
   const url = withoutCredentials(result.url);
+  if (isProbeLimit(result)) return limitView(result, url);
   if (readsAsRefused(result)) {
     // Nothing that differs between "our rules said no" and "the site said no" survives: no addresses,
     // no per-phase timings (a refusal has no connect time, a rule refusal may have no DNS time), no
@@ -77,15 +83,37 @@ export function publicView(result: ProbeResult, { paddingMs }: PublicViewOptions
   return view;
 }
 
+/**
+ * A check our own limits stopped: the limit's name and when to try again, nothing else (there is nothing
+ * else to know). Results stored before the `rate_limited` verdict said `blocked`; they come out as it too.
+ */
+function limitView(result: ProbeResult, url: string): PublicProbeResult {
+  const view: PublicProbeResult = {
+    url,
+    verdict: 'rate_limited',
+    advice: 'wait',
+    timings: { totalMs: result.timings.totalMs },
+    evidence: result.evidence.flatMap((e) =>
+      e.kind === 'refused' && isLimitReason(e.reason) ? [{ kind: 'refused', reason: e.reason }] : [],
+    ),
+    checkedAt: result.checkedAt,
+  };
+  if (result.retryAfterMs !== undefined) view.retryAfterMs = result.retryAfterMs;
+  return view;
+}
+
 function publicEvidence(evidence: Evidence): PublicEvidence[] {
   switch (evidence.kind) {
     case 'refused':
       // Only our limits are worth naming; any other refusal here belongs to an `invalid` target and its
       // verdict already says all the person needs.
       return isLimitReason(evidence.reason) ? [{ kind: 'refused', reason: evidence.reason }] : [];
-    case 'note':
-      // `host-result` carries another person's URL (path and query included) on the same host.
-      return evidence.code === 'host-result' ? [{ kind: 'note', code: evidence.code }] : [{ ...evidence }];
+    case 'note': {
+      if (evidence.code !== PROBE_NOTES.hostResult) return [{ ...evidence }];
+      // Another person's URL on the same host: the page is worth naming, its query and ids are not ours to show.
+      const page = sharedPage(evidence.detail);
+      return [page === undefined ? { kind: 'note', code: evidence.code } : { kind: 'note', code: evidence.code, detail: page }];
+    }
     case 'dns':
       return [{ kind: 'dns', addresses: [...evidence.addresses] }];
     default:
@@ -133,6 +161,45 @@ export function publicDnsReport(report: DnsReport, policy: AddressPolicy): DnsRe
   // A name without addresses keeps its own failure code; a refused one gets the code of a missing name.
   const error = addresses.length === 0 ? (report.error ?? 'ENODATA') : 'ENOTFOUND';
   return { host: report.host, a: [], aaaa: [], cname: [], ns: [], error };
+}
+
+/** Longest path shown for a page another person asked about. */
+const MAX_SHARED_PATH = 60;
+
+/**
+ * Another person's page as it may be shown to someone asking about the same host: origin and path, without
+ * query, fragment or credentials; a path segment that looks like an id or a token (six digits, or long with
+ * a digit, or very long) becomes "...", and a long path is cut. Idempotent.
+ */
+export function sharedPage(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  const path = parsed.pathname
+    .split('/')
+    .map((segment) => (looksLikeSecret(decoded(segment)) ? '...' : segment))
+    .join('/');
+  const shown = path.length > MAX_SHARED_PATH ? `${path.slice(0, MAX_SHARED_PATH)}...` : path;
+  return `${parsed.protocol}//${parsed.host}${shown}`;
+}
+
+/** A path segment as typed (percent escapes undone), to judge what it says rather than how it is encoded. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function looksLikeSecret(segment: string): boolean {
+  const digits = segment.replace(/\D/g, '').length;
+  return digits >= 6 || (segment.length >= 20 && digits > 0) || segment.length > 48;
 }
 
 /** `https://user:secret@host/` -> `https://host/`: credentials typed into a URL never travel on. */

@@ -5,7 +5,7 @@
  * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
 import { publicView } from './public-view';
-import { isProbeLimit, type ProbeResult } from '../contracts';
+import { isProbeLimit, PROBE_NOTES, type ProbeResult } from '../contracts';
 
 /** One row of the status board (`GET /api/status`) or of `GET /api/admin/status`. */
 export interface RecentCheck {
@@ -70,9 +70,10 @@ export function createRecentChecks({
       } catch {
         return; // invalid targets have no host worth listing
       }
-      // Invalid targets are not sites, and a check our own limits stopped says nothing about the site:
-      // it must not replace the last real answer.
-      if (result.verdict === 'invalid' || isProbeLimit(result)) return;
+      // Invalid targets are not sites; a check our own limits stopped (`rate_limited`) says nothing about the
+      // site, and an answer lent from another page of the host is not a new check: neither may replace the
+      // last real answer.
+      if (result.verdict === 'invalid' || isProbeLimit(result) || isLentResult(result)) return;
       const host = url.host;
       const previous = rows.get(host);
       rows.delete(host);
@@ -103,6 +104,10 @@ export function createRecentChecks({
       return configured.length > 0 || openIncidentHosts().length > 0;
     },
   };
+}
+
+function isLentResult(result: ProbeResult): boolean {
+  return result.evidence.some((e) => e.kind === 'note' && e.code === PROBE_NOTES.hostResult);
 }
 
 type RowFacts = Pick<ProbeResult, 'verdict' | 'advice' | 'httpStatus' | 'producer' | 'checkedAt'>;

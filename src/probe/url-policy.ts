@@ -5,8 +5,11 @@
 import { isIP } from 'node:net';
 import type { RefusalReason } from '../contracts';
 
-/** A parsed, acceptable target, or why it was refused. */
-export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: RefusalReason };
+/**
+ * A parsed, acceptable target, or why it was refused. `schemeTyped` is false when the input named no scheme
+ * ("127.0.0.1:4302", "shop.example/cart"): https was assumed, and the probe may fall back to http.
+ */
+export type TargetCheck = { ok: true; url: URL; schemeTyped: boolean } | { ok: false; reason: RefusalReason };
 
 const MAX_TARGET_LENGTH = 2048;
 
@@ -35,6 +38,7 @@ export function checkTarget(input: string): TargetCheck {
   if (typed === '' || typed.length > MAX_TARGET_LENGTH) return refuse('malformed');
 
   const candidate = withScheme(typed);
+  const schemeTyped = candidate === typed;
 
   let url: URL;
   try {
@@ -51,7 +55,19 @@ export function checkTarget(input: string): TargetCheck {
   url.hash = '';
   // Punycode can make a host longer than what was typed, so the limit applies to the result too.
   if (url.href.length > MAX_TARGET_LENGTH) return refuse('malformed');
-  return { ok: true, url };
+  return { ok: true, url, schemeTyped };
+}
+
+/** "http://" or "https://" anywhere, in any case. */
+const SPELLED_SCHEME = /https?:\/\//i;
+
+/**
+ * True when a message spells out an http(s) scheme anywhere (full-width forms too, once NFKC-normalised).
+ * A site found in a message without one had its https:// added by understanding, so the probe may fall
+ * back to http; a scheme typed anywhere in the message keeps the URL as it is (the safe side).
+ */
+export function spellsOutScheme(text: string): boolean {
+  return SPELLED_SCHEME.test(text) || SPELLED_SCHEME.test(text.normalize('NFKC'));
 }
 
 function withScheme(typed: string): string {

@@ -27,8 +27,9 @@ export function judge(outcome: FetchOutcome, timeoutMs: number): Judgement {
     case 'invalid':
       return { verdict: 'invalid', advice: 'troubleshoot', recheck: false };
     case 'refused':
-      // Our own safety rules said no. To the visitor this must read exactly like a site that refused the
-      // connection (advice `wait`), so the bot cannot be used to map which private addresses exist.
+      // Our own safety rules said no: the only meaning of `blocked` (our own limits are `rate_limited`,
+      // decided in prober.ts before any fetch). To the visitor this must read exactly like a site that
+      // refused the connection (advice `wait`), so the bot cannot be used to map which private addresses exist.
       return { verdict: 'blocked', advice: 'wait', recheck: false };
     case 'dns_error':
       return PERMANENT_DNS_ERRORS.has(outcome.errorCode ?? '')

@@ -20,8 +20,11 @@ import type {
 } from '../../dialogs/types';
 import translation from '../../locales/en/translation.json';
 
-/** A canned probe answer: a value, a failure or a probe that never finishes. */
-export type FakeProbe = ProbeResult | { fail: string } | 'hang';
+/**
+ * A canned probe answer: a value, a failure or a probe that never finishes; a function answers from the
+ * actor's input (its `url` is then kept as given).
+ */
+export type FakeProbe = ProbeResult | ((input: ProbeInput) => ProbeResult) | { fail: string } | 'hang';
 export type FakeDns = DnsReport | { fail: string } | 'hang';
 
 /** A probe result with sensible defaults for a site that is up. */
@@ -140,6 +143,7 @@ export function createConversation(opts: ConversationOptions = {}): Conversation
         const answer = pick(opts.probes, probeInputs.length, 'probe');
         probeInputs.push(input);
         if (answer === 'hang') return new Promise<PublicProbeResult>(() => undefined);
+        if (typeof answer === 'function') return Promise.resolve(publicView(answer(input)));
         if ('fail' in answer) return Promise.reject(new Error(answer.fail));
         return Promise.resolve(publicView({ ...answer, url: input.url }));
       }),

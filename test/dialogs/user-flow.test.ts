@@ -160,7 +160,7 @@ describe('blocked and refused look the same', () => {
 
 describe('our own probe limits', () => {
   const limited = fakeProbeResult({
-    verdict: 'blocked',
+    verdict: 'rate_limited',
     advice: 'wait',
     httpStatus: undefined,
     evidence: [{ kind: 'refused', reason: 'rate-limited' }],
@@ -169,7 +169,7 @@ describe('our own probe limits', () => {
   it('says the check was paused instead of calling the site unreachable', async () => {
     const { convo, replies } = await withVisitorAt([limited]);
     expect(convo.path()).toBe('user.limited');
-    expect(replies.at(-1)?.key).toBe('error.probeLimited');
+    expect(replies.at(-1)?.key).toBe('error.rateLimited');
     expect(replies.at(-1)?.choices?.map((c) => c.intent)).toContain('recheck');
   });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'restify';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
-import { createProber } from '../../src/probe/prober';
+import { createOperatorProber } from '../../src/probe/prober';
 import { createRecentChecks } from '../../src/probe/recent-checks';
 import { createServer, type ServerDeps } from '../../src/server';
 
@@ -18,7 +18,8 @@ export async function createTestServer(overrides: Partial<ServerDeps> = {}): Pro
   const deps: ServerDeps = {
     logger: createLogger('silent'),
     metrics: createMetrics({ defaults: false }),
-    prober: createProber({ allowCidrs: ['127.0.0.0/8'], timeoutMs: 2000 }),
+    // The admin API's prober is the operator's, as in the composition root.
+    prober: createOperatorProber({ allowCidrs: ['127.0.0.0/8'], timeoutMs: 2000 }),
     recentChecks: createRecentChecks(),
     ...overrides,
   };

@@ -2,9 +2,9 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createAddressPolicy } from '../../src/probe/address-policy';
 import { DEFAULT_TTLS, ttlFor } from '../../src/probe/probe-cache';
 import { createProber } from '../../src/probe/prober';
-import { createRefusalPadding, publicDnsReport, publicView, withoutCredentials } from '../../src/probe/public-view';
+import { createRefusalPadding, publicDnsReport, publicView, sharedPage, withoutCredentials } from '../../src/probe/public-view';
 import { createStaticResolver } from '../../src/probe/resolver';
-import { isRuleRefusal, readsAsRefused, type ProbeResult, type PublicProbeResult } from '../../src/contracts';
+import { isProbeLimit, isRuleRefusal, readsAsRefused, type ProbeResult, type PublicProbeResult } from '../../src/contracts';
 import { closedPort, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 /** Names that resolve inside: the prober refuses them before any connection, so no packet leaves loopback. */
@@ -110,12 +110,53 @@ describe('publicView rules', () => {
     checkedAt: '2026-01-01T00:00:00.000Z',
   };
 
-  it('leaves our own limits alone: the person must hear that the check was paused', () => {
+  it('keeps our own limits as rate_limited: the person must hear that the check was paused, and when to try again', () => {
     for (const reason of ['rate-limited', 'busy'] as const) {
-      const limited: ProbeResult = { ...base, verdict: 'blocked', advice: 'wait', evidence: [{ kind: 'refused', reason }] };
+      const limited: ProbeResult = {
+        ...base,
+        verdict: 'rate_limited',
+        advice: 'wait',
+        evidence: [{ kind: 'refused', reason }],
+        retryAfterMs: 1200,
+      };
       expect(isRuleRefusal(limited)).toBe(false);
-      expect(publicView(limited)).toMatchObject({ verdict: 'blocked', advice: 'wait', evidence: [{ kind: 'refused', reason }] });
+      expect(readsAsRefused(limited)).toBe(false);
+      expect(publicView(limited)).toEqual({
+        url: base.url,
+        verdict: 'rate_limited',
+        advice: 'wait',
+        timings: { totalMs: 10 },
+        evidence: [{ kind: 'refused', reason }],
+        checkedAt: base.checkedAt,
+        retryAfterMs: 1200,
+      });
     }
+  });
+
+  it('never lets a limited result carry facts about the target, nor read as blocked', () => {
+    const crafted: ProbeResult = {
+      ...base,
+      verdict: 'rate_limited',
+      advice: 'troubleshoot',
+      httpStatus: 502,
+      producer: 'nginx',
+      evidence: [
+        { kind: 'dns', addresses: ['10.1.2.3'] },
+        { kind: 'refused', reason: 'address' },
+        { kind: 'refused', reason: 'rate-limited' },
+      ],
+    };
+    const view = publicView(crafted);
+    expect(view).toMatchObject({ verdict: 'rate_limited', advice: 'wait', evidence: [{ kind: 'refused', reason: 'rate-limited' }] });
+    expect(JSON.stringify(view)).not.toMatch(/10\.1\.2\.3|address|nginx|502|dnsMs/);
+    expect(publicView(view)).toEqual(view);
+  });
+
+  it('reads a result stored before rate_limited existed (blocked by a limit) as rate_limited', () => {
+    const legacy: ProbeResult = { ...base, verdict: 'blocked', advice: 'wait', evidence: [{ kind: 'refused', reason: 'busy' }] };
+    expect(isProbeLimit(legacy)).toBe(true);
+    expect(isRuleRefusal(legacy)).toBe(false);
+    expect(publicView(legacy)).toMatchObject({ verdict: 'rate_limited', evidence: [{ kind: 'refused', reason: 'busy' }] });
   });
 
   it('is idempotent', () => {
@@ -141,16 +182,32 @@ describe('publicView rules', () => {
     expect(JSON.stringify(publicView(redirected))).not.toContain('10.1.2.3');
   });
 
-  it("drops another person's URL from a shared host result and credentials from the URL", () => {
+  it("names the page a shared host result came from, without its query, ids or credentials, nor the asker's credentials", () => {
     const shared: ProbeResult = {
       ...base,
       url: 'https://u:p@shop.example/',
-      evidence: [{ kind: 'note', code: 'host-result', detail: 'https://shop.example/account?token=abc' }],
+      evidence: [{ kind: 'note', code: 'host-result', detail: 'https://v:q@shop.example/account?token=abc#top' }],
     };
     const view = publicView(shared);
     expect(view.url).toBe('https://shop.example/');
-    expect(view.evidence).toEqual([{ kind: 'note', code: 'host-result' }]);
+    expect(view.evidence).toEqual([{ kind: 'note', code: 'host-result', detail: 'https://shop.example/account' }]);
+    expect(publicView(view)).toEqual(view);
     expect(withoutCredentials('not a url')).toBe('not a url');
+  });
+
+  it.each([
+    ['https://shop.example/reset/8f14e45fceea167a5a36dedd4bea2543/confirm', 'https://shop.example/reset/.../confirm'],
+    ['https://shop.example/orders/20260112/invoice', 'https://shop.example/orders/.../invoice'],
+    ['https://shop.example/u/3f2504e0-4f89-11d3-9a0c-0305e82c3301', 'https://shop.example/u/...'],
+    ['https://shop.example/products/blue-widget', 'https://shop.example/products/blue-widget'],
+    ['https://shop.example/商品/靴', 'https://shop.example/%E5%95%86%E5%93%81/%E9%9D%B4'],
+    [`https://shop.example/${'a/'.repeat(40)}`, `https://shop.example/${'a/'.repeat(40).slice(0, 59)}...`],
+    ['javascript:alert(1)', undefined],
+    ['not a url', undefined],
+    [undefined, undefined],
+  ])('shows another person’s page %s as %s', (page, shown) => {
+    expect(sharedPage(page)).toBe(shown);
+    if (shown !== undefined) expect(sharedPage(shown)).toBe(shown);
   });
 
   it('does not call a site refused when another of its addresses answered', () => {

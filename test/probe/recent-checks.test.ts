@@ -88,9 +88,27 @@ describe('createRecentChecks: what the public board lists', () => {
   it('does not let a check our own limits stopped replace what the site last said', () => {
     const checks = createRecentChecks({ statusHosts: ['shop.example'] });
     checks.record(result('https://shop.example/', { verdict: 'down', advice: 'wait', httpStatus: 502 }));
-    const limited = result('https://shop.example/', { verdict: 'blocked', advice: 'wait', httpStatus: undefined });
+    const limited = result('https://shop.example/', { verdict: 'rate_limited', advice: 'wait', httpStatus: undefined });
     checks.record({ ...limited, evidence: [{ kind: 'refused', reason: 'rate-limited' }] });
+    checks.record({ ...limited, evidence: [{ kind: 'refused', reason: 'busy' }], retryAfterMs: 4000 });
+    // Stored before rate_limited existed: a limit said `blocked` then.
+    checks.record({ ...limited, verdict: 'blocked', evidence: [{ kind: 'refused', reason: 'rate-limited' }] });
     expect(checks.listPublic()).toEqual([expect.objectContaining({ verdict: 'down', httpStatus: 502, asks: 1 })]);
+    expect(checks.list()).toEqual([expect.objectContaining({ verdict: 'down', asks: 1 })]);
+  });
+
+  it('does not record an answer lent from another page of the host as a new check of this one', () => {
+    const checks = createRecentChecks({ statusHosts: ['shop.example'] });
+    checks.record(result('https://shop.example/cart', { verdict: 'down', advice: 'wait', httpStatus: 502 }));
+    checks.record(
+      result('https://shop.example/checkout', {
+        verdict: 'down',
+        advice: 'wait',
+        httpStatus: 502,
+        evidence: [{ kind: 'note', code: 'host-result', detail: 'https://shop.example/cart' }],
+      }),
+    );
+    expect(checks.list()).toEqual([expect.objectContaining({ url: 'https://shop.example/cart', asks: 1 })]);
   });
 
   it('stays bounded', () => {

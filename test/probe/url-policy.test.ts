@@ -1,4 +1,4 @@
-import { checkTarget } from '../../src/probe/url-policy';
+import { checkTarget, spellsOutScheme } from '../../src/probe/url-policy';
 
 function hrefOf(input: string): string {
   const result = checkTarget(input);
@@ -38,6 +38,32 @@ describe('checkTarget', () => {
       ['dict://127.0.0.1:11211/stat'],
     ])('refuses %j for its scheme', (input) => {
       expect(reasonOf(input)).toBe('scheme');
+    });
+  });
+
+  describe('whether the scheme was typed', () => {
+    it.each([
+      ['127.0.0.1:4302', false],
+      ['shop.example/cart', false],
+      ['//shop.example/', false],
+      ['::1', false],
+      ['localhost:8080/x', false],
+      ['https://shop.example/', true],
+      ['HTTP://shop.example:8080/', true],
+    ])('%j: typed %s', (input, typed) => {
+      const result = checkTarget(input);
+      expect(result.ok && result.schemeTyped).toBe(typed);
+    });
+
+    it.each([
+      ['127.0.0.1:4302 is down', false],
+      ['shop.example shows 502', false],
+      ['see https://shop.example', true],
+      ['HTTP://Shop.Example', true],
+      ['ｈｔｔｐｓ：／／shop.example', true],
+      ['https:shop.example', false],
+    ])('a message %j spells out a scheme: %s', (text, spelled) => {
+      expect(spellsOutScheme(text)).toBe(spelled);
     });
   });
 

@@ -19,6 +19,7 @@ import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
 import { withProbeClient } from '../../probe/prober';
+import { spellsOutScheme } from '../../probe/url-policy';
 import { clientAddressOf } from '../turn-client';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
@@ -155,7 +156,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     );
     if (intent) return { type: 'user.message', text: text.slice(0, 300), intents: [intent] };
     if (text.trim() === '') return undefined;
-    return understand(text, { locale: resolveLocale(activity.locale, this.defaultLocale) });
+    const event = understand(text, { locale: resolveLocale(activity.locale, this.defaultLocale) });
+    // Understanding adds https:// to a bare host ("127.0.0.1:4302"); only then may the probe fall back to http.
+    if (event.url !== undefined && !spellsOutScheme(text)) event.schemeGuessed = true;
+    return event;
   }
 
   private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<void> {

@@ -47,8 +47,9 @@ export interface StatusRoutesDeps {
 
 /**
  * How a verdict is shown. Rows arrive through the public view, where a target our rules refused already
- * reads as `down`; what is left of `blocked` is our own probe limits, which say nothing about the site,
- * so a row that still carries it (a hand-made RecentChecks) reads as `down` too rather than as a new word.
+ * reads as `down`, so a row that still carries `blocked` (a hand-made RecentChecks) reads as `down` too
+ * rather than as a new word. The board never records a check our own limits stopped (`rate_limited`);
+ * should one reach it anyway, it says "not checked just now", never anything about the site.
  */
 export const DISPLAY_VERDICTS: Record<Verdict, Exclude<Verdict, 'blocked'>> = {
   up: 'up',
@@ -58,6 +59,7 @@ export const DISPLAY_VERDICTS: Record<Verdict, Exclude<Verdict, 'blocked'>> = {
   tls_error: 'tls_error',
   timeout: 'timeout',
   blocked: 'down',
+  rate_limited: 'rate_limited',
   invalid: 'invalid',
 };
 
@@ -69,6 +71,7 @@ const TONES: Record<Exclude<Verdict, 'blocked'>, StatusTone> = {
   tls_error: 'warn',
   down: 'bad',
   timeout: 'bad',
+  rate_limited: 'neutral',
   invalid: 'neutral',
 };
 
