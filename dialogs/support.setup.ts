@@ -3,8 +3,16 @@
  * Kept apart from the state configs so the user and admin flows can be typed against it
  * (`supportSetup.createStateConfig`) without importing the root machine.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { isCauseId, type DnsReport, type Finding, type LocaleId, type PublicProbeResult, type Truncation } from '../src/contracts';
+import { assign, enqueueActions, fromPromise, setup, stateIn } from 'xstate';
+import {
+  isCauseId,
+  type CauseId,
+  type DnsReport,
+  type Finding,
+  type LocaleId,
+  type PublicProbeResult,
+  type Truncation,
+} from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   buildHandoffSummary,
@@ -22,6 +30,7 @@ import {
 } from './context';
 import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
 import { classify, type FindingsInput, type MachineEvent } from './routing';
+import { to, type StatePath } from './states';
 import type { KeyedReply } from './translation-keys';
 import type { BrowserId, DnsLookupInput, OsId, ProbeInput, StepRecord, SupportEmitted, UserMessageEvent, VariantId } from './types';
 import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
@@ -78,8 +87,11 @@ export const supportSetup = setup({
   },
   actions: {
     /** Classifies a message into internal events; runs before `noteMessage` so it sees the previous URL. */
-    route: enqueueActions(({ context, enqueue }, params: { message: UserMessageEvent }) => {
-      for (const internal of classify(context, params.message)) enqueue.raise(internal);
+    route: enqueueActions(({ context, enqueue, check }, params: { message: UserMessageEvent }) => {
+      // `check` sees the state the message arrived in, also for a message replayed after a reset.
+      // stateIn's guard is typed for any guard set, enqueueActions' `check` for none: the same guard either way.
+      const isIn = (path: StatePath): boolean => check(stateIn(to(path)) as Parameters<typeof check>[0]);
+      for (const internal of classify(context, params.message, isIn)) enqueue.raise(internal);
     }),
     noteMessage: assign(({ context }, params: { message: UserMessageEvent }) => {
       const { message } = params;
@@ -132,13 +144,13 @@ export const supportSetup = setup({
     becomeAdmin: assign({ role: 'admin' as const }),
     becomeVisitor: assign({ role: 'visitor' as const }),
     /** Keeps what later replies and the hand-off need of pasted findings; server logs mean they run the site. */
-    storeFindings: assign(({ context }, params: { findings: Finding[]; serverLogs: boolean }) => {
+    storeFindings: assign(({ context }, params: { findings: Finding[]; serverLogs: boolean; cause?: CauseId }) => {
       const notes = params.findings.map((f: Finding) => ({
         cause: f.cause,
         ...(f.producer ? { producer: f.producer } : {}),
         ...(f.line !== undefined ? { line: f.line } : {}),
       }));
-      const firstCause = params.findings.map((f) => f.cause).find(isCauseId);
+      const firstCause = params.cause ?? params.findings.map((f) => f.cause).find(isCauseId);
       const pasted = params.findings.find((f) => f.producer)?.producer;
       return {
         findings: pushCapped(context.findings, notes, LIMITS.findings),
@@ -228,6 +240,9 @@ export const messageParams = ({ event }: { event: UserMessageEvent }) => ({ mess
 
 /** `storeFindings` then `sayFindings`, for a transition on `input.findings`: the pasted findings are their parameters. */
 export const explainFindings = [
-  { type: 'storeFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, serverLogs: event.serverLogs }) },
+  {
+    type: 'storeFindings',
+    params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, serverLogs: event.serverLogs, cause: event.cause }),
+  },
   { type: 'sayFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, truncated: event.truncated }) },
 ] as const;

@@ -92,7 +92,7 @@ describe('message routing', () => {
   it('explains findings before the URL of the same message', () => {
     const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
     expect(classify(createInitialContext(), createMessage('log + url', { findings, url: 'https://shop.example/' }))).toEqual([
-      { type: 'input.findings', findings, serverLogs: true, urlFollows: true },
+      { type: 'input.findings', findings, serverLogs: true, urlFollows: true, cause: 'upstream-timeout' },
       { type: 'input.url', url: 'https://shop.example/' },
     ]);
   });
@@ -100,7 +100,7 @@ describe('message routing', () => {
   it('carries the note that only part of the paste was read', () => {
     const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
     expect(classify(createInitialContext(), createMessage('long log', { findings, findingsTruncated: { chars: 20_000 } }))).toEqual([
-      { type: 'input.findings', findings, serverLogs: true, urlFollows: false, truncated: { chars: 20_000 } },
+      { type: 'input.findings', findings, serverLogs: true, urlFollows: false, truncated: { chars: 20_000 }, cause: 'upstream-timeout' },
     ]);
   });
 
