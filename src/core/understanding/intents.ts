@@ -40,7 +40,21 @@ export function intentsIn(index: IntentIndex, text: PreparedText, modes: Readonl
   for (const [one, other] of OPPOSITES) {
     if (found.has(one) && found.has(other)) found.delete(lastStart(kept, one) > lastStart(kept, other) ? other : one);
   }
+  // "it's back?", "¿ya volvió?", "もう直りましたか": a sentence that would say the site works, asked, asks to check.
+  const saysItWorks = kept.some((match) => match.value === 'yes' && match.mode === 'anywhere');
+  if (saysItWorks && isQuestion(text) && !kept.some((match) => match.value === 'yes' && match.mode !== 'anywhere')) {
+    found.delete('yes');
+    found.add('recheck');
+  }
   return INTENTS.filter((intent) => found.has(intent));
+}
+
+/** Japanese questions end in か (かな, ですか) with or without a question mark. */
+const QUESTION_ENDINGS: readonly string[] = ['?', '？', 'か', 'かな', 'かね'];
+
+/** Whether a message is a question: a question mark at its end, or a Japanese question particle. */
+export function isQuestion(text: PreparedText): boolean {
+  return QUESTION_ENDINGS.some((ending) => text.symbols.endsWith(ending) || text.form.endsWith(ending));
 }
 
 function lastStart(matches: ReadonlyArray<PhraseMatch<Intent>>, intent: Intent): number {
