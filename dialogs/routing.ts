@@ -19,6 +19,8 @@ export interface UrlInput {
   variant?: VariantId;
   /** The same message said who they are ("I run example.com"). */
   role?: 'visitor' | 'admin';
+  /** The cause a paste in the same message named: it describes this site, so the new site keeps it. */
+  cause?: CauseId;
 }
 
 export interface VariantInput {
@@ -121,13 +123,10 @@ export const PRECEDENCE: readonly Rule[] = [
       return locale !== undefined && locale !== ctx.locale ? [{ type: 'input.language', locale }] : undefined;
     },
   },
-  intentRule('restart', 'Starting over discards everything else the message said.'),
-  intentRule('stop', 'Ending ("no thanks, that\'s it", "stop notifications") outranks the polite words around it.'),
-  intentRule('human', 'Asking for a person is honoured whatever else was said.'),
   {
     signal: 'findings',
     effect: 'lead',
-    why: 'Pasted logs and pages are explained first: the explanation is what the person came for.',
+    why: 'Pasted logs and pages are always explained, first: the explanation is what the person came for.',
     events: ({ ev, newUrl }) => {
       const findings = ev.findings ?? [];
       if (findings.length === 0) return undefined;
@@ -144,6 +143,9 @@ export const PRECEDENCE: readonly Rule[] = [
       ];
     },
   },
+  intentRule('restart', 'Starting over discards everything else the message said.'),
+  intentRule('stop', 'Ending ("no thanks, that\'s it", "stop notifications") outranks the polite words around it.'),
+  intentRule('human', 'Asking for a person is honoured whatever else was said.'),
   {
     signal: 'windows-update',
     effect: 'alone',
@@ -154,10 +156,19 @@ export const PRECEDENCE: readonly Rule[] = [
     signal: 'url',
     effect: 'alone',
     why: 'A site the conversation does not know yet is checked, with the role and variant the same message gave.',
-    events: ({ ev, newUrl, role }) =>
-      newUrl === undefined
-        ? undefined
-        : [{ type: 'input.url', url: newUrl, ...(ev.variant ? { variant: ev.variant } : {}), ...(role ? { role } : {}) }],
+    events: ({ ev, newUrl, role }) => {
+      if (newUrl === undefined) return undefined;
+      const cause = mainCause(ev.findings ?? []);
+      return [
+        {
+          type: 'input.url',
+          url: newUrl,
+          ...(ev.variant ? { variant: ev.variant } : {}),
+          ...(role ? { role } : {}),
+          ...(cause ? { cause } : {}),
+        },
+      ];
+    },
   },
   {
     signal: 'admin',
@@ -174,8 +185,9 @@ export const PRECEDENCE: readonly Rule[] = [
   {
     signal: 'variant',
     effect: 'alone',
-    why: 'An error text with no site yet: acknowledge it and ask which site.',
-    events: ({ ctx, ev }) => (ev.variant && !ctx.url ? [{ type: 'input.variant', variant: ev.variant }] : undefined),
+    why: 'An error text with no site yet: acknowledge it and ask which site (a paste was already explained).',
+    events: ({ ctx, ev }) =>
+      ev.variant && !ctx.url && !ev.findings?.length ? [{ type: 'input.variant', variant: ev.variant }] : undefined,
   },
   ...REQUESTS.map((intent) => intentRule(intent, 'An explicit request beats a bare yes or no beside it.')),
   {

@@ -33,11 +33,17 @@ export const supportMachine = supportSetup.createMachine({
       {
         guard: { type: 'isVisitorTimeoutVariant', params: ({ event }) => ({ variant: event.variant, role: event.role }) },
         target: to('user.gatewayTimeout'),
-        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+        actions: {
+          type: 'setSite',
+          params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role, cause: event.cause }),
+        },
       },
       {
         target: to('probing'),
-        actions: { type: 'setSite', params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role }) },
+        actions: {
+          type: 'setSite',
+          params: ({ event }) => ({ url: event.url, variant: event.variant, role: event.role, cause: event.cause }),
+        },
       },
     ],
     'input.variant': [

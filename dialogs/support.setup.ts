@@ -116,7 +116,7 @@ export const supportSetup = setup({
     })),
     setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
     /** A new site: forget everything that described the previous one. */
-    setSite: assign(({ context }, params: { url: string; variant?: VariantId; role?: Role }) => {
+    setSite: assign(({ context }, params: { url: string; variant?: VariantId; role?: Role; cause?: CauseId }) => {
       const host = hostNameOf(params.url);
       const sameHost = host !== undefined && host === context.host;
       return {
@@ -126,7 +126,8 @@ export const supportSetup = setup({
         ...(params.variant ? { variant: params.variant } : {}),
         ...(params.role ? { role: params.role } : {}),
         stepsTried: sameHost ? context.stepsTried : [],
-        cause: sameHost ? context.cause : undefined,
+        // A log pasted with the new site's URL describes that site: its cause stays.
+        cause: params.cause ?? (sameHost ? context.cause : undefined),
         watchRequested: false,
       };
     }),

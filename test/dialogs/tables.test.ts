@@ -93,7 +93,8 @@ describe('message routing', () => {
     const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
     expect(classify(createInitialContext(), createMessage('log + url', { findings, url: 'https://shop.example/' }))).toEqual([
       { type: 'input.findings', findings, serverLogs: true, urlFollows: true, cause: 'upstream-timeout' },
-      { type: 'input.url', url: 'https://shop.example/' },
+      // The log describes the site named with it, so the new site keeps the log's cause.
+      { type: 'input.url', url: 'https://shop.example/', cause: 'upstream-timeout' },
     ]);
   });
 
