@@ -35,14 +35,16 @@ const OPPOSITES: ReadonlyArray<readonly [Intent, Intent]> = [['yes', 'no']];
 
 /** Intents found by one table, overlaps settled by the longest phrase, in `INTENTS` order. */
 export function intentsIn(index: IntentIndex, text: PreparedText, modes: ReadonlySet<MatchMode> = OWN_MODES): Intent[] {
-  const kept = longestWins(index.find(text, modes));
+  const all = index.find(text, modes);
+  const kept = longestWins(all);
   const found = new Set(kept.map((match) => match.value));
   for (const [one, other] of OPPOSITES) {
     if (found.has(one) && found.has(other)) found.delete(lastStart(kept, one) > lastStart(kept, other) ? other : one);
   }
   // "it's back?", "¿ya volvió?", "もう直りましたか": a sentence that would say the site works, asked, asks to check.
-  const saysItWorks = kept.some((match) => match.value === 'yes' && match.mode === 'anywhere');
-  if (saysItWorks && isQuestion(text) && !kept.some((match) => match.value === 'yes' && match.mode !== 'anywhere')) {
+  // Every candidate counts here: "ya funciona" is listed both as an answer at the start and as a sentence anywhere.
+  const saysItWorks = found.has('yes') && all.some((match) => match.value === 'yes' && match.mode === 'anywhere');
+  if (saysItWorks && isQuestion(text) && !all.some((match) => match.value === 'yes' && match.mode === 'exact')) {
     found.delete('yes');
     found.add('recheck');
   }
