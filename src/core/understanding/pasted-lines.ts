@@ -39,7 +39,7 @@ export const LOG_LINE_PATTERNS: readonly RegExp[] = [
  * line, whose fields hold further timestamps, from being cut at them.
  */
 const RECORD_STARTS: ReadonlyArray<{ family: 'alb' | 'other'; pattern: RegExp }> = [
-  { family: 'alb', pattern: /(?:https?|h2|wss?|grpcs?) \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/gu },
+  { family: 'alb', pattern: /(?<!\S)(?:https?|h2|wss?|grpcs?) \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/gu },
   { family: 'other', pattern: /\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}/gu },
   { family: 'other', pattern: /\[[A-Z][a-z]{2} [A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}/gu },
   { family: 'other', pattern: /\[\d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2}\]/gu },
