@@ -3,8 +3,16 @@
  * Kept apart from the state configs so the user and admin flows can be typed against it
  * (`supportSetup.createStateConfig`) without importing the root machine.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { isCauseId, type DnsReport, type Finding, type LocaleId, type PublicProbeResult, type Truncation } from '../src/contracts';
+import { assign, enqueueActions, fromPromise, setup, stateIn } from 'xstate';
+import {
+  isCauseId,
+  type CauseId,
+  type DnsReport,
+  type Finding,
+  type LocaleId,
+  type PublicProbeResult,
+  type Truncation,
+} from '../src/contracts';
 import { adminStep, dnsReplies, overviewReplies, type AdminStepId } from './admin-steps';
 import {
   answeredOverHttp,
@@ -23,6 +31,7 @@ import {
 } from './context';
 import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
 import { classify, type FindingsInput, type MachineEvent, type UrlInput } from './routing';
+import { to, type StatePath } from './states';
 import type { KeyedReply } from './translation-keys';
 import type { BrowserId, DnsLookupInput, OsId, ProbeInput, StepRecord, SupportEmitted, UserMessageEvent, VariantId } from './types';
 import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
@@ -79,8 +88,11 @@ export const supportSetup = setup({
   },
   actions: {
     /** Classifies a message into internal events; runs before `noteMessage` so it sees the previous URL. */
-    route: enqueueActions(({ context, enqueue }, params: { message: UserMessageEvent }) => {
-      for (const internal of classify(context, params.message)) enqueue.raise(internal);
+    route: enqueueActions(({ context, enqueue, check }, params: { message: UserMessageEvent }) => {
+      // `check` sees the state the message arrived in, also for a message replayed after a reset.
+      // stateIn's guard is typed for any guard set, enqueueActions' `check` for none: the same guard either way.
+      const isIn = (path: StatePath): boolean => check(stateIn(to(path)) as Parameters<typeof check>[0]);
+      for (const internal of classify(context, params.message, isIn)) enqueue.raise(internal);
     }),
     noteMessage: assign(({ context }, params: { message: UserMessageEvent }) => {
       const { message } = params;
@@ -105,7 +117,7 @@ export const supportSetup = setup({
     })),
     setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
     /** A new site: forget everything that described the previous one. */
-    setSite: assign(({ context }, params: { url: string; schemeGuessed?: boolean; variant?: VariantId; role?: Role }) => {
+    setSite: assign(({ context }, params: { url: string; schemeGuessed?: boolean; variant?: VariantId; role?: Role; cause?: CauseId }) => {
       const host = hostNameOf(params.url);
       const sameHost = host !== undefined && host === context.host;
       return {
@@ -116,7 +128,8 @@ export const supportSetup = setup({
         ...(params.variant ? { variant: params.variant } : {}),
         ...(params.role ? { role: params.role } : {}),
         stepsTried: sameHost ? context.stepsTried : [],
-        cause: sameHost ? context.cause : undefined,
+        // A log pasted with the new site's URL describes that site: its cause stays.
+        cause: params.cause ?? (sameHost ? context.cause : undefined),
         watchRequested: false,
       };
     }),
@@ -135,13 +148,13 @@ export const supportSetup = setup({
     becomeAdmin: assign({ role: 'admin' as const }),
     becomeVisitor: assign({ role: 'visitor' as const }),
     /** Keeps what later replies and the hand-off need of pasted findings; server logs mean they run the site. */
-    storeFindings: assign(({ context }, params: { findings: Finding[]; serverLogs: boolean }) => {
+    storeFindings: assign(({ context }, params: { findings: Finding[]; serverLogs: boolean; cause?: CauseId }) => {
       const notes = params.findings.map((f: Finding) => ({
         cause: f.cause,
         ...(f.producer ? { producer: f.producer } : {}),
         ...(f.line !== undefined ? { line: f.line } : {}),
       }));
-      const firstCause = params.findings.map((f) => f.cause).find(isCauseId);
+      const firstCause = params.cause ?? params.findings.map((f) => f.cause).find(isCauseId);
       const pasted = params.findings.find((f) => f.producer)?.producer;
       return {
         findings: pushCapped(context.findings, notes, LIMITS.findings),
@@ -235,10 +248,14 @@ export const siteParams = (event: UrlInput) => ({
   schemeGuessed: event.schemeGuessed,
   variant: event.variant,
   role: event.role,
+  cause: event.cause,
 });
 
 /** `storeFindings` then `sayFindings`, for a transition on `input.findings`: the pasted findings are their parameters. */
 export const explainFindings = [
-  { type: 'storeFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, serverLogs: event.serverLogs }) },
+  {
+    type: 'storeFindings',
+    params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, serverLogs: event.serverLogs, cause: event.cause }),
+  },
   { type: 'sayFindings', params: ({ event }: { event: FindingsInput }) => ({ findings: event.findings, truncated: event.truncated }) },
 ] as const;

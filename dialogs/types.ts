@@ -61,6 +61,8 @@ export interface UserMessageEvent {
   os?: OsId;
   /** The person asked to switch to this language. */
   language?: LocaleId;
+  /** The language the message is plainly written in, when the words leave no doubt (not a request to switch). */
+  writtenIn?: LocaleId;
   /** The person was sending a form, an order or a payment when the 502 appeared. */
   submitting?: boolean;
   /** Pasted error pages, header dumps or log lines, explained by the explain tables. */

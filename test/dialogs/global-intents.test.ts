@@ -140,9 +140,16 @@ describe('commands that work anywhere', () => {
 
   it('turns an answer a state does not take into a re-prompt', async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()]);
-    const replies = await convo.answer('yes');
+    const replies = await convo.answer('no');
     expect(keysOf(replies)).toEqual(['reprompt.choose']);
     expect(convo.path()).toBe('user.down');
+  });
+
+  it('takes a bare yes at the down-for-everyone offer as accepting it (routing.ts YES_MEANS)', async () => {
+    const { convo } = await withVisitorAt([fakeCloudflareDown()]);
+    const replies = await convo.answer('yes');
+    expect(keysOf(replies)).toEqual(['watch.confirmed']);
+    expect(convo.path()).toBe('user.waiting');
   });
 
   it('re-prompts in askUrl and after stop-free dead ends', async () => {

@@ -92,15 +92,16 @@ describe('message routing', () => {
   it('explains findings before the URL of the same message', () => {
     const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
     expect(classify(createInitialContext(), createMessage('log + url', { findings, url: 'https://shop.example/' }))).toEqual([
-      { type: 'input.findings', findings, serverLogs: true, urlFollows: true },
-      { type: 'input.url', url: 'https://shop.example/' },
+      { type: 'input.findings', findings, serverLogs: true, urlFollows: true, cause: 'upstream-timeout' },
+      // The log describes the site named with it, so the new site keeps the log's cause.
+      { type: 'input.url', url: 'https://shop.example/', cause: 'upstream-timeout' },
     ]);
   });
 
   it('carries the note that only part of the paste was read', () => {
     const findings = [{ cause: 'upstream-timeout' as const, summary: 's' }];
     expect(classify(createInitialContext(), createMessage('long log', { findings, findingsTruncated: { chars: 20_000 } }))).toEqual([
-      { type: 'input.findings', findings, serverLogs: true, urlFollows: false, truncated: { chars: 20_000 } },
+      { type: 'input.findings', findings, serverLogs: true, urlFollows: false, truncated: { chars: 20_000 }, cause: 'upstream-timeout' },
     ]);
   });
 

@@ -76,6 +76,10 @@ export const HOSTILE_GENERATORS: readonly HostileGenerator[] = [
   repeat('emoji', '😀👍🏽'),
   repeat('RTL and bidi', 'خطأ\u202E502\u202C '),
   repeat('user-agent versions', 'Version/1.'),
+  // One-line pastes are split into records before any URL is looked for (pasted-lines.ts splitRecords).
+  repeat('ALB record starts on one line', 'http 2024-05-01T12:00:01 '),
+  repeat('W3C directives and dates on one line', '#Fields: 2024-05-01 12:00:31 '),
+  repeat('introduced records', 'log: [Wed May 01 12:00:01 '),
   { name: 'random printable and control characters', build: (size) => seeded(size, ' \t\n\r<>/!-:;.,=()"\'[]ab09AZ例é\u0000') },
 ];
 

@@ -78,7 +78,11 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       if (context.activity.name === CLIENT_INFO_EVENT) {
         const value = (context.activity.value ?? {}) as { userAgent?: unknown; language?: unknown };
         const client = typeof value.userAgent === 'string' ? detectClient(value.userAgent.slice(0, 1000)) : {};
-        const locale = typeof value.language === 'string' ? resolveLocale(value.language, this.defaultLocale) : undefined;
+        // The page's language (the locale the widget sends) outranks the browser's: a German help desk page
+        // greets and answers in German in an English browser. What the person types outranks both (routing).
+        const page = typeof context.activity.locale === 'string' && context.activity.locale !== '' ? context.activity.locale : undefined;
+        const hint = page ?? (typeof value.language === 'string' ? value.language : undefined);
+        const locale = hint !== undefined ? resolveLocale(hint, this.defaultLocale) : undefined;
         await this.turn(context, [{ type: 'client.info', ...client, ...(locale ? { locale } : {}) }], { silentUnlessReplies: true });
       }
       await next();

@@ -35,12 +35,28 @@ const OPPOSITES: ReadonlyArray<readonly [Intent, Intent]> = [['yes', 'no']];
 
 /** Intents found by one table, overlaps settled by the longest phrase, in `INTENTS` order. */
 export function intentsIn(index: IntentIndex, text: PreparedText, modes: ReadonlySet<MatchMode> = OWN_MODES): Intent[] {
-  const kept = longestWins(index.find(text, modes));
+  const all = index.find(text, modes);
+  const kept = longestWins(all);
   const found = new Set(kept.map((match) => match.value));
   for (const [one, other] of OPPOSITES) {
     if (found.has(one) && found.has(other)) found.delete(lastStart(kept, one) > lastStart(kept, other) ? other : one);
   }
+  // "it's back?", "¿ya volvió?", "もう直りましたか": a sentence that would say the site works, asked, asks to check.
+  // Every candidate counts here: "ya funciona" is listed both as an answer at the start and as a sentence anywhere.
+  const saysItWorks = found.has('yes') && all.some((match) => match.value === 'yes' && match.mode === 'anywhere');
+  if (saysItWorks && isQuestion(text) && !all.some((match) => match.value === 'yes' && match.mode === 'exact')) {
+    found.delete('yes');
+    found.add('recheck');
+  }
   return INTENTS.filter((intent) => found.has(intent));
+}
+
+/** Japanese questions end in か (かな, ですか) with or without a question mark. */
+const QUESTION_ENDINGS: readonly string[] = ['?', '？', 'か', 'かな', 'かね'];
+
+/** Whether a message is a question: a question mark at its end, or a Japanese question particle. */
+export function isQuestion(text: PreparedText): boolean {
+  return QUESTION_ENDINGS.some((ending) => text.symbols.endsWith(ending) || text.form.endsWith(ending));
 }
 
 function lastStart(matches: ReadonlyArray<PhraseMatch<Intent>>, intent: Intent): number {

@@ -9,9 +9,10 @@ import { mergeTruncation } from '../../text/limits';
 import { compileClientPhrases, detectClientInText } from './client-detection';
 import { compileIntents, detectIntents } from './intents';
 import type { IntentIndex } from './intents';
+import { compileMarkers, detectWrittenIn } from './language-detection';
 import { compileLanguages, detectLanguageSwitch } from './language-switch';
 import { MAX_KEPT_CHARS, MAX_SCANNED_CHARS, cutAt, normaliseTextReport } from './normalise';
-import { pastedLineTrust, proseLines, typedLineTrust } from './pasted-lines';
+import { pastedLineTrust, proseLines, splitRecords, typedLineTrust } from './pasted-lines';
 import { PhraseIndex, entries, prepareText } from './phrase-matcher';
 import { UNDERSTANDING_TABLES } from './understanding-table';
 import { extractUrl, withoutUrls } from './url-extraction';
@@ -29,6 +30,7 @@ const INTENTS_BY_LOCALE = Object.fromEntries(LOCALES.map((locale) => [locale, co
   IntentIndex
 >;
 const LANGUAGES = compileLanguages(UNDERSTANDING_TABLES);
+const MARKERS = compileMarkers(UNDERSTANDING_TABLES);
 const VARIANT_PHRASES = compileVariantPhrases(UNDERSTANDING_TABLES);
 const CLIENT_PHRASES = compileClientPhrases(UNDERSTANDING_TABLES);
 const SUBMITTING = new PhraseIndex(
@@ -49,8 +51,10 @@ export function understand(text: string, options: UnderstandOptions): UserMessag
   return safely(() => readMessage(scanned, kept, locale, cut), { type: 'user.message', text: kept, intents: [] });
 }
 
-function readMessage(scanned: string, kept: string, locale: LocaleId, cut: boolean): UserMessageEvent {
+function readMessage(typed: string, kept: string, locale: LocaleId, cut: boolean): UserMessageEvent {
   const event: UserMessageEvent = { type: 'user.message', text: kept, intents: [] };
+  // Logs, headers and pages are told apart before any URL is looked for: hosts inside them are evidence.
+  const scanned = safely(() => splitRecords(typed), typed);
   const pasted = safely(() => looksPasted(scanned), false);
   // Intents, browser and the like come from what the person wrote, not from what they pasted.
   const own = cutAt(pasted ? proseLines(scanned) : scanned, MAX_KEPT_CHARS);
@@ -58,7 +62,12 @@ function readMessage(scanned: string, kept: string, locale: LocaleId, cut: boole
 
   const language = detectLanguageSwitch(LANGUAGES, ownText);
   if (language !== undefined) event.language = language;
-  else event.intents = detectIntents(INTENTS_BY_LOCALE, ownText, locale);
+  else {
+    const writtenIn = detectWrittenIn(MARKERS, ownText);
+    if (writtenIn !== undefined) event.writtenIn = writtenIn;
+    // The language the words are in is asked first, whatever the page or the browser said.
+    event.intents = detectIntents(INTENTS_BY_LOCALE, ownText, writtenIn ?? locale);
+  }
 
   const url = extractUrl(scanned, pasted ? pastedLineTrust : typedLineTrust);
   if (url !== undefined) event.url = url;

@@ -48,6 +48,11 @@ export const understandingTableSchema = z.strictObject({
     names: languageNames,
     /** Words that may stand around a language name in a request to switch ("switch to", "please"). */
     fillers: phrases.min(1),
+    /**
+     * Everyday words that mark a message as written in this language ("nicht", "toujours"): single words,
+     * and rarely found in the other five, since a message is only taken as this language when they agree.
+     */
+    markers: z.array(phrase.regex(/^\S+$/u, 'a marker is one word')).min(10),
   }),
   /** Sending a form, paying, ordering, booking. */
   submitting: phrases.min(1),

@@ -4,11 +4,13 @@
  * absolute URL (https:// added when no scheme was typed). Whether the probe may fetch it is the probe's
  * decision, so localhost and IP literals are kept here.
  *
- * No public-suffix library is installed, so bare hosts pass a conservative check instead: the last label
- * must be a two-letter country code, a common generic TLD, an IDN TLD or punycode, and not a file
- * extension ("error.log", "index.php", "nginx.conf"). A URL typed with its scheme is always taken.
+ * A bare host must end in a public suffix the Public Suffix List knows (`tldts`: ".co.uk", ".com.br",
+ * ".рф", ".herokuapp.com"), or in a name reserved for private and test networks (".local", ".internal",
+ * ".test"), and not in a file extension ("error.log", "index.php", "nginx.conf"). A URL typed with its
+ * scheme is always taken.
  */
 import { isIP } from 'node:net';
+import { parse as parseDomain } from 'tldts';
 
 const CJK_RANGES = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}\\u30FC';
 const CJK_CHAR = `[${CJK_RANGES}]`;
@@ -56,15 +58,21 @@ const FILE_EXTENSIONS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-/** Generic TLDs common enough to trust in a bare host; any other needs its scheme typed. */
-const COMMON_GENERIC_TLDS: ReadonlySet<string> = new Set(
-  (
-    'com net org info biz edu gov mil int pro mobi asia tel travel jobs museum aero coop cat ' +
-    'dev app xyz online site website store shop tech cloud blog news wiki ' +
-    'berlin london paris tokyo nyc amsterdam barcelona madrid wien koeln hamburg bayern quebec rio ' +
-    'local localdomain internal lan corp home intranet test example'
-  ).split(' '),
-);
+/**
+ * Names reserved for private and test networks (RFC 2606, 6761, 6762, 8375 and common practice): no public
+ * suffix, but a person running an intranet site types them bare.
+ */
+const PRIVATE_ENDINGS: ReadonlySet<string> = new Set([
+  'local',
+  'localdomain',
+  'internal',
+  'lan',
+  'corp',
+  'home',
+  'intranet',
+  'test',
+  'example',
+]);
 
 /** Names that look like hosts but are products people mention ("ASP.NET Core Module"). */
 const NOT_HOSTS: ReadonlySet<string> = new Set(['asp.net', 'ado.net', 'vb.net']);
@@ -89,13 +97,16 @@ export const HOST_LIKE = new RegExp(
   'gu',
 );
 
+/** What stands in for a URL or host name in the text intents are read from: tables write it `<url>`. */
+export const URL_PLACEHOLDER = ' <url> ';
+
 /**
- * The text with URLs, host names and file names blanked out, so "https://my-site.com/help" is not read
- * as "my site" (an administrator) or "help".
+ * The text with URLs, host names and file names replaced by `<url>`, so "https://my-site.com/help" is not
+ * read as "my site" (an administrator) or "help", while "I run <url>" still can be.
  */
 export function withoutUrls(text: string): string {
   if (!text.includes('.') && !text.includes('://')) return text;
-  return text.replace(ANY_SCHEME_URL, ' ').replace(HOST_LIKE, ' ');
+  return text.replace(ANY_SCHEME_URL, URL_PLACEHOLDER).replace(HOST_LIKE, URL_PLACEHOLDER);
 }
 
 /** Which URLs a line may give: all, only ones typed with http(s)://, or none. */
@@ -173,11 +184,10 @@ export function acceptableBareHost(host: string): boolean {
   const tld = labels[labels.length - 1] ?? '';
   if (labels.some((label) => label === '' || label.startsWith('-') || label.endsWith('-'))) return false;
   if (FILE_EXTENSIONS.has(tld)) return false;
-  if (/^xn--[a-z0-9-]{1,59}$/u.test(tld)) return true;
-  if (/^[a-z]{2}$/u.test(tld)) return true;
-  if (/^[a-z]{3,63}$/u.test(tld)) return COMMON_GENERIC_TLDS.has(tld);
-  // Internationalised TLDs (.рф, .中国, .コム): letters of one non-Latin script.
-  return /^\p{L}{2,63}$/u.test(tld) && !/[a-z]/u.test(tld);
+  if (PRIVATE_ENDINGS.has(tld) || (tld === 'arpa' && lower.endsWith('.home.arpa'))) return true;
+  const parsed = parseDomain(lower, { allowPrivateDomains: true });
+  // A known suffix and a name registered under it ("co.uk" alone is not a site).
+  return (parsed.isIcann === true || parsed.isPrivate === true) && parsed.domainWithoutSuffix !== null && parsed.domainWithoutSuffix !== '';
 }
 
 /** Drops punctuation that ends the sentence, not the URL; a ")" stays when the URL opened one ("Foo_(bar)"). */

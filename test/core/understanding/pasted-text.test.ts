@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_SCANNED_CHARS, understand } from '../../../src/core/understanding';
+import { splitRecords } from '../../../src/core/understanding/pasted-lines';
 import { MAX_LINE_CHARS, MAX_PASTE_LINES } from '../../../src/contracts';
 
 const REFUSED =
@@ -85,5 +88,52 @@ describe('pasted text', () => {
 
   it('adds no note when nothing was recognised, since there is nothing to reply under', () => {
     expect(understand(`hello\n${'x'.repeat(MAX_SCANNED_CHARS * 2)}`, { locale: 'en' }).findingsTruncated).toBeUndefined();
+  });
+});
+
+describe('log records before URLs', () => {
+  const LOG_DIR = join(__dirname, '..', '..', 'fixtures', 'logs');
+  const fixtures = readdirSync(LOG_DIR).map((file) => [file, readFileSync(join(LOG_DIR, file), 'utf8').trimEnd()] as const);
+
+  it.each(fixtures)('never takes a site from %s, pasted alone, after an intro, or on one line', (_file, log) => {
+    const oneLine = log.replace(/\n/g, ' ');
+    for (const text of [log, `here is our error log:\n${log}`, `here is our error log: ${oneLine}`, oneLine]) {
+      expect(understand(text, { locale: 'en' }).url).toBeUndefined();
+    }
+  });
+
+  const causes = (text: string) => (understand(text, { locale: 'en' }).findings ?? []).map((f) => f.cause);
+  const logsOnly = fixtures.filter(([file]) => file.endsWith('.log'));
+
+  it.each(logsOnly)('explains %s as well on one line as on its own lines', (_file, log) => {
+    expect(causes(`here is our error log: ${log.replace(/\n/g, ' ')}`)).toEqual(causes(log));
+  });
+
+  it('still finds the log lines of a mixed paste (headers, a page, logs) squeezed onto one line', () => {
+    const mixed = readFileSync(join(LOG_DIR, 'mixed-paste.txt'), 'utf8').replace(/\n/g, ' ');
+    expect(causes(mixed)).toEqual(expect.arrayContaining(['upstream-reset', 'upstream-refused']));
+  });
+
+  it('keeps the client address of an ALB line out of the URL and its cause in the findings', () => {
+    const alb = readFileSync(join(LOG_DIR, 'aws-alb.log'), 'utf8').split('\n')[0] ?? '';
+    const event = understand(`here is our error log:\n${alb}`, { locale: 'en' });
+    expect(event.url).toBeUndefined();
+    expect(event.findings?.map((f) => f.cause)).toEqual(['upstream-refused']);
+  });
+
+  it('splits one-line pastes into records but leaves a timestamp in a sentence alone', () => {
+    expect(splitRecords('since 2024-05-01 12:00:00 shop.example.com fails')).toBe('since 2024-05-01 12:00:00 shop.example.com fails');
+    expect(understand('since 2024-05-01 12:00:00 shop.example.com fails', { locale: 'en' }).url).toBe('https://shop.example.com/');
+    expect(splitRecords('log: 2024/05/01 12:00:01 [error] x').split('\n')).toEqual(['log:', '2024/05/01 12:00:01 [error] x']);
+    expect(splitRecords('#Fields: date time c-ip 2024-05-01 12:00:31 10.0.0.5 2024-05-01 12:00:32 10.0.0.6').split('\n')).toEqual([
+      '#Fields: date time c-ip',
+      '2024-05-01 12:00:31 10.0.0.5',
+      '2024-05-01 12:00:32 10.0.0.6',
+    ]);
+  });
+
+  it('does not cut an ALB record at the timestamps inside it', () => {
+    const alb = readFileSync(join(LOG_DIR, 'aws-alb.log'), 'utf8').split('\n').slice(0, 2);
+    expect(splitRecords(`log: ${alb.join(' ')}`).split('\n')).toEqual(['log:', ...alb]);
   });
 });

@@ -25,6 +25,12 @@ describe('URL extraction', () => {
     ['https://example.com/#section', 'https://example.com/'],
     ['ｅｘａｍｐｌｅ．ｃｏｍ', 'https://example.com/'],
     ['site.com:443/path, thanks', 'https://site.com/path'],
+    // Public suffixes from the Public Suffix List (tldts), not a list of common endings.
+    ['shop.example.co.uk is down', 'https://shop.example.co.uk/'],
+    ['é loja.example.com.br', 'https://loja.example.com.br/'],
+    ['mystore.online gives 502', 'https://mystore.online/'],
+    ['shop-example.herokuapp.com is down', 'https://shop-example.herokuapp.com/'],
+    ['intranet.corp is down', 'https://intranet.corp/'],
   ])('%j -> %s', (message, expected) => {
     expect(urlOf(message)).toBe(expected);
   });
@@ -60,7 +66,9 @@ describe('URL extraction', () => {
     'e.g. the login page',
     'ASP.NET Core Module',
     'node.js app behind nginx',
-    'hello.world',
+    // An ending the Public Suffix List does not know ("hello.world" would be a site: .world is a real one).
+    'hello.wrld',
+    'co.uk',
     'it did not work.still broken',
     'backup.tar.gz is old',
     'README.md says so',
