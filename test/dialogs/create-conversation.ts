@@ -107,11 +107,11 @@ export interface ConversationOptions {
   input?: SupportInput;
   /**
    * What the outer edge does with a hand-off the machine asks for, as the bot would report it back
-   * (`handoff.result`): a help desk takes it (default), or none does.
+   * (`handoff.result`): a help desk takes it (default), none does, or no outcome is reported (`silent`).
    */
-  handoff?: 'accepted' | 'unavailable';
+  handoff?: 'accepted' | 'unavailable' | 'silent';
   /** Whether the watch service stores a watch the machine asks for (`watch.result`); stored by default. */
-  watch?: 'accepted' | 'failed';
+  watch?: 'accepted' | 'failed' | 'silent';
 }
 
 /** How `send` waits: until settled (default), not at all, or like the turn runner, for `budgetMs` and then `turn.timeout`. */
@@ -223,9 +223,9 @@ export function createConversation(opts: ConversationOptions = {}): Conversation
     // Like the bot: deliver what the turn asked for, then tell the machine what became of it.
     const asked = emitted.slice(before);
     for (const e of asked) {
-      if (e.type === 'handoff')
+      if (e.type === 'handoff' && opts.handoff !== 'silent')
         serving(() => actor.send({ type: 'handoff.result', accepted: (opts.handoff ?? 'accepted') === 'accepted' }));
-      if (e.type === 'watch')
+      if (e.type === 'watch' && opts.watch !== 'silent')
         serving(() => actor.send({ type: 'watch.result', url: e.url, accepted: (opts.watch ?? 'accepted') === 'accepted' }));
     }
     return emitted.slice(before).flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
