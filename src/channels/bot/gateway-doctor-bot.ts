@@ -50,6 +50,9 @@ export interface GatewayDoctorBotOptions {
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
 const MAX_TEXT = 100_000;
 
+/** The reply that opens the answer to a press on an earlier card (dialogs/where-now.ts). */
+const STALE_PRESS: TranslationKey = 'reprompt.stale';
+
 /** Teams cards remembered for an in-place update after a click. */
 const MAX_REMEMBERED_CARDS = 5000;
 
@@ -62,8 +65,9 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const event = this.messageEvent(context);
       const clicked = buttonIntent(context.activity.value);
-      if (clicked) await this.markCardAnswered(context, clicked);
-      if (event) await this.turn(context, [event]);
+      const said = event ? await this.turn(context, [event]) : [];
+      // A press on an earlier card was not taken as an answer: its card must not be marked with one.
+      if (clicked) await this.markCardAnswered(context, clicked, { taken: said[0]?.key !== STALE_PRESS });
       await next();
     });
 
@@ -112,9 +116,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
 
   /**
    * Teams lets a bot replace a card it sent: after a button click the card is redrawn with the answer
-   * marked and its buttons gone, so old cards cannot be clicked again and do not pile up.
+   * marked and its buttons gone, so old cards cannot be clicked again and do not pile up. A press the
+   * conversation did not take (an earlier card's) retires the card without marking an answer.
    */
-  private async markCardAnswered(context: TurnContext, intent: Intent): Promise<void> {
+  private async markCardAnswered(context: TurnContext, intent: Intent, { taken }: { taken: boolean }): Promise<void> {
     const replyToId = context.activity.replyToId;
     if (context.activity.channelId !== 'msteams' || !replyToId) return;
     const remembered = this.sentCards.get(replyToId);
@@ -125,7 +130,12 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       await context.updateActivity({
         id: replyToId,
         type: ActivityTypes.Message,
-        attachments: [renderAdaptiveCard(remembered.reply, t, { locale: remembered.locale, answeredIntent: intent })],
+        attachments: [
+          renderAdaptiveCard(remembered.reply, t, {
+            locale: remembered.locale,
+            ...(taken ? { answeredIntent: intent } : { retired: true }),
+          }),
+        ],
       });
     } catch (err) {
       this.options.logger.debug({ err }, 'card could not be updated in place');
@@ -173,12 +183,13 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     return { type: 'capabilities', handoff: handoff !== undefined && (handoff.available?.() ?? true), watch: watch !== undefined };
   }
 
-  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<void> {
+  /** Runs one turn and sends its replies; resolves to what was said. */
+  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<Reply[]> {
     const { runner, i18n, logger, metrics } = this.options;
     const activity = context.activity;
     const channelId = activity.channelId ?? 'unknown';
     const conversationId = activity.conversation?.id;
-    if (!conversationId) return;
+    if (!conversationId) return [];
     const run = (turnEvents: SupportEvent[], activityId?: string): Promise<TurnResult> =>
       // Web chat's user id is new with every token, so a person's own limit alone is free to rotate: probes
       // this turn starts are charged to the client's address as well (the channel put it in turnState).
@@ -211,14 +222,14 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
         text: t('system.error' satisfies TranslationKey),
         channelData: { gatewayDoctor: { state: 'error' } },
       });
-      return;
+      return [];
     }
     if (result.duplicate) {
       metrics?.turns.inc({ channel: channelId, outcome: 'duplicate' });
-      return;
+      return [];
     }
     metrics?.turns.inc({ channel: channelId, outcome: 'ok' });
-    if (silentUnlessReplies && result.replies.length === 0) return;
+    if (silentUnlessReplies && result.replies.length === 0) return [];
 
     // Hand-offs and watches go out before anything is said, and what became of them goes back into the
     // machine as a follow-up turn: the machine then says what really happened (a person has the case or
@@ -243,6 +254,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       const sent = await context.sendActivities(outgoing);
       this.rememberCards(channelId, sent, replies, result.locale);
     }
+    return replies;
   }
 
   /** Delivers the turn's hand-offs and watch requests; their outcomes are the events of the follow-up turn. */

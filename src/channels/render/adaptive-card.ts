@@ -26,6 +26,8 @@ export interface AdaptiveCardOptions {
    * for replacing a card in place (Teams `updateActivity`) so old buttons cannot be clicked twice.
    */
   answeredIntent?: string;
+  /** Renders the card without buttons and without an answer: an earlier card whose press was not taken as one. */
+  retired?: boolean;
   /** The conversation's state when the card is sent: each button carries it back, so a later press is recognised as one on an old card. */
   state?: string;
 }
@@ -116,8 +118,8 @@ export function renderAdaptiveCard(reply: Reply, t: Translate, options: Adaptive
   };
 
   const choices = reply.choices ?? [];
-  if (options.answeredIntent !== undefined) {
-    const chosen = choices.find((choice) => choice.intent === options.answeredIntent);
+  if (options.answeredIntent !== undefined || options.retired) {
+    const chosen = choices.find((choice) => options.answeredIntent !== undefined && choice.intent === options.answeredIntent);
     if (chosen) {
       body.push({ type: 'TextBlock', text: `✓ ${escapeMarkdown(t(chosen.labelKey))}`, wrap: true, isSubtle: true, spacing: 'Medium' });
     }
