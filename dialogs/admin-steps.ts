@@ -4,7 +4,7 @@
  */
 import type { Advice, DnsReport, ProbeResult, Verdict } from '../src/contracts';
 import type { SupportContext } from './context';
-import { allEvidenceOf, causeOf, displayTime, evidenceOf, isProbeLimited, isUnreachable, requestIdsOf } from './context';
+import { allEvidenceOf, causeOf, displayTime, evidenceOf, isIpAddressHost, isProbeLimited, isUnreachable, requestIdsOf } from './context';
 import { hostDraft } from './drafts';
 import { LOG_HINTS, PRODUCER_NAMES } from './producers';
 import type { KeyedFact, KeyedLine, KeysUnder } from './translation-keys';
@@ -104,8 +104,8 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   const terms = { verdict: [`verdict.${p.verdict}` as const] };
   out.push(
     p.httpStatus !== undefined
-      ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p) }
-      : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p) },
+      ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p, ctx) }
+      : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p, ctx) },
   );
   out.push({ key: `admin.reading.${adminReadingOf(p)}` });
   const producer = evidenceOf(p, 'producer');
@@ -131,12 +131,13 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   return out;
 }
 
-function factsOf(p: ProbeResult): KeyedFact[] {
+function factsOf(p: ProbeResult, ctx: SupportContext): KeyedFact[] {
   const facts: KeyedFact[] = [fact('checkedAt', displayTime(p.checkedAt))];
   if (p.httpStatus !== undefined) facts.push(fact('status', p.httpStatus));
   if (p.producer) facts.push(fact('producer', PRODUCER_NAMES[p.producer]));
   const t = p.timings;
-  if (t.dnsMs !== undefined) facts.push(fact('dnsMs', t.dnsMs));
+  // A site reached by its IP address was not looked up: a DNS time would describe a step that never ran.
+  if (t.dnsMs !== undefined && !isIpAddressHost(ctx.host)) facts.push(fact('dnsMs', t.dnsMs));
   if (t.connectMs !== undefined) facts.push(fact('connectMs', t.connectMs));
   if (t.tlsMs !== undefined) facts.push(fact('tlsMs', t.tlsMs));
   if (t.ttfbMs !== undefined) facts.push(fact('ttfbMs', t.ttfbMs));

@@ -82,7 +82,10 @@ describe('DNS checks only for names', () => {
   it('skips the lookup for a site on an IP address and says why', async () => {
     const down = fakeProbeResult({ verdict: 'down', advice: 'wait', httpStatus: 502 });
     const convo = createConversation({ probes: [down], dns: [fakeDnsReport()] });
-    await convo.say('I run 203.0.113.7', { url: 'http://203.0.113.7/', intents: ['admin'] });
+    const overview = await convo.say('I run 203.0.113.7', { url: 'http://203.0.113.7/', intents: ['admin'] });
+    const facts = overview.flatMap((r) => (r.facts ?? []).map((f) => f.labelKey));
+    expect(facts).toContain('fact.connectMs');
+    expect(facts).not.toContain('fact.dnsMs');
     await convo.answer('no');
     expect(convo.path()).toBe('admin.maintenance');
     const replies = await convo.answer('no');
