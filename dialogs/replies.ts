@@ -312,7 +312,10 @@ export const MAX_DETAIL_CHARS = 600;
 function detailOf(summary: string | undefined): string | undefined {
   const text = summary?.trim();
   if (!text) return undefined;
-  return text.length > MAX_DETAIL_CHARS ? `${text.slice(0, MAX_DETAIL_CHARS - 1)}…` : text;
+  if (text.length <= MAX_DETAIL_CHARS) return text;
+  // Never cut between the two halves of a surrogate pair (a pasted field may hold any character).
+  const cut = text.slice(0, MAX_DETAIL_CHARS - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
 /** What the watch service found: the site is back (at `checkedAt`), or it stopped watching after `hours`. */

@@ -7,6 +7,7 @@
 import { ADMIN_READING_IDS, adminReadingOf, overviewReplies } from '../../dialogs/admin-steps';
 import { createInitialContext, hostNameOf, isIpAddressHost } from '../../dialogs/context';
 import { contactSiteDraft, hostDraft } from '../../dialogs/drafts';
+import { MAX_DETAIL_CHARS } from '../../dialogs/replies';
 import { nextUserStep } from '../../dialogs/user-steps';
 import type { ProbeResult, Verdict } from '../../src/contracts';
 import { explainText } from '../../src/probe/explain';
@@ -149,6 +150,18 @@ describe("the chat's explanation of a log line is the one `npm run explain` give
     const explained = replies.find((r) => r.key.startsWith('cause.') || r.key.startsWith('finding.'));
     // The general cause in the person's language, and the tables' own sentence that names the setting.
     expect(explained?.facts).toContainEqual({ labelKey: 'fact.detail', value: summary });
+  });
+});
+
+describe('a long explanation', () => {
+  it('is cut to a bounded length, never inside a character', async () => {
+    const { convo } = await withVisitorAt([fakeCloudflareDown()], { intents: ['admin'] });
+    const summary = `${'a'.repeat(MAX_DETAIL_CHARS - 2)}😀 and more`;
+    const replies = await convo.say('log', { findings: [{ cause: 'upstream-reset', summary }] });
+    const detail = replies.flatMap((r) => r.facts ?? []).find((f) => f.labelKey === 'fact.detail')?.value ?? '';
+    expect(detail.length).toBeLessThanOrEqual(MAX_DETAIL_CHARS);
+    expect(detail.endsWith('…')).toBe(true);
+    expect(detail).not.toMatch(/[\uD800-\uDBFF]…$/);
   });
 });
 
