@@ -12,12 +12,29 @@ function nextOf(index: number): StatePath {
   return next ? `admin.${next.enter}` : 'admin.done';
 }
 
+const indexOf = (id: AdminStepId): number => ADMIN_STEPS.findIndex((s) => s.id === id);
+
+type StepRecordAction = { type: 'recordStep'; params: { step: string; answer: 'yes' | 'no' | 'skip' } };
+
+/**
+ * Moving on to `next`: the DNS lookup is only for names, so a site reached by its IP address skips it, with
+ * a sentence saying why (otherwise the lookup would report a failure that is not one).
+ */
+function moveOn(next: StatePath, record?: StepRecordAction) {
+  const recorded = record ? [record] : [];
+  if (next !== 'admin.dnsLookup') return [{ target: to(next), actions: recorded }];
+  return [
+    { guard: 'hostIsAddress' as const, target: to(nextOf(indexOf('dns'))), actions: [...recorded, say('adminDnsNotApplicable')] },
+    { target: to(next), actions: recorded },
+  ];
+}
+
 function answers(stepId: AdminStepId | 'overview', next: StatePath) {
   const record = (answer: 'yes' | 'no' | 'skip') => ({ type: 'recordStep', params: { step: `admin.${stepId}`, answer } }) as const;
   return {
     'intent.yes': { target: to('admin.done'), actions: record('yes') },
-    'intent.no': { target: to(next), actions: record('no') },
-    'intent.skip': { target: to(next), actions: record('skip') },
+    'intent.no': moveOn(next, record('no')),
+    'intent.skip': moveOn(next, record('skip')),
   } as const;
 }
 
@@ -36,7 +53,6 @@ const steps = Object.fromEntries(
     .filter(([id]) => !SPECIAL.includes(id))
     .map(([id, s, i]) => [id, stepState(s, i)]),
 );
-const indexOf = (id: AdminStepId): number => ADMIN_STEPS.findIndex((s) => s.id === id);
 const FIRST_CHECK: StatePath = ADMIN_STEPS[0] ? `admin.${ADMIN_STEPS[0].enter}` : 'admin.done';
 
 /** Administrator states, composed under `admin` in the root machine. */
@@ -83,12 +99,12 @@ export const adminFlow = supportSetup.createStateConfig({
     checkFailed: {
       description: 'The probe itself failed; the checks can still start.',
       entry: say('probeFailed'),
-      on: { ...waiting('admin.checkFailed'), 'intent.no': to(FIRST_CHECK), 'intent.skip': to(FIRST_CHECK) },
+      on: { ...waiting('admin.checkFailed'), 'intent.no': moveOn(FIRST_CHECK), 'intent.skip': moveOn(FIRST_CHECK) },
     },
     stillChecking: {
       description: 'The turn ended before the probe did; the checks can start meanwhile.',
       entry: say('stillChecking'),
-      on: { ...waiting('admin.stillChecking'), 'intent.no': to(FIRST_CHECK), 'intent.skip': to(FIRST_CHECK) },
+      on: { ...waiting('admin.stillChecking'), 'intent.no': moveOn(FIRST_CHECK), 'intent.skip': moveOn(FIRST_CHECK) },
     },
   },
 });

@@ -2,9 +2,20 @@
  * The administrator's checks as data: the order, how each reply is built from the evidence the bot
  * gathered itself (diagnostics first, questions second), and the overview of the probe.
  */
-import { isCauseId, type DnsReport, type ProbeResult } from '../src/contracts';
+import type { Advice, DnsReport, ProbeResult, Verdict } from '../src/contracts';
 import type { SupportContext } from './context';
-import { allEvidenceOf, causeOf, displayTime, evidenceOf, isProbeLimited, isUnreachable, probeLimitKey, requestIdsOf } from './context';
+import {
+  allEvidenceOf,
+  causeOf,
+  displayTime,
+  evidenceOf,
+  isIpAddressHost,
+  isProbeLimited,
+  isUnreachable,
+  probeLimitKey,
+  requestIdsOf,
+} from './context';
+import { hostDraft } from './drafts';
 import { LOG_HINTS, PRODUCER_NAMES } from './producers';
 import type { KeyedFact, KeyedLine, KeysUnder } from './translation-keys';
 
@@ -27,6 +38,67 @@ export const TLS_WARN_DAYS = 14;
 
 const fact = (name: KeysUnder<'fact'>, value: string | number): KeyedFact => ({ labelKey: `fact.${name}`, value: String(value) });
 
+/** What a probe result means for the person who runs the site; each id is a reply key `admin.reading.<id>`. */
+export const ADMIN_READING_IDS = [
+  'up',
+  'slow',
+  'flapping',
+  'rateLimited',
+  'down',
+  'noConnection',
+  'dnsMissing',
+  'dnsFailing',
+  'tls',
+  'timeout',
+  'generic',
+] as const;
+export type AdminReadingId = (typeof ADMIN_READING_IDS)[number];
+
+/** One row of the administrator's reading: a verdict, optionally narrowed by advice or status. */
+export interface AdminReadingRule {
+  verdict: Verdict;
+  advice?: Advice;
+  /** `none`: no HTTP answer at all; `429`: Too Many Requests; `5xx`: any server error. */
+  status?: 'none' | '429' | '5xx';
+  reading: AdminReadingId;
+}
+
+/**
+ * The visitor's advice ("down for everyone, wait for a fix") is the wrong sentence for the person who has
+ * to do the fixing: this table says what the same result means for them. First match wins; a verdict the
+ * table does not know yet reads `generic`.
+ */
+export const ADMIN_READING_RULES: readonly AdminReadingRule[] = [
+  { verdict: 'up', reading: 'up' },
+  // Failed, then answered on the quick second look (verdict.ts `combine`).
+  { verdict: 'degraded', advice: 'admin_check', reading: 'flapping' },
+  { verdict: 'degraded', status: '429', reading: 'rateLimited' },
+  { verdict: 'degraded', status: '5xx', reading: 'down' },
+  { verdict: 'degraded', reading: 'slow' },
+  { verdict: 'down', status: 'none', reading: 'noConnection' },
+  { verdict: 'down', reading: 'down' },
+  // A name that does not exist (NXDOMAIN) against resolvers that fail for a while.
+  { verdict: 'dns_error', advice: 'contact_site', reading: 'dnsMissing' },
+  { verdict: 'dns_error', reading: 'dnsFailing' },
+  { verdict: 'tls_error', reading: 'tls' },
+  { verdict: 'timeout', reading: 'timeout' },
+];
+
+function statusClass(p: ProbeResult): AdminReadingRule['status'] {
+  if (p.httpStatus === undefined) return 'none';
+  if (p.httpStatus === 429) return '429';
+  return p.httpStatus >= 500 ? '5xx' : undefined;
+}
+
+/** What a probe result means for the person who runs the site. */
+export function adminReadingOf(p: ProbeResult): AdminReadingId {
+  const status = statusClass(p);
+  const rule = ADMIN_READING_RULES.find(
+    (r) => r.verdict === p.verdict && (r.advice === undefined || r.advice === p.advice) && (r.status === undefined || r.status === status),
+  );
+  return rule?.reading ?? 'generic';
+}
+
 /** What the probe saw, for administrators: precise, with timings and ids. */
 export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   const p = ctx.probe;
@@ -39,12 +111,13 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   }
 
   const out: KeyedLine[] = [];
-  const terms = { verdict: [`verdict.${p.verdict}` as const], advice: [`advice.${p.advice}` as const] };
+  const terms = { verdict: [`verdict.${p.verdict}` as const] };
   out.push(
     p.httpStatus !== undefined
-      ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p) }
-      : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p) },
+      ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p, ctx) }
+      : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p, ctx) },
   );
+  out.push({ key: `admin.reading.${adminReadingOf(p)}` });
   const producer = evidenceOf(p, 'producer');
   if (producer) {
     out.push({
@@ -68,12 +141,13 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   return out;
 }
 
-function factsOf(p: ProbeResult): KeyedFact[] {
+function factsOf(p: ProbeResult, ctx: SupportContext): KeyedFact[] {
   const facts: KeyedFact[] = [fact('checkedAt', displayTime(p.checkedAt))];
   if (p.httpStatus !== undefined) facts.push(fact('status', p.httpStatus));
   if (p.producer) facts.push(fact('producer', PRODUCER_NAMES[p.producer]));
   const t = p.timings;
-  if (t.dnsMs !== undefined) facts.push(fact('dnsMs', t.dnsMs));
+  // A site reached by its IP address was not looked up: a DNS time would describe a step that never ran.
+  if (t.dnsMs !== undefined && !isIpAddressHost(ctx.host)) facts.push(fact('dnsMs', t.dnsMs));
   if (t.connectMs !== undefined) facts.push(fact('connectMs', t.connectMs));
   if (t.tlsMs !== undefined) facts.push(fact('tlsMs', t.tlsMs));
   if (t.ttfbMs !== undefined) facts.push(fact('ttfbMs', t.ttfbMs));
@@ -133,7 +207,7 @@ export const ADMIN_STEPS: readonly AdminStep[] = [
       if (ctx.findings.length > 0) return [{ key: 'admin.logs.explained' }];
       const producer = ctx.probe?.producer ?? ctx.pastedProducer;
       const hint = producer ? LOG_HINTS[producer] : 'generic';
-      return [{ key: `admin.logs.ask.${hint}`, vars: { producer: producer ? PRODUCER_NAMES[producer] : '-' } }];
+      return [{ key: `admin.logs.ask.${hint}`, ...(producer ? { vars: { producer: PRODUCER_NAMES[producer] } } : {}) }];
     },
   },
   {
@@ -155,34 +229,7 @@ export const ADMIN_STEPS: readonly AdminStep[] = [
   {
     id: 'host',
     enter: 'host',
-    reply: (ctx) => {
-      const p = ctx.probe;
-      const named = [...(ctx.cause ? [ctx.cause] : []), ...ctx.findings.map((f) => f.cause)].filter(isCauseId);
-      const causes = named.filter((c, i) => named.indexOf(c) === i);
-      const t = p?.timings;
-      return [
-        {
-          key: 'admin.host',
-          vars: { host: ctx.host ?? '-' },
-          draft: {
-            key: 'draft.host',
-            vars: {
-              url: ctx.url ?? '-',
-              time: p ? displayTime(p.checkedAt) : '-',
-              status: p?.httpStatus ?? '-',
-              producer: p?.producer ? PRODUCER_NAMES[p.producer] : '-',
-              requestIds: requestIdsOf(p).join(', ') || '-',
-              totalMs: t?.totalMs ?? '-',
-              ttfbMs: t?.ttfbMs ?? '-',
-            },
-            terms: {
-              verdict: [p ? `verdict.${p.verdict}` : 'verdict.unknown'],
-              causes: causes.length > 0 ? causes.map((c) => `cause.${c}` as const) : ['cause.none'],
-            },
-          },
-        },
-      ];
-    },
+    reply: (ctx) => [{ key: 'admin.host', draft: hostDraft(ctx) }],
   },
 ];
 

@@ -67,7 +67,20 @@ export interface SupportContext {
   transcript: string[];
   watchRequested: boolean;
   handoffRequested: boolean;
+  /** What became of the last hand-off asked for (the bot reports it with `handoff.result`). */
+  handoffStatus?: HandoffStatus;
+  /** What became of the last watch asked for on `url` (the bot reports it with `watch.result`). */
+  watchStatus?: WatchStatus;
+  /** This deployment has a help desk (`capabilities`); undefined until the bot says. */
+  canHandoff?: boolean;
+  /** This deployment can watch sites (`capabilities`); undefined until the bot says. */
+  canWatch?: boolean;
 }
+
+/** A hand-off: asked for, taken by a help desk, or taken by nobody. */
+export type HandoffStatus = 'requested' | 'accepted' | 'unavailable';
+/** A watch: asked for, stored by the watch service, or not stored. */
+export type WatchStatus = 'requested' | 'accepted' | 'failed';
 
 /**
  * The actor's optional input, checked where it enters: the machine declares no input type so that
@@ -195,6 +208,36 @@ export function lentFrom(probe: ProbeResult | undefined): { page: string } | und
   const note = probe?.evidence.find((e) => e.kind === 'note' && e.code === PROBE_NOTES.hostResult);
   if (note?.kind !== 'note') return undefined;
   return { page: note.detail ?? hostNameOf(probe?.url ?? '') ?? '-' };
+}
+
+/** A host that is an IP address (`203.0.113.7`, `[2001:db8::1]`): it has no DNS records to check. */
+export function isIpAddressHost(host: string | undefined): boolean {
+  if (!host) return false;
+  // URL parsing already normalised every IPv4 spelling (`127.1`, `0x7f.1`) to dotted quads and bracketed IPv6.
+  return host.startsWith('[') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** A help desk took the case. Snapshots from before `handoffStatus` existed only recorded the request. */
+export function isHandoffAccepted(ctx: SupportContext): boolean {
+  return ctx.handoffStatus === 'accepted' || (ctx.handoffStatus === undefined && ctx.handoffRequested);
+}
+
+/** "Talk to a person" may be offered: a help desk is configured and did not just turn the case down. */
+export function canOfferHandoff(ctx: SupportContext): boolean {
+  return ctx.canHandoff !== false && ctx.handoffStatus !== 'unavailable';
+}
+
+/**
+ * The site answers for everyone (up, or slow, or a 4xx): there is nothing to wait for, and a watch would
+ * only say at once that it is "back".
+ */
+export function siteAnswers(probe: ProbeResult | undefined): boolean {
+  return probe !== undefined && (probe.verdict === 'up' || (probe.verdict === 'degraded' && !isDownForEveryone(probe)));
+}
+
+/** "Tell me when it's back" may be offered: a site to watch that is not answering, and a watch service that works. */
+export function canOfferWatch(ctx: SupportContext): boolean {
+  return ctx.url !== undefined && ctx.canWatch !== false && ctx.watchStatus !== 'failed' && !siteAnswers(ctx.probe);
 }
 
 /**

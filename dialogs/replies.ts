@@ -14,8 +14,9 @@ import {
   type Truncation,
 } from '../src/contracts';
 import type { SupportContext } from './context';
-import { displayTime, lentFrom, probeLimitKey, requestIdsOf } from './context';
+import { canOfferHandoff, canOfferWatch, displayTime, isHandoffAccepted, lentFrom, probeLimitKey, requestIdsOf } from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
+import { contactSiteDraft, hostDraft } from './drafts';
 import type { StatePath } from './states';
 import type { KeyedChoice, KeyedFact, KeyedLine, KeyedReply, TranslationKey } from './translation-keys';
 import type { Intent, VariantId } from './types';
@@ -35,16 +36,27 @@ const WINDOWS_UPDATE_STUCK: readonly KeyedChoice[] = [choice('human'), choice('r
 
 export interface Prompt {
   /** The re-prompt for input the state does not understand; `reprompt.choose` when omitted. */
-  reprompt?: TranslationKey;
+  reprompt?: TranslationKey | ((ctx: SupportContext) => TranslationKey);
   choices: (ctx: SupportContext) => KeyedChoice[];
 }
 
 const fixed = (choices: readonly KeyedChoice[]) => (): KeyedChoice[] => [...choices];
-/** "Tell me when it's back" only makes sense once there is a site to watch. */
+/** "Tell me when it's back" is offered for a site that is not answering (and `choicesFor` drops it when no watch can be kept). */
 const watchIfUrl = (ctx: SupportContext): KeyedChoice[] => (ctx.url ? [choice('watch')] : []);
+/** "Check again" needs a site to check. */
+const recheckIfUrl = (ctx: SupportContext): KeyedChoice[] => (ctx.url ? [choice('recheck')] : []);
+
+/**
+ * Buttons for what this conversation can really do: no "talk to a person" without a help desk that takes
+ * cases, no "tell me when it's back" without a watch that can be kept (or with nothing to wait for). Every
+ * list of choices the machine offers passes through here, so no state has to remember the rule.
+ */
+export function available(ctx: SupportContext, choices: readonly KeyedChoice[]): KeyedChoice[] {
+  return choices.filter((c) => (c.intent !== 'human' || canOfferHandoff(ctx)) && (c.intent !== 'watch' || canOfferWatch(ctx)));
+}
 
 /** A table with one entry per key (Object.fromEntries would lose the key type). */
-function tableOf<K extends string, V>(keys: readonly K[], entryFor: (key: K) => V): Record<K, V> {
+export function tableOf<K extends string, V>(keys: readonly K[], entryFor: (key: K) => V): Record<K, V> {
   const table = {} as Record<K, V>;
   for (const key of keys) table[key] = entryFor(key);
   return table;
@@ -68,10 +80,11 @@ export const PROMPTS = {
   'user.fixed': { choices: fixed([choice('restart'), choice('stop')]) },
   'user.windowsUpdate': { choices: fixed([choice('yes'), choice('no'), choice('human')]) },
   'user.gatewayTimeout': {
-    choices: (ctx) => [...(ctx.url ? [choice('recheck')] : []), ...watchIfUrl(ctx), choice('human'), choice('stop')],
+    choices: (ctx) => [...recheckIfUrl(ctx), ...watchIfUrl(ctx), choice('human'), choice('stop')],
   },
   'user.stillChecking': { choices: fixed([choice('recheck'), choice('stop')]) },
   'user.checkFailed': { choices: fixed([choice('recheck'), choice('human'), choice('restart')]) },
+  'user.limited': { choices: fixed([choice('recheck'), choice('human'), choice('restart')]) },
   'admin.overview': { choices: fixed([choice('no', 'choice.startChecks'), choice('yes', 'choice.foundIt'), choice('recheck')]) },
   'admin.maintenance': { choices: fixed(ADMIN_NEXT) },
   'admin.dns': { choices: fixed([...ADMIN_NEXT, choice('recheck', 'choice.lookAgain')]) },
@@ -82,7 +95,15 @@ export const PROMPTS = {
   'admin.done': { choices: fixed([choice('restart'), choice('human'), choice('stop')]) },
   'admin.checkFailed': { choices: fixed([choice('recheck'), choice('no', 'choice.next')]) },
   'admin.stillChecking': { choices: fixed([choice('recheck'), choice('no', 'choice.next')]) },
-  handoff: { reprompt: 'handoff.pending', choices: fixed([choice('restart'), choice('stop')]) },
+  handoff: {
+    // Until the bot reports the hand-off's fate, nobody can be said to have the details.
+    reprompt: (ctx) => (isHandoffAccepted(ctx) ? 'handoff.pending' : 'handoff.requesting'),
+    choices: fixed([choice('restart'), choice('stop')]),
+  },
+  handoffUnavailable: {
+    reprompt: 'handoff.unavailableReprompt',
+    choices: (ctx) => [...watchIfUrl(ctx), ...recheckIfUrl(ctx), choice('restart'), choice('stop')],
+  },
 } satisfies Partial<Record<StatePath, Prompt>>;
 
 /** A state that waits for the person and has a prompt: the key of its choices in `PROMPTS`. */
@@ -97,7 +118,14 @@ export const WATCHING_STATE = 'user.waiting' satisfies PromptPath;
 /** The choices of one waiting state (none for a path the table lacks, which only an untyped caller can pass). */
 export function choicesFor(path: PromptPath, ctx: SupportContext): KeyedChoice[] {
   const prompt: Prompt | undefined = PROMPTS[path];
-  return prompt?.choices(ctx) ?? [];
+  return available(ctx, prompt?.choices(ctx) ?? []);
+}
+
+/** The key a waiting state re-prompts with. */
+export function repromptKey(path: PromptPath, ctx: SupportContext): TranslationKey {
+  const prompt: Prompt | undefined = PROMPTS[path];
+  const reprompt = prompt?.reprompt ?? 'reprompt.choose';
+  return typeof reprompt === 'function' ? reprompt(ctx) : reprompt;
 }
 
 /** Adds "I run this site" to the first verdict the person sees, while nobody said who they are. */
@@ -145,7 +173,7 @@ export const REPLIES = {
     },
   ],
   probeLimited: (ctx) => [
-    { key: probeLimitKey(ctx.probe), choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.checkFailed', ctx) },
+    { key: probeLimitKey(ctx.probe), choices: choicesFor(ctx.role === 'admin' ? 'admin.checkFailed' : 'user.limited', ctx) },
   ],
   /** Before the verdict, when the answer is another page's of the same host: which page, checked when. */
   hostResult: (ctx) => {
@@ -177,7 +205,8 @@ export const REPLIES = {
     return [
       {
         key: `user.down.${fault}`,
-        vars: { host: ctx.host ?? '-', producer: producer ? PRODUCER_NAMES[producer] : '-' },
+        // The sentences that name a producer are the ones whose fault rule found one.
+        vars: { host: ctx.host ?? '', ...(producer ? { producer: PRODUCER_NAMES[producer] } : {}) },
         facts: evidenceFacts(ctx),
         choices: withRoleOffer(ctx, choicesFor('user.down', ctx)),
       },
@@ -194,41 +223,63 @@ export const REPLIES = {
   fixed: (ctx) => [{ key: 'user.fixed', choices: choicesFor('user.fixed', ctx) }],
   later: (ctx) => [{ key: 'user.later', choices: choicesFor('user.later', ctx) }],
   windowsUpdate: (ctx) => [{ key: 'user.windowsUpdate', choices: choicesFor('user.windowsUpdate', ctx) }],
-  windowsUpdateStuck: () => [{ key: 'user.windowsUpdateStuck', choices: [...WINDOWS_UPDATE_STUCK] }],
+  windowsUpdateStuck: (ctx) => [{ key: 'user.windowsUpdateStuck', choices: available(ctx, WINDOWS_UPDATE_STUCK) }],
   gatewayTimeout: (ctx) => [
-    {
-      key: ctx.host ? 'user.gatewayTimeout.site' : 'user.gatewayTimeout.noSite',
-      vars: { host: ctx.host ?? '-' },
-      choices: withRoleOffer(ctx, choicesFor('user.gatewayTimeout', ctx)),
-    },
+    ctx.host
+      ? { key: 'user.gatewayTimeout.site', vars: { host: ctx.host }, choices: withRoleOffer(ctx, choicesFor('user.gatewayTimeout', ctx)) }
+      : { key: 'user.gatewayTimeout.noSite', choices: withRoleOffer(ctx, choicesFor('user.gatewayTimeout', ctx)) },
   ],
   submittingWarning: () => [{ key: 'submitting.warning' }],
   languageChanged: () => [{ key: 'language.changed' }],
   welcome: () => [{ key: 'common.welcome' }],
-  genericHelp: () => [{ key: 'help.body' }],
+  genericHelp: (ctx) => [{ key: helpKey(ctx) }],
   genericReprompt: () => [{ key: 'reprompt.generic' }],
   handoffSent: (ctx) => [{ key: 'handoff.sent', choices: choicesFor('handoff', ctx) }],
+  handoffUnavailable: (ctx) => withChoices(handoffUnavailableLines(ctx), choicesFor('handoffUnavailable', ctx)),
+  watchAlreadyUp: (ctx) => [{ key: 'watch.alreadyUp', vars: { host: ctx.host ?? '' } }],
   goodbye: () => [{ key: 'ended.goodbye' }],
   adminDone: (ctx) => [{ key: 'admin.done', choices: choicesFor('admin.done', ctx) }],
   adminDnsLooking: (ctx) => [{ key: 'admin.dns.looking', vars: { host: ctx.host ?? '-' } }],
   adminDnsFailed: (ctx) => [{ key: 'error.dnsFailed', vars: { host: ctx.host ?? '-' }, choices: choicesFor('admin.dns', ctx) }],
   adminDnsSlow: (ctx) => [{ key: 'admin.dns.slow', vars: { host: ctx.host ?? '-' }, choices: choicesFor('admin.dns', ctx) }],
+  adminDnsNotApplicable: (ctx) => [{ key: 'admin.dns.notApplicable', vars: { host: ctx.host ?? '' } }],
   adminLogsExplained: (ctx) => [{ key: 'admin.logs.explained', choices: choicesFor('admin.logs', ctx) }],
 } satisfies Record<string, Builder>;
 
 export type ReplyName = keyof typeof REPLIES;
 
+/** What the bot can do; "talk to a person" is mentioned only where a help desk may take the case. */
+function helpKey(ctx: SupportContext): TranslationKey {
+  return canOfferHandoff(ctx) ? 'help.body' : 'help.bodyNoPerson';
+}
+
+/**
+ * No help desk took the case: say so, and hand over what exists instead. With a checked site that is a
+ * ready-to-send message (to the site's team for a visitor, to the hosting provider for the person who runs
+ * the site), shown right there; without one, only the way back to checking a site.
+ */
+function handoffUnavailableLines(ctx: SupportContext): KeyedLine[] {
+  if (!ctx.url || !ctx.probe) return [{ key: 'handoff.unavailable.noSite' }];
+  return ctx.role === 'admin'
+    ? [{ key: 'handoff.unavailable.hostDraft', draft: hostDraft(ctx) }]
+    : [{ key: 'handoff.unavailable.siteDraft', vars: { host: ctx.host ?? '' }, draft: contactSiteDraft(ctx) }];
+}
+
 /** "Help": what the bot can do, then the current state's choices again. */
 export function helpReply(path: PromptPath, ctx: SupportContext): KeyedReply[] {
   const choices = choicesFor(path, ctx);
-  return [{ key: 'help.body', ...(choices.length > 0 ? { choices } : {}) }];
+  return [{ key: helpKey(ctx), ...(choices.length > 0 ? { choices } : {}) }];
 }
 
 /** Input the current state did not understand: say so and offer its choices again. */
 export function repromptReply(path: PromptPath, ctx: SupportContext): KeyedReply[] {
-  const prompt: Prompt | undefined = PROMPTS[path];
+  return noticeReply(repromptKey(path, ctx), path, ctx);
+}
+
+/** One sentence said in a waiting state, with that state's choices (a re-prompt, a watch that could not be kept). */
+export function noticeReply(key: TranslationKey, path: PromptPath, ctx: SupportContext, vars?: Record<string, string>): KeyedReply[] {
   const choices = choicesFor(path, ctx);
-  return [{ key: prompt?.reprompt ?? 'reprompt.choose', ...(choices.length > 0 ? { choices } : {}) }];
+  return [{ key, ...(vars ? { vars } : {}), ...(choices.length > 0 ? { choices } : {}) }];
 }
 
 /**
@@ -241,6 +292,10 @@ export function findingReplies(findings: readonly Finding[], truncated?: Truncat
     const facts: KeyedFact[] = [];
     if (f.line !== undefined) facts.push({ labelKey: 'fact.line', value: String(f.line) });
     if (f.producer) facts.push({ labelKey: 'fact.producer', value: PRODUCER_NAMES[f.producer] });
+    // The explain tables' own sentence, the one `npm run explain` prints: it names the setting, the code or
+    // the log field (proxy_buffer_size, listen.owner, ARR 12002, HAProxy SH--) that the general cause cannot.
+    const detail = detailOf(f.summary);
+    if (detail) facts.push({ labelKey: 'fact.detail', value: detail });
     const key: TranslationKey = isCauseId(f.cause) ? `cause.${f.cause}` : `finding.${f.cause}.${f.producer ? 'known' : 'unknown'}`;
     out.push({
       key,
@@ -255,6 +310,18 @@ export function findingReplies(findings: readonly Finding[], truncated?: Truncat
     out.push({ key: 'findings.truncated', vars });
   }
   return out;
+}
+
+/** Longest explain sentence quoted in the chat (the tables' sentences are far shorter; pasted fields can stretch one). */
+export const MAX_DETAIL_CHARS = 600;
+
+function detailOf(summary: string | undefined): string | undefined {
+  const text = summary?.trim();
+  if (!text) return undefined;
+  if (text.length <= MAX_DETAIL_CHARS) return text;
+  // Never cut between the two halves of a surrogate pair (a pasted field may hold any character).
+  const cut = text.slice(0, MAX_DETAIL_CHARS - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
 /** What the watch service found: the site is back (at `checkedAt`), or it stopped watching after `hours`. */

@@ -3,7 +3,7 @@
  * (`admin.*`) flow, with commands that work anywhere. Pure: replies, hand-offs and watch requests leave
  * only as emitted events; the probe and DNS lookup are actors provided by name.
  */
-import type { AnyActorRef, AnyMachineSnapshot, StateValue } from 'xstate';
+import { not, type AnyActorRef, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { adminFlow } from './admin-flow';
 import { createInitialContext, probeInputOf, toSupportInput } from './context';
 import { WATCHING_STATE } from './replies';
@@ -25,6 +25,7 @@ export const supportMachine = supportSetup.createMachine({
     'user.message': {
       actions: [{ type: 'route', params: messageParams }, { type: 'noteMessage', params: messageParams }, 'warnSubmitting'],
     },
+    capabilities: { actions: { type: 'noteCapabilities', params: ({ event }) => ({ handoff: event.handoff, watch: event.watch }) } },
     'client.info': {
       actions: { type: 'noteClientInfo', params: ({ event }) => ({ browser: event.browser, os: event.os, locale: event.locale }) },
     },
@@ -83,7 +84,34 @@ export const supportMachine = supportSetup.createMachine({
       { guard: 'hasUrl', target: to('probing'), actions: 'becomeVisitor' },
       { target: to('askUrl'), actions: 'becomeVisitor' },
     ],
-    'intent.watch': [{ guard: 'hasUrl', target: to(WATCHING_STATE), actions: 'requestWatch' }, { target: to('askUrl') }],
+    // Nothing is promised until the watch service has stored the watch (`watch.result`).
+    'intent.watch': [
+      { guard: not('hasUrl'), target: to('askUrl') },
+      {
+        guard: 'siteAnswers',
+        actions: { type: 'announce', params: ({ context }) => ({ key: 'watch.alreadyUp', vars: { host: context.host ?? '' } }) },
+      },
+      { actions: 'requestWatch' },
+    ],
+    'watch.result': [
+      {
+        guard: { type: 'isWatchStored', params: ({ event }) => ({ accepted: event.accepted, url: event.url }) },
+        target: to(WATCHING_STATE),
+        actions: { type: 'noteWatchResult', params: ({ event }) => ({ accepted: event.accepted }) },
+      },
+      {
+        guard: { type: 'isWatchRefused', params: ({ event }) => ({ accepted: event.accepted, url: event.url }) },
+        actions: [
+          { type: 'noteWatchResult', params: ({ event }) => ({ accepted: event.accepted }) },
+          { type: 'announce', params: ({ context }) => ({ key: 'watch.failed', vars: { host: context.host ?? '' } }) },
+        ],
+      },
+      // A result about a site the conversation has since left changes nothing here.
+    ],
+    // The hand-off's fate arriving after the person moved on: remembered, not announced.
+    'handoff.result': { actions: { type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) } },
+    // A notice raised while no waiting state is active (a busy or transient one) is said without choices.
+    notice: { actions: { type: 'sayNotice', params: ({ event }) => ({ key: event.key, vars: event.vars }) } },
     'intent.recheck': [{ guard: 'hasUrl', target: to('probing') }, { target: to('askUrl') }],
     'intent.help': { actions: say('genericHelp') },
     'intent.thanks': { actions: say('welcome') },
@@ -130,10 +158,27 @@ export const supportMachine = supportSetup.createMachine({
     user: userFlow,
     admin: adminFlow,
     handoff: {
-      description: 'A person has the case (or was asked to take it); the bot waits.',
-      entry: say('handoffSent'),
-      // Asking again must not open a second ticket.
-      on: { ...waiting('handoff'), 'intent.human': { actions: { type: 'reprompt', params: { path: 'handoff' } } } },
+      description: 'A person was asked to take the case; once a help desk took it, the bot waits. Nothing is said before the bot knows.',
+      on: {
+        ...waiting('handoff'),
+        // Asking again must not open a second ticket.
+        'intent.human': { actions: { type: 'reprompt', params: { path: 'handoff' } } },
+        'handoff.result': [
+          {
+            guard: { type: 'isAccepted', params: ({ event }) => ({ accepted: event.accepted }) },
+            actions: [{ type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) }, say('handoffSent')],
+          },
+          {
+            target: to('handoffUnavailable'),
+            actions: { type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) },
+          },
+        ],
+      },
+    },
+    handoffUnavailable: {
+      description: 'No help desk took the case: says so, and offers what exists instead (a message to send on, a re-check, a watch).',
+      entry: say('handoffUnavailable'),
+      on: waiting('handoffUnavailable'),
     },
     ended: {
       description: 'Said goodbye; the next message starts a new conversation.',

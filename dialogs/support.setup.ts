@@ -21,25 +21,62 @@ import {
   createInitialContext,
   hostNameOf,
   isDownForEveryone,
+  isIpAddressHost,
   isUnreachable,
   isProbeLimited,
   LIMITS,
   pushCapped,
+  siteAnswers,
   summariseProbe,
   type Role,
   type SupportContext,
 } from './context';
-import { choicesFor, findingReplies, helpReply, REPLIES, repromptReply, withChoices, type PromptPath, type ReplyName } from './replies';
+import {
+  choicesFor,
+  findingReplies,
+  helpReply,
+  noticeReply,
+  REPLIES,
+  repromptReply,
+  withChoices,
+  type PromptPath,
+  type ReplyName,
+} from './replies';
 import { classify, type FindingsInput, type MachineEvent, type UrlInput } from './routing';
 import { to, type StatePath } from './states';
-import type { KeyedReply } from './translation-keys';
-import type { BrowserId, DnsLookupInput, OsId, ProbeInput, StepRecord, SupportEmitted, UserMessageEvent, VariantId } from './types';
+import type { KeyedReply, TranslationKey } from './translation-keys';
+import {
+  STATE_BOUND_INTENTS,
+  type BrowserId,
+  type DnsLookupInput,
+  type Intent,
+  type OsId,
+  type ProbeInput,
+  type StepRecord,
+  type SupportEmitted,
+  type UserMessageEvent,
+  type VariantId,
+} from './types';
 import { nextUserStep, userStep, userStepState, type UserStepId } from './user-steps';
+import { whereNowReplies } from './where-now';
 
 /** Placeholder actors: the composition root (and tests) provide real ones with `.provide({ actors })`. */
 const notProvided = (name: string) => async (): Promise<never> => {
   throw new Error(`${name} was not provided`);
 };
+
+/** Sentences said as a notice in whatever state the conversation waits in, with that state's choices. */
+export type NoticeKey = Extract<TranslationKey, 'watch.failed' | 'watch.alreadyUp'>;
+
+/**
+ * Raised by the machine to itself: say `key` in the current waiting state with its own choices. The root
+ * cannot know which state is active, so it raises this and the state's `waiting()` handlers answer it.
+ */
+export interface NoticeEvent {
+  type: 'notice';
+  key: NoticeKey;
+  vars?: Record<string, string>;
+}
 
 /**
  * Emits each reply in order through the machine's only exit for text. Only keyed replies get here, so
@@ -53,7 +90,7 @@ function emitAll(enqueue: Enqueue, replies: readonly KeyedReply[]): void {
 export const supportSetup = setup({
   types: {
     context: {} as SupportContext,
-    events: {} as MachineEvent,
+    events: {} as MachineEvent | NoticeEvent,
     emitted: {} as SupportEmitted,
     tags: {} as 'busy',
   },
@@ -71,6 +108,21 @@ export const supportSetup = setup({
     isProbeLimited: ({ context }) => isProbeLimited(context.probe),
     isDownForEveryone: ({ context }) => isDownForEveryone(context.probe),
     isInvalid: ({ context }) => context.probe?.verdict === 'invalid',
+    /** A site reached by its IP address has no DNS records to look up. */
+    hostIsAddress: ({ context }) => isIpAddressHost(context.host),
+    /** The site answers for everyone, so a watch would have nothing to wait for. */
+    siteAnswers: ({ context }) => siteAnswers(context.probe),
+    /**
+     * A press on a card of another state, of a button whose meaning depends on that card's question: it must
+     * not answer the question now on screen (a "yes" from step 1 is not a "yes" to step 4).
+     */
+    isStalePress: (_, params: { pressedIn?: string; intents: readonly Intent[]; here: string }) =>
+      params.pressedIn !== undefined && params.pressedIn !== params.here && params.intents.some((i) => STATE_BOUND_INTENTS.includes(i)),
+    isAccepted: (_, params: { accepted: boolean }) => params.accepted,
+    /** The watch service stored the watch for the site this conversation is about now. */
+    isWatchStored: ({ context }, params: { accepted: boolean; url: string }) => params.accepted && params.url === context.url,
+    /** The watch for the site this conversation is about now could not be stored. */
+    isWatchRefused: ({ context }, params: { accepted: boolean; url: string }) => !params.accepted && params.url === context.url,
     isNextStep: ({ context }, params: { step: UserStepId }) => nextUserStep(context) === params.step,
     /** Windows Update talks to Microsoft, not to a site the person named. */
     isWindowsUpdate: (_, params: { variant: VariantId }) => params.variant === 'windows-update',
@@ -110,6 +162,7 @@ export const supportSetup = setup({
       emitAll(enqueue, REPLIES.submittingWarning());
       enqueue.assign({ submitWarned: true });
     }),
+    noteCapabilities: assign((_, params: { handoff: boolean; watch: boolean }) => ({ canHandoff: params.handoff, canWatch: params.watch })),
     noteClientInfo: assign(({ context }, params: { browser?: BrowserId; os?: OsId; locale?: LocaleId }) => ({
       ...(params.browser ? { browser: params.browser } : {}),
       ...(params.os ? { os: params.os } : {}),
@@ -131,6 +184,7 @@ export const supportSetup = setup({
         // A log pasted with the new site's URL describes that site: its cause stays.
         cause: params.cause ?? (sameHost ? context.cause : undefined),
         watchRequested: false,
+        watchStatus: undefined,
       };
     }),
     setVariant: assign((_, params: { variant: VariantId }) => ({ variant: params.variant })),
@@ -178,18 +232,40 @@ export const supportSetup = setup({
         ...(context.browser ? { browser: context.browser } : {}),
         ...(context.os ? { os: context.os } : {}),
       });
+      // What the deployment can do is not part of the conversation: a fresh start still knows it.
+      const deployment = {
+        ...(context.canHandoff !== undefined ? { canHandoff: context.canHandoff } : {}),
+        ...(context.canWatch !== undefined ? { canWatch: context.canWatch } : {}),
+      };
       // assign() merges, so every key the fresh context lacks must be cleared explicitly.
       const cleared = Object.fromEntries(Object.keys(context).map((k) => [k, undefined])) as Partial<SupportContext>;
-      return { ...cleared, ...fresh };
+      return { ...cleared, ...fresh, ...deployment };
     }),
+    /** Asks for a watch; what to say waits for `watch.result`, because the watch service may not store it. */
     requestWatch: enqueueActions(({ context, enqueue }) => {
       if (!context.url) return;
       enqueue.emit({ type: 'watch', url: context.url });
-      enqueue.assign({ watchRequested: true });
+      enqueue.assign({ watchRequested: true, watchStatus: 'requested' });
     }),
+    noteWatchResult: assign((_, params: { accepted: boolean }) => ({ watchStatus: params.accepted ? 'accepted' : 'failed' }) as const),
+    /** Asks for a person; what to say waits for `handoff.result`, because no help desk may take it. */
     requestHandoff: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'handoff', summary: buildHandoffSummary(context) });
-      enqueue.assign({ handoffRequested: true });
+      enqueue.assign({ handoffRequested: true, handoffStatus: 'requested' });
+    }),
+    noteHandoffResult: assign(
+      (_, params: { accepted: boolean }) => ({ handoffStatus: params.accepted ? 'accepted' : 'unavailable' }) as const,
+    ),
+    /** Says a notice in whatever waiting state is active (see `NoticeEvent`). */
+    announce: enqueueActions(({ enqueue }, params: { key: NoticeKey; vars?: Record<string, string> }) => {
+      enqueue.raise({ type: 'notice', key: params.key, ...(params.vars ? { vars: params.vars } : {}) });
+    }),
+    sayNotice: enqueueActions(({ context, enqueue }, params: { path?: PromptPath; key: NoticeKey; vars?: Record<string, string> }) => {
+      emitAll(enqueue, params.path ? noticeReply(params.key, params.path, context, params.vars) : [{ key: params.key, vars: params.vars }]);
+    }),
+    /** A press on an earlier card: say so, then where the conversation is now, with the current choices. */
+    sayWhereNow: enqueueActions(({ context, enqueue }, params: { path: PromptPath }) => {
+      emitAll(enqueue, [{ key: 'reprompt.stale' }, ...whereNowReplies(params.path, context)]);
     }),
     say: enqueueActions(({ context, enqueue }, params: { reply: ReplyName }) => {
       emitAll(enqueue, REPLIES[params.reply](context));
@@ -231,11 +307,23 @@ export const supportSetup = setup({
 /** The `say` action with one reply builder, for state configs. */
 export const say = (reply: ReplyName) => ({ type: 'say', params: { reply } }) as const;
 
-/** Help and re-prompt handlers for a state that waits for the person (its path names its choices). */
+/**
+ * The handlers every state that waits for the person has (its path names its choices): help, a re-prompt,
+ * notices raised by the root, and a press on an earlier card's button, which is answered with where the
+ * conversation is now instead of being taken as an answer here (the root handles every other message).
+ */
 export function waiting(path: PromptPath) {
   return {
     'intent.help': { actions: { type: 'help', params: { path } } },
     'input.unknown': { actions: { type: 'reprompt', params: { path } } },
+    notice: { actions: { type: 'sayNotice', params: ({ event }: { event: NoticeEvent }) => ({ path, key: event.key, vars: event.vars }) } },
+    'user.message': {
+      guard: {
+        type: 'isStalePress',
+        params: ({ event }: { event: UserMessageEvent }) => ({ pressedIn: event.pressedIn, intents: event.intents, here: path }),
+      },
+      actions: { type: 'sayWhereNow', params: { path } },
+    },
   } as const;
 }
 

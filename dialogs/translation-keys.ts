@@ -4,7 +4,7 @@
  * or one built from an id that has no string, is a compile error rather than raw key text in a chat.
  */
 import type english from '../locales/en/translation.json';
-import type { Choice, Draft, Fact, Reply } from './types';
+import type { Choice, Draft, DraftLine, Fact, Reply } from './types';
 
 /** i18next asks for `items` and picks `items_one` / `items_other` itself, so a plural base is a key too. */
 type WithPluralBase<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;
@@ -41,10 +41,17 @@ export interface KeyedFact extends Fact {
   labelKey: TranslationKey;
 }
 
-/** A draft whose key and terms the compiler checks. */
+/** A draft line whose key and terms the compiler checks. */
+export interface KeyedDraftLine extends DraftLine {
+  key: TranslationKey;
+  terms?: Record<string, TranslationKey[]>;
+}
+
+/** A draft whose key, terms and lines the compiler checks. */
 export interface KeyedDraft extends Draft {
   key: TranslationKey;
   terms?: Record<string, TranslationKey[]>;
+  lines?: Record<string, KeyedDraftLine[]>;
 }
 
 /**

@@ -69,6 +69,12 @@ export interface UserMessageEvent {
   findings?: Finding[];
   /** The findings rest on only part of the paste: the caps that left the rest unread (src/text/limits.ts). */
   findingsTruncated?: Truncation;
+  /**
+   * A button press: the state path of the card the button was on (its action data says where it belongs).
+   * A press on a card of an earlier state is answered with where the conversation is now, not taken as an
+   * answer to the current question. Absent for typed text and for cards sent before buttons carried it.
+   */
+  pressedIn?: string;
 }
 
 /** A new conversation or a member joined (Teams install, web chat open). */
@@ -89,7 +95,47 @@ export interface TurnTimeoutEvent {
   type: 'turn.timeout';
 }
 
-export type SupportEvent = UserMessageEvent | ConversationStartEvent | ClientInfoEvent | TurnTimeoutEvent;
+/**
+ * What this deployment can do, sent by the bot at the start of every turn: with no help desk or no watch
+ * service configured, the bot neither offers nor promises them. Absent means unknown (offered, then learnt
+ * from the result events below).
+ */
+export interface CapabilitiesEvent {
+  type: 'capabilities';
+  /** At least one help desk target (webhook, Slack or Teams channel) is configured. */
+  handoff: boolean;
+  /** The watch service can store "tell me when it's back" requests. */
+  watch: boolean;
+}
+
+/** Whether a help desk took the case the machine asked to hand off (sent by the bot after delivering it). */
+export interface HandoffResultEvent {
+  type: 'handoff.result';
+  accepted: boolean;
+}
+
+/** Whether the watch service stored the watch the machine asked for (sent by the bot after subscribing). */
+export interface WatchResultEvent {
+  type: 'watch.result';
+  url: string;
+  accepted: boolean;
+}
+
+export type SupportEvent =
+  | UserMessageEvent
+  | ConversationStartEvent
+  | ClientInfoEvent
+  | TurnTimeoutEvent
+  | CapabilitiesEvent
+  | HandoffResultEvent
+  | WatchResultEvent;
+
+/**
+ * Intents whose meaning depends on the question on screen ("yes, it works now" answers one step, "look
+ * again" repeats one lookup). A press of one of these on an earlier card is not taken as an answer to the
+ * current question; every other intent (start over, a person, that's all, help...) means the same anywhere.
+ */
+export const STATE_BOUND_INTENTS: readonly Intent[] = ['yes', 'no', 'skip', 'back', 'recheck'];
 
 /** A button: its label is an i18n key; clicking it sends `intent` (or `url`) exactly as typing would. */
 export interface Choice {
@@ -128,11 +174,23 @@ export interface Reply {
   draft?: Draft;
 }
 
-/** A copyable message the person can send on (rendered like a reply: key + vars + terms). */
+/** One line of a multi-line var in a draft: an i18n key with its own vars and terms. */
+export interface DraftLine {
+  key: string;
+  vars?: Record<string, string | number>;
+  terms?: Record<string, string[]>;
+}
+
+/** A copyable message the person can send on (rendered like a reply: key + vars + terms + lines). */
 export interface Draft {
   key: string;
   vars?: Record<string, string | number>;
   terms?: Record<string, string[]>;
+  /**
+   * Var name -> lines, each translated with its own vars and joined with line breaks: the evidence a
+   * draft quotes is one line per known fact, so an unknown field is left out rather than shown as "-".
+   */
+  lines?: Record<string, DraftLine[]>;
 }
 
 /** The emitted event a machine uses to hand a reply to the turn runner (XState `emit`). */

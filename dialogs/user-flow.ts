@@ -128,7 +128,7 @@ export const userFlow = supportSetup.createStateConfig({
     limited: {
       description: "The probe's own limits refused the check; nothing is known about the site.",
       entry: say('probeLimited'),
-      on: waiting('user.checkFailed'),
+      on: waiting('user.limited'),
     },
   },
 });

@@ -3,41 +3,14 @@
  * site is re-checked after it, and how its reply is tailored to the person's browser and device.
  */
 import type { SupportContext } from './context';
-import { displayTime, requestIdsOf } from './context';
-import { PRODUCER_NAMES } from './producers';
+import { isIpAddressHost } from './context';
+import { contactIspDraft, contactSiteDraft } from './drafts';
 import { genericShortcuts, isTouch, shortcutsFor, type ShortcutAction } from './shortcuts';
-import type { KeyedLine, PrefixesOf, TranslationKey } from './translation-keys';
+import type { KeyedLine, PrefixesOf } from './translation-keys';
 import type { BrowserId, OsId } from './types';
+import type { UserStepId } from './user-step-ids';
 
-/** Steps done in the browser or on the device; their states sit under `user.step`. */
-const BROWSER_STEP_IDS = [
-  'reload',
-  'hardRefresh',
-  'restartBrowser',
-  'clearCache',
-  'clearCookies',
-  'privateWindow',
-  'otherBrowser',
-  'restartComputer',
-  'restartNetwork',
-  'changeDns',
-] as const;
-/** Steps that hand the person a message to send on; each is a state of its own under `user`. */
-const CONTACT_STEP_IDS = ['contactSite', 'contactIsp'] as const;
-
-export const USER_STEP_IDS = [...BROWSER_STEP_IDS, ...CONTACT_STEP_IDS] as const;
-export type UserStepId = (typeof USER_STEP_IDS)[number];
-type ContactStepId = (typeof CONTACT_STEP_IDS)[number];
-
-/** The state under `user` that asks a step: `step.reload`, ..., `contactSite`. */
-export type UserStepState = `step.${(typeof BROWSER_STEP_IDS)[number]}` | ContactStepId;
-
-const isContactStep = (id: UserStepId): id is ContactStepId => (CONTACT_STEP_IDS as readonly UserStepId[]).includes(id);
-
-/** Where a step's state sits under `user` (one rule, so the table does not repeat it per row). */
-export function userStepState(id: UserStepId): UserStepState {
-  return isContactStep(id) ? id : `step.${id}`;
-}
+export { isUserStepId, USER_STEP_IDS, userStepState, type UserStepId, type UserStepState } from './user-step-ids';
 
 export interface UserStep {
   id: UserStepId;
@@ -115,27 +88,6 @@ function byTouchOs(
   return withShortcut(prefix, action, ctx);
 }
 
-/** The vars and translated terms every ready-to-send message shares. */
-export function evidenceForDraft(ctx: SupportContext): { vars: Record<string, string | number>; terms: Record<string, TranslationKey[]> } {
-  const p = ctx.probe;
-  const vars: Record<string, string | number> = {
-    url: ctx.url ?? p?.url ?? '-',
-    time: p ? displayTime(p.checkedAt) : '-',
-    status: p?.httpStatus ?? '-',
-    producer: p?.producer ? PRODUCER_NAMES[p.producer] : ctx.pastedProducer ? PRODUCER_NAMES[ctx.pastedProducer] : '-',
-    requestIds: requestIdsOf(p).join(', ') || '-',
-    stepCount: ctx.stepsTried.filter((s) => !s.step.startsWith('admin.')).length,
-  };
-  const tried = ctx.stepsTried.filter((s) => s.answer !== 'skip').flatMap((s) => (isUserStepId(s.step) ? [s.step] : []));
-  return {
-    vars,
-    terms: {
-      verdict: [p ? `verdict.${p.verdict}` : 'verdict.unknown'],
-      steps: tried.length > 0 ? tried.map((id) => `stepName.${id}` as const) : ['stepName.none'],
-    },
-  };
-}
-
 const notTouch = (ctx: SupportContext): boolean => !isTouch(ctx.os);
 
 /** The visitor steps, in the order they are offered. */
@@ -194,30 +146,20 @@ export const USER_STEPS: readonly UserStep[] = [
   },
   {
     id: 'changeDns',
-    // When the site's own name does not resolve anywhere, another resolver cannot find it either.
-    applies: (ctx) => ctx.probe?.verdict !== 'dns_error',
+    // When the site's own name does not resolve anywhere, another resolver cannot find it either; and a site
+    // reached by its IP address is not looked up at all.
+    applies: (ctx) => ctx.probe?.verdict !== 'dns_error' && !isIpAddressHost(ctx.host),
     reply: (ctx) => byDevice('step.changeDns', ctx),
   },
   {
     id: 'contactSite',
-    reply: (ctx) => {
-      const { vars, terms } = evidenceForDraft(ctx);
-      return { key: 'user.contactSite', vars: { host: ctx.host ?? '-' }, draft: { key: 'draft.contactSite', vars, terms } };
-    },
+    reply: (ctx) => ({ key: 'user.contactSite', vars: { host: ctx.host ?? '' }, draft: contactSiteDraft(ctx) }),
   },
   {
     id: 'contactIsp',
-    reply: (ctx) => {
-      const { vars, terms } = evidenceForDraft(ctx);
-      return { key: 'user.contactIsp', vars: { host: ctx.host ?? '-' }, draft: { key: 'draft.contactIsp', vars, terms } };
-    },
+    reply: (ctx) => ({ key: 'user.contactIsp', vars: { host: ctx.host ?? '' }, draft: contactIspDraft(ctx) }),
   },
 ];
-
-/** True for the id of a visitor step (administrator steps are recorded as `admin.<id>`). */
-export function isUserStepId(step: string): step is UserStepId {
-  return (USER_STEP_IDS as readonly string[]).includes(step);
-}
 
 /** Looks a step up by id (the table is the single source of truth). */
 export function userStep(id: UserStepId): UserStep {

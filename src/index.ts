@@ -59,7 +59,11 @@ export async function startApp(
     logger,
     metrics: core.metrics,
     defaultLocale: config.defaultLocale,
-    handoff: { handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false) },
+    handoff: {
+      handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false),
+      // With no help desk configured, the bot never offers "talk to a person".
+      available: () => (handoffService?.targets.length ?? 0) > 0,
+    },
     watch: {
       watch: async (url, reference, locale) => {
         await watchService?.subscribe(url, reference, locale);

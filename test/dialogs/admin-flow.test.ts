@@ -35,10 +35,17 @@ describe('administrator flow', () => {
   it('starts with the overview of the probe when the first message says they run the site', async () => {
     const { convo, replies } = await withVisitorAt([nginxDown], { intents: ['admin'] });
     expect(convo.path()).toBe('admin.overview');
-    expect(keysOf(replies)).toEqual(['probing.checking', 'admin.overview.http', 'admin.overview.producer', 'admin.overview.tlsExpiring']);
-    const [, http, producer, tls] = replies;
+    expect(keysOf(replies)).toEqual([
+      'probing.checking',
+      'admin.overview.http',
+      'admin.reading.down',
+      'admin.overview.producer',
+      'admin.overview.tlsExpiring',
+    ]);
+    const [, http, , producer, tls] = replies;
     expect(http?.vars).toEqual({ host: 'shop.example', status: 502 });
-    expect(http?.terms).toEqual({ verdict: ['verdict.down'], advice: ['advice.admin_check'] });
+    // The administrator's reading replaces the visitor's advice ("wait for a fix").
+    expect(http?.terms).toEqual({ verdict: ['verdict.down'] });
     expect(http?.facts?.map((f) => f.labelKey)).toEqual([
       'fact.checkedAt',
       'fact.status',
@@ -80,6 +87,7 @@ describe('administrator flow', () => {
     expect(explained[1]?.facts).toEqual([
       { labelKey: 'fact.line', value: '3' },
       { labelKey: 'fact.producer', value: 'nginx' },
+      { labelKey: 'fact.detail', value: 'connect() failed (111)' },
     ]);
     expect(convo.context().cause).toBe('upstream-refused');
     expect(convo.path()).toBe('admin.logs');
@@ -91,13 +99,23 @@ describe('administrator flow', () => {
     const host = await convo.answer('no');
     expect(convo.path()).toBe('admin.host');
     expect(host[0]?.draft?.key).toBe('draft.host');
-    expect(host[0]?.draft?.vars).toMatchObject({
-      url: 'https://shop.example/',
-      status: 502,
-      producer: 'nginx',
-      requestIds: 'x-request-id: r-1',
-    });
-    expect(host[0]?.draft?.terms).toEqual({ verdict: ['verdict.down'], causes: ['cause.upstream-refused'] });
+    expect(host[0]?.draft?.vars).toEqual({ url: 'https://shop.example/' });
+    expect(host[0]?.draft?.lines?.evidence?.map((line) => line.key)).toEqual([
+      'draftLine.checkedAt',
+      'draftLine.status',
+      'draftLine.producer',
+      'draftLine.requestIds',
+      'draftLine.timings',
+      'draftLine.causes',
+    ]);
+    expect(host[0]?.draft?.lines?.evidence).toEqual(
+      expect.arrayContaining([
+        { key: 'draftLine.status', vars: { status: 502 }, terms: { verdict: ['verdict.down'] } },
+        { key: 'draftLine.producer', vars: { producer: 'nginx' } },
+        { key: 'draftLine.requestIds', vars: { requestIds: 'x-request-id: r-1' } },
+        { key: 'draftLine.causes', terms: { causes: ['cause.upstream-refused'] } },
+      ]),
+    );
     expect(keysOf(await convo.answer('no'))).toEqual(['admin.done']);
     expect(convo.path()).toBe('admin.done');
     expect(convo.context().stepsTried.map((s) => s.step)).toEqual([
@@ -155,12 +173,13 @@ describe('administrator flow', () => {
     expect(keysOf(replies)).toEqual([
       'probing.checking',
       'admin.overview.http',
+      'admin.reading.down',
       'admin.overview.producer',
       'admin.overview.subStatusCause',
       'admin.overview.cgiTimeout',
     ]);
-    expect(replies[3]?.vars).toEqual({ code: '502.1' });
-    expect(replies[3]?.terms).toEqual({ cause: ['cause.upstream-timeout'] });
+    expect(replies[4]?.vars).toEqual({ code: '502.1' });
+    expect(replies[4]?.terms).toEqual({ cause: ['cause.upstream-timeout'] });
     expect(convo.context().cause).toBe('upstream-timeout');
   });
 

@@ -12,7 +12,7 @@ const FOLLOW_UPS: readonly string[] = ['user.windowsUpdateStuck'];
 
 describe('choices defined once', () => {
   it.each(SCRIPTS.map((s) => [s.name, s] as const))('%s: each state offers on entry what "help" offers there', async (_name, script) => {
-    const convo = createConversation({ probes: script.probes, ...(script.dns ? { dns: script.dns } : {}) });
+    const convo = createConversation({ probes: script.probes, ...(script.dns ? { dns: script.dns } : {}), ...script.edge });
     const mismatches: string[] = [];
     let compared = 0;
     for (const item of script.events) {

@@ -9,6 +9,7 @@ import {
   fakeCloudflareDown,
   fakeDnsReport,
   fakeProbeResult,
+  type ConversationOptions,
   type FakeDns,
   type FakeProbe,
 } from './create-conversation';
@@ -17,6 +18,8 @@ export interface Script {
   name: string;
   probes: FakeProbe[];
   dns?: FakeDns[];
+  /** What the outer edge does with hand-offs and watches (default: both accepted). */
+  edge?: Pick<ConversationOptions, 'handoff' | 'watch'>;
   /** `[event, settle]`: events sent while a probe hangs are not awaited. */
   events: Array<SupportEvent | [SupportEvent, false]>;
 }
@@ -104,5 +107,33 @@ export const SCRIPTS: Script[] = [
       { type: 'turn.timeout' },
       createIntent('no'),
     ],
+  },
+  {
+    name: 'down for everyone, watched until it is back, pressing an old card meanwhile',
+    probes: [fakeCloudflareDown(), fakeProbeResult()],
+    events: [
+      createMessage('shop.example', { url }),
+      createIntent('watch'),
+      createMessage('yes', { intents: ['yes'], pressedIn: 'user.step.reload' }),
+      createIntent('recheck'),
+    ],
+  },
+  {
+    name: 'no help desk and no watch: what exists instead',
+    probes: [fakeCloudflareDown()],
+    edge: { handoff: 'unavailable', watch: 'failed' },
+    events: [
+      createMessage('shop.example', { url }),
+      createIntent('human'),
+      createIntent('watch'),
+      createMessage('what now?'),
+      createIntent('help'),
+      createIntent('restart'),
+    ],
+  },
+  {
+    name: "the probe's own limits",
+    probes: [fakeProbeResult({ verdict: 'blocked', httpStatus: undefined, evidence: [{ kind: 'refused', reason: 'rate-limited' }] })],
+    events: [createMessage('shop.example', { url }), createMessage('hm'), createIntent('restart')],
   },
 ];

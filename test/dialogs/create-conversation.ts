@@ -108,10 +108,23 @@ export interface ConversationOptions {
   dns?: FakeDns[];
   snapshot?: Snapshot<unknown>;
   input?: SupportInput;
+  /**
+   * What the outer edge does with a hand-off the machine asks for, as the bot would report it back
+   * (`handoff.result`): a help desk takes it (default), none does, or no outcome is reported (`silent`).
+   */
+  handoff?: 'accepted' | 'unavailable' | 'silent';
+  /** Whether the watch service stores a watch the machine asks for (`watch.result`); stored by default. */
+  watch?: 'accepted' | 'failed' | 'silent';
+}
+
+/** How `send` waits: until settled (default), not at all, or like the turn runner, for `budgetMs` and then `turn.timeout`. */
+export interface SendOptions {
+  settle?: boolean;
+  budgetMs?: number;
 }
 
 export interface Conversation {
-  send(event: SupportEvent, opts?: { settle?: boolean }): Promise<Reply[]>;
+  send(event: SupportEvent, opts?: SendOptions): Promise<Reply[]>;
   say(text: string, extra?: Partial<Omit<UserMessageEvent, 'type' | 'text'>>): Promise<Reply[]>;
   answer(...intents: Intent[]): Promise<Reply[]>;
   path(): string;
@@ -132,30 +145,65 @@ function pick<T>(list: readonly T[] | undefined, n: number, name: string): T {
   return item;
 }
 
+/** One conversation's canned answers and the inputs its actors were invoked with. */
+interface Fakes {
+  opts: ConversationOptions;
+  probeInputs: ProbeInput[];
+  dnsInputs: DnsLookupInput[];
+}
+
+/**
+ * The conversation whose event is being processed. XState starts invoked actors synchronously inside
+ * `actor.send` (and `actor.start`), so the one provided machine below can serve every conversation: each
+ * conversation points this at its own fakes around those calls. Providing a machine per conversation
+ * costs milliseconds, which the exhaustive walks (walk-conversations.ts) cannot afford tens of thousands of times.
+ */
+let answering: Fakes | undefined;
+
+function fakesNow(name: string): Fakes {
+  if (!answering) throw new Error(`${name} was invoked outside a conversation's send`);
+  return answering;
+}
+
+/** The real machine with fake actors that answer for the conversation being served. */
+const machine = supportMachine.provide({
+  actors: {
+    // Like the composition root's actor: the machine receives the public view of each canned result.
+    probeSite: fromPromise<PublicProbeResult, ProbeInput>(({ input }) => {
+      const { opts, probeInputs } = fakesNow('probeSite');
+      const answer = pick(opts.probes, probeInputs.length, 'probe');
+      probeInputs.push(input);
+      if (answer === 'hang') return new Promise<PublicProbeResult>(() => undefined);
+      if (typeof answer === 'function') return Promise.resolve(publicView(answer(input)));
+      if ('fail' in answer) return Promise.reject(new Error(answer.fail));
+      return Promise.resolve(publicView({ ...answer, url: input.url }));
+    }),
+    lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) => {
+      const { opts, dnsInputs } = fakesNow('lookupDns');
+      const answer = pick(opts.dns, dnsInputs.length, 'dns');
+      dnsInputs.push(input);
+      if (answer === 'hang') return new Promise<DnsReport>(() => undefined);
+      if ('fail' in answer) return Promise.reject(new Error(answer.fail));
+      return Promise.resolve(answer);
+    }),
+  },
+});
+
 /** Runs the real support machine with fake actors, collecting emitted events. */
 export function createConversation(opts: ConversationOptions = {}): Conversation {
   const probeInputs: ProbeInput[] = [];
   const dnsInputs: DnsLookupInput[] = [];
-  const machine = supportMachine.provide({
-    actors: {
-      // Like the composition root's actor: the machine receives the public view of each canned result.
-      probeSite: fromPromise<PublicProbeResult, ProbeInput>(({ input }) => {
-        const answer = pick(opts.probes, probeInputs.length, 'probe');
-        probeInputs.push(input);
-        if (answer === 'hang') return new Promise<PublicProbeResult>(() => undefined);
-        if (typeof answer === 'function') return Promise.resolve(publicView(answer(input)));
-        if ('fail' in answer) return Promise.reject(new Error(answer.fail));
-        return Promise.resolve(publicView({ ...answer, url: input.url }));
-      }),
-      lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) => {
-        const answer = pick(opts.dns, dnsInputs.length, 'dns');
-        dnsInputs.push(input);
-        if (answer === 'hang') return new Promise<DnsReport>(() => undefined);
-        if ('fail' in answer) return Promise.reject(new Error(answer.fail));
-        return Promise.resolve(answer);
-      }),
-    },
-  });
+  const fakes: Fakes = { opts, probeInputs, dnsInputs };
+  /** Runs `fn` with this conversation's fakes answering any actor it starts. */
+  const serving = (fn: () => void): void => {
+    const previous = answering;
+    answering = fakes;
+    try {
+      fn();
+    } finally {
+      answering = previous;
+    }
+  };
   const actor = createActor(machine, {
     ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
     ...(opts.input ? { input: opts.input } : {}),
@@ -165,12 +213,25 @@ export function createConversation(opts: ConversationOptions = {}): Conversation
     emitted.push(e);
     if (e.type === 'reply') recordKeys(e.reply);
   });
-  actor.start();
+  serving(() => actor.start());
 
-  const send = async (event: SupportEvent, { settle = true } = {}): Promise<Reply[]> => {
+  const send = async (event: SupportEvent, { settle = true, budgetMs }: SendOptions = {}): Promise<Reply[]> => {
     const before = emitted.length;
-    actor.send(event);
-    if (settle) await waitFor(actor, isSettled);
+    serving(() => actor.send(event));
+    if (budgetMs !== undefined) {
+      // Like the turn runner: wait for the invoked work within the budget, then tell the machine to stop waiting.
+      await waitFor(actor, isSettled, { timeout: budgetMs }).catch(() => serving(() => actor.send({ type: 'turn.timeout' })));
+    } else if (settle) {
+      await waitFor(actor, isSettled);
+    }
+    // Like the bot: deliver what the turn asked for, then tell the machine what became of it.
+    const asked = emitted.slice(before);
+    for (const e of asked) {
+      if (e.type === 'handoff' && opts.handoff !== 'silent')
+        serving(() => actor.send({ type: 'handoff.result', accepted: (opts.handoff ?? 'accepted') === 'accepted' }));
+      if (e.type === 'watch' && opts.watch !== 'silent')
+        serving(() => actor.send({ type: 'watch.result', url: e.url, accepted: (opts.watch ?? 'accepted') === 'accepted' }));
+    }
     return emitted.slice(before).flatMap((e) => (e.type === 'reply' ? [e.reply] : []));
   };
   return {

@@ -34,7 +34,7 @@ afterAll(() => {
 
 describe('rehydration at every waiting state', () => {
   it.each(SCRIPTS.map((s) => [s.name, s] as const))('%s', async (_name, script) => {
-    const live = createConversation({ probes: script.probes, ...(script.dns ? { dns: script.dns } : {}) });
+    const live = createConversation({ probes: script.probes, ...(script.dns ? { dns: script.dns } : {}), ...script.edge });
     let compared = 0;
     for (const item of script.events) {
       const [event, settle] = Array.isArray(item) ? item : [item, true];
@@ -47,6 +47,7 @@ describe('rehydration at every waiting state', () => {
           probes: script.probes.slice(Math.min(live.probeInputs.length, script.probes.length - 1)),
           ...(script.dns ? { dns: script.dns.slice(Math.min(live.dnsInputs.length, script.dns.length - 1)) } : {}),
           snapshot: stored.snapshot,
+          ...script.edge,
         });
         expect(restored.path()).toBe(live.path());
         expect(restored.context()).toEqual(JSON.parse(JSON.stringify(live.context())));

@@ -4,12 +4,14 @@
  * matrix of browsers, systems and probe results, so a new variant without a string fails here.
  */
 import i18next from 'i18next';
-import { ADMIN_STEPS, dnsReplies, overviewReplies } from '../../dialogs/admin-steps';
+import { ADMIN_READING_IDS, ADMIN_STEPS, dnsReplies, overviewReplies } from '../../dialogs/admin-steps';
+import { whereNowReplies } from '../../dialogs/where-now';
 import { createInitialContext, type SupportContext } from '../../dialogs/context';
 import { FAULT_IDS, LOG_HINT_IDS, PRODUCER_NAMES } from '../../dialogs/producers';
 import {
   findingReplies,
   helpReply,
+  noticeReply,
   PROMPT_PATHS,
   REPLIES,
   repromptReply,
@@ -102,7 +104,10 @@ function allReplies(): Reply[] {
     for (const name of Object.keys(REPLIES) as ReplyName[]) out.push(...REPLIES[name](ctx));
     out.push(...withChoices(overviewReplies(ctx), []));
     out.push(...dnsReplies(ctx, fakeDnsReport({ a: ['198.51.100.1'] })), ...dnsReplies(ctx, fakeDnsReport({ error: 'ENOTFOUND' })));
-    for (const path of PROMPT_PATHS) out.push(...helpReply(path, ctx), ...repromptReply(path, ctx));
+    for (const path of PROMPT_PATHS) {
+      out.push(...helpReply(path, ctx), ...repromptReply(path, ctx), ...whereNowReplies(path, ctx));
+      out.push(...noticeReply('watch.failed', path, ctx, { host: 'shop.example' }));
+    }
   }
   const findingCauses = [...CAUSE_IDS, 'error-page', 'header-dump', 'status-502', 'sub-status'] as const;
   for (const cause of findingCauses) {
@@ -119,15 +124,18 @@ function allReplies(): Reply[] {
 
 /** The i18n keys one reply refers to, with the names it supplies for interpolation. */
 function keysIn(reply: Reply): Array<{ key: string; supplied: Set<string> }> {
-  const supplied = (r: { vars?: object; keys?: object; terms?: object }) =>
-    new Set([...Object.keys(r.vars ?? {}), ...Object.keys(r.keys ?? {}), ...Object.keys(r.terms ?? {})]);
+  const supplied = (r: { vars?: object; keys?: object; terms?: object; lines?: object }) =>
+    new Set([...Object.keys(r.vars ?? {}), ...Object.keys(r.keys ?? {}), ...Object.keys(r.terms ?? {}), ...Object.keys(r.lines ?? {})]);
   const out = [{ key: reply.key, supplied: supplied(reply) }];
+  const draftLines = Object.values(reply.draft?.lines ?? {}).flat();
   if (reply.draft) out.push({ key: reply.draft.key, supplied: supplied(reply.draft) });
+  for (const line of draftLines) out.push({ key: line.key, supplied: supplied(line) });
   const plain = [
     ...(reply.choices ?? []).map((c) => c.labelKey),
     ...(reply.facts ?? []).map((f) => f.labelKey),
     ...Object.values(reply.terms ?? {}).flat(),
     ...Object.values(reply.draft?.terms ?? {}).flat(),
+    ...draftLines.flatMap((line) => Object.values(line.terms ?? {}).flat()),
     ...Object.values(reply.keys ?? {})
       .flat()
       .filter((id) => (KEY_IDS as readonly string[]).includes(id))
@@ -170,6 +178,8 @@ describe('English strings', () => {
       ...LOG_HINT_IDS.map((h) => `admin.logs.ask.${h}`),
       ...KEY_IDS.map((k) => `key.${k}`),
       ...USER_STEPS.map((s) => `stepName.${s.id}`),
+      ...ADMIN_READING_IDS.map((r) => `admin.reading.${r}`),
+      'reprompt.stale',
     ];
     expect(expected.filter((k) => englishText(k) === undefined)).toEqual([]);
   });

@@ -325,18 +325,20 @@ describe('visitor steps', () => {
     while (convo.path() !== 'user.contactSite') replies = await convo.answer('skip');
     const draft = replies.at(-1)?.draft;
     expect(draft?.key).toBe('draft.contactSite');
-    expect(draft?.vars).toEqual({
-      url: 'https://shop.example/',
-      time: '2024-05-01 10:02 UTC',
-      status: 200,
-      producer: '-',
-      requestIds: 'x-request-id: abc123',
-      stepCount: 10,
-    });
-    expect(draft?.terms).toEqual({ verdict: ['verdict.up'], steps: ['stepName.reload'] });
+    expect(draft?.vars).toEqual({ url: 'https://shop.example/' });
+    // One line per known fact: no producer was seen, so there is no "Error produced by" line at all.
+    expect(draft?.lines?.evidence).toEqual([
+      { key: 'draftLine.checkedAt', vars: { time: '2024-05-01 10:02 UTC' } },
+      { key: 'draftLine.status', vars: { status: 200 }, terms: { verdict: ['verdict.up'] } },
+      { key: 'draftLine.requestIds', vars: { requestIds: 'x-request-id: abc123' } },
+      { key: 'draftLine.steps', terms: { steps: ['stepName.reload'] } },
+    ]);
     const isp = await convo.answer('no');
     expect(isp.at(-1)?.draft?.key).toBe('draft.contactIsp');
-    expect(isp.at(-1)?.draft?.terms?.steps).toEqual(['stepName.reload', 'stepName.contactSite']);
+    expect(isp.at(-1)?.draft?.lines?.evidence?.at(-1)).toEqual({
+      key: 'draftLine.steps',
+      terms: { steps: ['stepName.reload', 'stepName.contactSite'] },
+    });
   });
 });
 

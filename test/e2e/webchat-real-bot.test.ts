@@ -190,7 +190,7 @@ describe('hand-off with no help desk connected', () => {
       const { activities } = (await res.json()) as { activities: BotActivity[] };
       const t = translatorFor(createI18n(), 'en');
       const texts = activities.map((a) => a.summary ?? ('text' in a ? a.text : undefined) ?? '');
-      expect(texts).toContain(t('handoff.unavailable'));
+      expect(texts).toContain(t('handoff.unavailable.noSite'));
       expect(texts).not.toContain(t('handoff.sent'));
     } finally {
       await app.close();

@@ -29,6 +29,8 @@ export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
 export interface HandoffSink {
   /** True when at least one help desk target received the case. */
   handoff(summary: HandoffSummary, origin: { channelId: string; conversationId: string; userName?: string }): Promise<boolean>;
+  /** Whether any help desk target is configured; when omitted, the bot learns it from the first hand-off. */
+  available?(): boolean;
 }
 
 /** Someone who wants to hear when a site is back (the watch service). */
@@ -49,6 +51,9 @@ export interface GatewayDoctorBotOptions {
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
 const MAX_TEXT = 100_000;
 
+/** The reply that opens the answer to a press on an earlier card (dialogs/where-now.ts). */
+const STALE_PRESS: TranslationKey = 'reprompt.stale';
+
 /** Teams cards remembered for an in-place update after a click. */
 const MAX_REMEMBERED_CARDS = 5000;
 
@@ -61,8 +66,9 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const event = this.messageEvent(context);
       const clicked = buttonIntent(context.activity.value);
-      if (clicked) await this.markCardAnswered(context, clicked);
-      if (event) await this.turn(context, [event]);
+      const said = event ? await this.turn(context, [event]) : [];
+      // A press on an earlier card was not taken as an answer: its card must not be marked with one.
+      if (clicked) await this.markCardAnswered(context, clicked, { taken: said[0]?.key !== STALE_PRESS });
       await next();
     });
 
@@ -115,9 +121,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
 
   /**
    * Teams lets a bot replace a card it sent: after a button click the card is redrawn with the answer
-   * marked and its buttons gone, so old cards cannot be clicked again and do not pile up.
+   * marked and its buttons gone, so old cards cannot be clicked again and do not pile up. A press the
+   * conversation did not take (an earlier card's) retires the card without marking an answer.
    */
-  private async markCardAnswered(context: TurnContext, intent: Intent): Promise<void> {
+  private async markCardAnswered(context: TurnContext, intent: Intent, { taken }: { taken: boolean }): Promise<void> {
     const replyToId = context.activity.replyToId;
     if (context.activity.channelId !== 'msteams' || !replyToId) return;
     const remembered = this.sentCards.get(replyToId);
@@ -128,7 +135,12 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       await context.updateActivity({
         id: replyToId,
         type: ActivityTypes.Message,
-        attachments: [renderAdaptiveCard(remembered.reply, t, { locale: remembered.locale, answeredIntent: intent })],
+        attachments: [
+          renderAdaptiveCard(remembered.reply, t, {
+            locale: remembered.locale,
+            ...(taken ? { answeredIntent: intent } : { retired: true }),
+          }),
+        ],
       });
     } catch (err) {
       this.options.logger.debug({ err }, 'card could not be updated in place');
@@ -149,16 +161,23 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     });
   }
 
-  /** A message becomes one event: a button's intent, or what understanding makes of the words. */
+  /** A message becomes one event: a button's intent (and the state its card belongs to), or what understanding makes of the words. */
   private messageEvent(context: TurnContext): SupportEvent | undefined {
     const activity = context.activity;
-    const intent = buttonIntent(activity.value);
+    const press = buttonPress(activity.value);
     const rawText = typeof activity.text === 'string' ? activity.text : '';
     const text = (activity.channelId === 'msteams' ? (TurnContext.removeRecipientMention(activity) ?? rawText) : rawText).slice(
       0,
       MAX_TEXT,
     );
-    if (intent) return { type: 'user.message', text: text.slice(0, 300), intents: [intent] };
+    if (press) {
+      return {
+        type: 'user.message',
+        text: text.slice(0, 300),
+        intents: [press.intent],
+        ...(press.state ? { pressedIn: press.state } : {}),
+      };
+    }
     if (text.trim() === '') return undefined;
     const event = understand(text, { locale: resolveLocale(activity.locale, this.defaultLocale) });
     // Understanding adds https:// to a bare host ("127.0.0.1:4302"); only then may the probe fall back to http.
@@ -166,21 +185,27 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     return event;
   }
 
-  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<void> {
+  /** What this deployment can do, told to the machine with every turn so it never offers what is missing. */
+  private capabilities(): SupportEvent {
+    const { handoff, watch } = this.options;
+    return { type: 'capabilities', handoff: handoff !== undefined && (handoff.available?.() ?? true), watch: watch !== undefined };
+  }
+
+  /** Runs one turn and sends its replies; resolves to what was said. */
+  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<Reply[]> {
     const { runner, i18n, logger, metrics } = this.options;
     const activity = context.activity;
     const channelId = activity.channelId ?? 'unknown';
     const conversationId = activity.conversation?.id;
-    if (!conversationId) return;
-    let result: TurnResult;
-    try {
+    if (!conversationId) return [];
+    const run = (turnEvents: SupportEvent[], activityId?: string): Promise<TurnResult> =>
       // Web chat's user id is new with every token, so a person's own limit alone is free to rotate: probes
       // this turn starts are charged to the client's address as well (the channel put it in turnState).
-      result = await withProbeClient(clientKeyOf(clientAddressOf(context)), () =>
+      withProbeClient(clientKeyOf(clientAddressOf(context)), () =>
         runner.run({
           key: conversationKey(channelId, conversationId),
-          activityId: activity.id,
-          events,
+          ...(activityId ? { activityId } : {}),
+          events: turnEvents,
           locale: resolveLocale(activity.locale, this.defaultLocale),
           requester: requesterId(channelId, activity.from?.id),
           // With expectReplies everything arrives at once at the end of the turn: a typing indicator
@@ -193,6 +218,9 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
                 },
         }),
       );
+    let result: TurnResult;
+    try {
+      result = await run([this.capabilities(), ...events], activity.id);
     } catch (err) {
       metrics?.turns.inc({ channel: channelId, outcome: 'error' });
       logger.error({ err, channelId }, 'turn failed');
@@ -202,53 +230,95 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
         text: t('system.error' satisfies TranslationKey),
         channelData: { gatewayDoctor: { state: 'error' } },
       });
-      return;
+      return [];
     }
     if (result.duplicate) {
       metrics?.turns.inc({ channel: channelId, outcome: 'duplicate' });
-      return;
+      return [];
     }
     metrics?.turns.inc({ channel: channelId, outcome: 'ok' });
-    if (silentUnlessReplies && result.replies.length === 0) return;
+    if (silentUnlessReplies && result.replies.length === 0) return [];
 
-    // Hand the case over before answering, so the answer can say truthfully whether anyone received it.
-    let handedOver = result.handoffs.length === 0;
-    for (const summary of result.handoffs) {
-      const delivered = await (
-        this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false)
-      ).catch((err: unknown) => {
-        logger.error({ err }, 'hand-off failed');
-        return false;
-      });
-      handedOver = handedOver || delivered;
+    // Hand-offs and watches go out before anything is said, and what became of them goes back into the
+    // machine as a follow-up turn: the machine then says what really happened (a person has the case or
+    // nobody does; the site is watched or not), and remembers it for every later turn.
+    const outcomes = await this.deliver(result, context, conversationId);
+    let replies: Reply[] = result.replies;
+    if (outcomes.length > 0) {
+      try {
+        const followUp = await run(outcomes);
+        replies = [...replies, ...followUp.replies];
+        result = { ...result, status: followUp.status, locale: followUp.locale };
+      } catch (err) {
+        logger.error({ err, channelId }, 'could not tell the conversation what became of its hand-off or watch');
+        replies = [...replies, { key: 'system.error' } satisfies KeyedReply];
+      }
     }
 
     const t = translatorFor(i18n, result.locale);
-    let replies: Reply[] = result.restarted ? [{ key: 'system.restarted' } satisfies KeyedReply, ...result.replies] : result.replies;
-    if (!handedOver) {
-      const unavailable: TranslationKey = 'handoff.unavailable';
-      replies = replies.map((reply) => (reply.key === ('handoff.sent' satisfies TranslationKey) ? { ...reply, key: unavailable } : reply));
-    }
+    if (result.restarted) replies = [{ key: 'system.restarted' } satisfies KeyedReply, ...replies];
     const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
     if (outgoing.length > 0) {
       const sent = await context.sendActivities(outgoing);
       this.rememberCards(channelId, sent, replies, result.locale);
     }
-
-    for (const watch of result.watches) {
-      await this.options.watch
-        ?.watch(watch.url, TurnContext.getConversationReference(activity), result.locale)
-        .catch((err: unknown) => logger.error({ err }, 'watch request failed'));
-    }
+    return replies;
   }
+
+  /** Delivers the turn's hand-offs and watch requests; their outcomes are the events of the follow-up turn. */
+  private async deliver(result: TurnResult, context: TurnContext, conversationId: string): Promise<SupportEvent[]> {
+    const { logger } = this.options;
+    const activity = context.activity;
+    const channelId = activity.channelId ?? 'unknown';
+    const outcomes: SupportEvent[] = [];
+    for (const summary of result.handoffs) {
+      const accepted = await (
+        this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false)
+      ).catch((err: unknown) => {
+        logger.error({ err }, 'hand-off failed');
+        return false;
+      });
+      outcomes.push({ type: 'handoff.result', accepted });
+    }
+    for (const { url } of result.watches) {
+      const sink = this.options.watch;
+      const accepted = sink
+        ? await sink
+            .watch(url, TurnContext.getConversationReference(activity), result.locale)
+            .then(() => true)
+            .catch((err: unknown) => {
+              logger.error({ err }, 'watch request failed');
+              return false;
+            })
+        : false;
+      outcomes.push({ type: 'watch.result', url, accepted });
+    }
+    return outcomes;
+  }
+}
+
+/** Longest state path a button may carry back (the longest real one is under 30 characters). */
+const MAX_BUTTON_STATE = 100;
+
+/**
+ * What a card button or suggested action carries back: its intent, if it is one we know, and the state path
+ * of the card it was on (cards sent before buttons carried it have none, and are taken as current).
+ */
+export function buttonPress(value: unknown): { intent: Intent; state?: string } | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const inner = (value as { gatewayDoctor?: { intent?: unknown; state?: unknown } }).gatewayDoctor;
+  const intent = inner?.intent;
+  if (typeof intent !== 'string' || !(INTENTS as readonly string[]).includes(intent)) return undefined;
+  const state = inner?.state;
+  return {
+    intent: intent as Intent,
+    ...(typeof state === 'string' && state.length > 0 && state.length <= MAX_BUTTON_STATE ? { state } : {}),
+  };
 }
 
 /** The intent a card button or suggested action carries, if it is one we know. */
 export function buttonIntent(value: unknown): Intent | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const inner = (value as { gatewayDoctor?: { intent?: unknown } }).gatewayDoctor;
-  const intent = inner?.intent;
-  return typeof intent === 'string' && (INTENTS as readonly string[]).includes(intent) ? (intent as Intent) : undefined;
+  return buttonPress(value)?.intent;
 }
 
 /** An opaque, stable id of a network client for rate limits: never the raw address (limiter keys are kept in memory). */

@@ -9,6 +9,7 @@ import { renderAdaptiveCard } from './adaptive-card';
 import { renderBlockKit } from './block-kit';
 import { plainReplyText, renderPlainText } from './plain-text';
 import type { GatewayDoctorChannelData, Translate } from '../../contracts';
+import { actionValue } from './types';
 
 export interface RenderTarget {
   channelId: string;
@@ -39,7 +40,7 @@ export function publicChannelData(status: GatewayDoctorChannelData): GatewayDoct
 export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTarget): Partial<Activity> {
   const channelData: Record<string, unknown> = { gatewayDoctor: publicChannelData(target.status) };
   if (target.channelId === 'slack') {
-    const { text, blocks } = renderBlockKit(reply, t);
+    const { text, blocks } = renderBlockKit(reply, t, { state: target.status.state });
     return { type: ActivityTypes.Message, text, locale: target.locale, channelData: { ...channelData, slack: { blocks } } };
   }
   const plain = renderPlainText(reply, t);
@@ -48,7 +49,7 @@ export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTa
     const actions = (reply.choices ?? []).map((choice) => ({
       type: 'messageBack',
       title: t(choice.labelKey),
-      value: { gatewayDoctor: { intent: choice.intent } },
+      value: actionValue(choice.intent, target.status.state),
     }));
     return {
       type: ActivityTypes.Message,
@@ -66,7 +67,7 @@ export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTa
     type: ActivityTypes.Message,
     // The card carries the whole reply; `summary` is what notifications and screen readers announce first.
     summary: plainReplyText(reply, t).slice(0, 200),
-    attachments: [renderAdaptiveCard(reply, t, { locale: target.locale })],
+    attachments: [renderAdaptiveCard(reply, t, { locale: target.locale, state: target.status.state })],
     locale: target.locale,
     channelData,
   };

@@ -14,7 +14,7 @@ import {
   translateWith,
 } from './plain-text';
 import type { Translate } from '../../contracts';
-import type { ActionValue } from './types';
+import { actionValue, type ActionValue } from './types';
 
 export const ADAPTIVE_CARD_VERSION = '1.5';
 
@@ -26,6 +26,10 @@ export interface AdaptiveCardOptions {
    * for replacing a card in place (Teams `updateActivity`) so old buttons cannot be clicked twice.
    */
   answeredIntent?: string;
+  /** Renders the card without buttons and without an answer: an earlier card whose press was not taken as one. */
+  retired?: boolean;
+  /** The conversation's state when the card is sent: each button carries it back, so a later press is recognised as one on an old card. */
+  state?: string;
 }
 
 interface TextBlock {
@@ -114,13 +118,13 @@ export function renderAdaptiveCard(reply: Reply, t: Translate, options: Adaptive
   };
 
   const choices = reply.choices ?? [];
-  if (options.answeredIntent !== undefined) {
-    const chosen = choices.find((choice) => choice.intent === options.answeredIntent);
+  if (options.answeredIntent !== undefined || options.retired) {
+    const chosen = choices.find((choice) => options.answeredIntent !== undefined && choice.intent === options.answeredIntent);
     if (chosen) {
       body.push({ type: 'TextBlock', text: `✓ ${escapeMarkdown(t(chosen.labelKey))}`, wrap: true, isSubtle: true, spacing: 'Medium' });
     }
   } else if (choices.length > 0) {
-    card.actions = choices.map((choice) => submitAction(t(choice.labelKey), { gatewayDoctor: { intent: choice.intent } }));
+    card.actions = choices.map((choice) => submitAction(t(choice.labelKey), actionValue(choice.intent, options.state)));
   }
 
   return CardFactory.adaptiveCard(card);

@@ -7,7 +7,7 @@ import type { ActionsBlock, Button, KnownBlock, MrkdwnElement, SectionBlock } fr
 import type { Choice, Fact, Reply } from '../../../dialogs/types';
 import { resolveVars, translateWith } from './plain-text';
 import type { Translate } from '../../contracts';
-import type { ActionValue } from './types';
+import { actionValue, type ActionValue } from './types';
 
 /**
  * Values go into the translation untouched: the whole rendered string is escaped afterwards, which covers
@@ -58,8 +58,14 @@ export function truncateMrkdwn(text: string, max: number): string {
   return cut + ELLIPSIS;
 }
 
+/** Options of `renderBlockKit`. */
+export interface BlockKitOptions {
+  /** The conversation's state when the message is sent: each button's value carries it back (see ActionValue). */
+  state?: string;
+}
+
 /** Renders a reply for Slack: its text as mrkdwn, facts as fields, a draft as a code block, choices as buttons. */
-export function renderBlockKit(reply: Reply, t: Translate): BlockKitMessage {
+export function renderBlockKit(reply: Reply, t: Translate, { state }: BlockKitOptions = {}): BlockKitMessage {
   const text = truncateMrkdwn(escapeMrkdwn(translateWith(t, reply.key, resolveVars(reply, t, RAW))), BLOCK_KIT_LIMITS.sectionText);
   const head: KnownBlock[] = [section(text)];
   const tail: KnownBlock[] = [];
@@ -67,7 +73,7 @@ export function renderBlockKit(reply: Reply, t: Translate): BlockKitMessage {
     const draft = translateWith(t, reply.draft.key, resolveVars(reply.draft, t, RAW));
     tail.push(section(codeBlock(draft)));
   }
-  const actions = reply.choices?.length ? actionsBlock(reply.choices, t) : undefined;
+  const actions = reply.choices?.length ? actionsBlock(reply.choices, t, state) : undefined;
   if (actions) tail.push(actions);
 
   const roomForFacts = BLOCK_KIT_LIMITS.blocksPerMessage - head.length - tail.length;
@@ -105,20 +111,20 @@ function factSections(facts: Fact[], t: Translate): SectionBlock[] {
   return sections;
 }
 
-function actionsBlock(choices: Choice[], t: Translate): ActionsBlock | undefined {
+function actionsBlock(choices: Choice[], t: Translate, state: string | undefined): ActionsBlock | undefined {
   const seen = new Set<string>();
   const elements: Button[] = [];
   for (const choice of choices) {
     // action_id must be unique within the message; a repeated intent adds nothing a person could choose.
     if (seen.has(choice.intent) || elements.length === BLOCK_KIT_LIMITS.elementsPerActions) continue;
     seen.add(choice.intent);
-    elements.push(button(choice, t));
+    elements.push(button(choice, t, state));
   }
   return elements.length ? { type: 'actions', elements } : undefined;
 }
 
-function button(choice: Choice, t: Translate): Button {
-  const value: ActionValue = { gatewayDoctor: { intent: choice.intent } };
+function button(choice: Choice, t: Translate, state: string | undefined): Button {
+  const value: ActionValue = actionValue(choice.intent, state);
   const label = t(choice.labelKey);
   return {
     type: 'button',

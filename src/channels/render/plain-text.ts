@@ -3,19 +3,22 @@
  * Also home of the variable resolution every renderer shares (shortcut keys and translated terms).
  */
 import type { TranslationKey } from '../../../dialogs/translation-keys';
-import type { Reply } from '../../../dialogs/types';
+import type { DraftLine, Reply } from '../../../dialogs/types';
 import type { Translate } from '../../contracts';
 
-/** What a reply or a draft carries besides its key: raw values, shortcut keys and translated terms. */
+/** What a reply or a draft carries besides its key: raw values, shortcut keys, translated terms and lines. */
 export interface VarSource {
   vars?: Record<string, string | number>;
   keys?: Record<string, string[]>;
   terms?: Record<string, string[]>;
+  /** Var name -> lines, each translated with its own vars (a draft's evidence, one known fact per line). */
+  lines?: Record<string, DraftLine[]>;
 }
 
 /** Separators the channel-neutral contract fixes (dialogs/types.ts): `Ctrl+Shift+R`, `A, B`. */
 const KEY_JOINER = '+';
 const TERM_JOINER = ', ';
+const LINE_JOINER = '\n';
 
 /** i18n key of the caption above a ready-to-send draft (all renderers use it). */
 export const DRAFT_CAPTION_KEY: TranslationKey = 'render.draftCaption';
@@ -33,7 +36,8 @@ export function stripUnsafeChars(value: string): string {
 /**
  * The interpolation values of a reply or draft: string vars passed through `formatValue` (each channel's
  * escaping), numbers as they are, key ids translated through `key.<id>` and joined with '+', term keys
- * translated and joined with ', '. Keys and terms are our own words, so they are never escaped.
+ * translated and joined with ', ', lines translated with their own vars and joined with line breaks.
+ * Keys and terms are our own words, so they are never escaped.
  */
 export function resolveVars(
   source: VarSource,
@@ -49,6 +53,10 @@ export function resolveVars(
   }
   for (const [name, keys] of Object.entries(source.terms ?? {})) {
     resolved[name] = keys.map((key) => t(key)).join(TERM_JOINER);
+  }
+  for (const [name, lines] of Object.entries(source.lines ?? {})) {
+    // Each line's own values get the channel's escaping; the lines are our sentences, joined one per line.
+    resolved[name] = lines.map((line) => translateWith(t, line.key, resolveVars(line, t, formatValue))).join(LINE_JOINER);
   }
   return resolved;
 }

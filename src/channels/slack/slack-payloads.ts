@@ -37,7 +37,10 @@ export const eventCallbackSchema = z.object({
 });
 
 /** What a button click carries in `value`, written by the Block Kit renderer. */
-export const actionValueSchema = z.object({ gatewayDoctor: z.object({ intent: z.enum(INTENTS) }) });
+export const actionValueSchema = z.object({
+  // `state`: the state path of the message the button was on, so a press on an earlier message is recognised.
+  gatewayDoctor: z.object({ intent: z.enum(INTENTS), state: z.string().max(100).optional() }),
+});
 
 /** One element's action in a `block_actions` payload. */
 export const blockActionSchema = z.object({

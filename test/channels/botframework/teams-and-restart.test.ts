@@ -136,6 +136,28 @@ describe('Teams cards updated in place', () => {
       const content = JSON.stringify(update?.body.attachments);
       expect(content).not.toContain('Action.Submit');
       await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.hardRefresh'));
+
+      // The hard-refresh card stays live while the person types the answer instead; a later press on it is
+      // not an answer to the step now asked, so its card is retired without a "✓" for an answer not given.
+      const hardIndex = connector.posted.findIndex((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.hardRefresh');
+      const hardCardId = `reply-${hardIndex + 1}`;
+      await post(teams({ text: 'no' }));
+      await waitFor(() => connector.posted.some((p) => p.body.channelData?.gatewayDoctor?.state === 'user.step.restartBrowser'));
+      const puts = connector.posted.filter((p) => p.method === 'PUT').length;
+      await post(
+        teams({
+          text: 'Yes, it works now',
+          value: { gatewayDoctor: { intent: 'yes', state: 'user.step.hardRefresh' } },
+          replyToId: hardCardId,
+        }),
+      );
+      await waitFor(() => connector.posted.filter((p) => p.method === 'PUT').length > puts);
+      const retired = connector.posted.filter((p) => p.method === 'PUT').at(-1);
+      expect(retired?.path).toContain(`/activities/${hardCardId}`);
+      expect(JSON.stringify(retired?.body.attachments)).not.toContain('Action.Submit');
+      expect(JSON.stringify(retired?.body.attachments)).not.toContain('✓');
+      const answers = connector.posted.filter((p) => p.method !== 'PUT' && p.body.type === 'message');
+      expect(answers.at(-1)?.body.channelData?.gatewayDoctor?.state).toBe('user.step.restartBrowser');
     } finally {
       await app.close();
       await connector.close();

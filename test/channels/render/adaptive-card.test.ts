@@ -115,6 +115,20 @@ describe('renderAdaptiveCard', () => {
     expect(card.actions).toBeUndefined();
     expect(card.body.at(-1)).toMatchObject({ type: 'TextBlock', text: '✓ choice.recheck', isSubtle: true });
   });
+
+  it('retires an earlier card without buttons and without marking an answer it did not give', () => {
+    const card = cardOf(fullReply, fakeT, { retired: true });
+    expect(card.actions).toBeUndefined();
+    expect(JSON.stringify(card.body)).not.toContain('✓');
+  });
+
+  it('puts the state of the message in every button, for web chat and for Teams', () => {
+    const card = cardOf(fullReply, fakeT, { state: 'user.down' });
+    for (const action of card.actions ?? []) {
+      expect(action.data.gatewayDoctor.state).toBe('user.down');
+      expect(action.data.msteams.value.gatewayDoctor.state).toBe('user.down');
+    }
+  });
 });
 
 describe('escapeMarkdown', () => {

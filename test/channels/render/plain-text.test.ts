@@ -1,5 +1,12 @@
-import type { Reply } from '../../../dialogs/types';
-import { DRAFT_CAPTION_KEY, keyLabel, renderPlainText, resolveVars, stripUnsafeChars } from '../../../src/channels/render/plain-text';
+import type { Draft, Reply } from '../../../dialogs/types';
+import {
+  DRAFT_CAPTION_KEY,
+  keyLabel,
+  plainDraftText,
+  renderPlainText,
+  resolveVars,
+  stripUnsafeChars,
+} from '../../../src/channels/render/plain-text';
 import type { Translate } from '../../../src/contracts';
 
 const fakeT: Translate = (key, vars) => key + (vars ? JSON.stringify(vars) : '');
@@ -8,6 +15,14 @@ const fakeT: Translate = (key, vars) => key + (vars ? JSON.stringify(vars) : '')
 function createGermanKeysT(): Translate {
   const known: Record<string, string> = { 'key.ctrl': 'Strg', 'key.shift': 'Umschalt' };
   return (key, vars) => known[key] ?? key + (vars ? JSON.stringify(vars) : '');
+}
+
+/** A translator over a small table that interpolates {{vars}} the way i18next does. */
+function fakeTranslateWith(table: Record<string, string>): Translate {
+  return (key, vars) =>
+    (table[key] ?? key).replace(/\{\{(\w+)\}\}/g, (_m, name: string) =>
+      String((vars as Record<string, unknown> | undefined)?.[name] ?? ''),
+    );
 }
 
 describe('renderPlainText', () => {
@@ -79,6 +94,36 @@ describe('resolveVars', () => {
   it('passes numbers through and formats strings with the channel formatter', () => {
     const vars = resolveVars({ vars: { status: 502, host: 'a.example' } }, fakeT, (value) => `<${value}>`);
     expect(vars).toEqual({ status: 502, host: '<a.example>' });
+  });
+});
+
+describe('draft lines', () => {
+  const lines = fakeTranslateWith({
+    'draft.x': 'Hello,\n\nThe site {{url}} fails.\n{{evidence}}\n\nThanks.',
+    'line.status': 'Status: {{status}} ({{verdict}})',
+    'line.ids': 'Request IDs: {{requestIds}}',
+    'verdict.down': 'down',
+  });
+
+  it('renders one translated line per known fact, each with its own vars and terms', () => {
+    const draft: Draft = {
+      key: 'draft.x',
+      vars: { url: 'https://shop.example/' },
+      lines: {
+        evidence: [
+          { key: 'line.status', vars: { status: 502 }, terms: { verdict: ['verdict.down'] } },
+          { key: 'line.ids', vars: { requestIds: 'cf-ray: 8a1b' } },
+        ],
+      },
+    };
+    expect(plainDraftText({ key: 'r', draft }, lines)).toBe(
+      'Hello,\n\nThe site https://shop.example/ fails.\nStatus: 502 (down)\nRequest IDs: cf-ray: 8a1b\n\nThanks.',
+    );
+  });
+
+  it("escapes each line's values the channel's way", () => {
+    const resolved = resolveVars({ lines: { evidence: [{ key: 'line.ids', vars: { requestIds: '*x*' } }] } }, lines, (v) => `<${v}>`);
+    expect(resolved.evidence).toBe('Request IDs: <*x*>');
   });
 });
 

@@ -116,6 +116,16 @@ describe('activityFromBlockActions', () => {
     });
   });
 
+  it('keeps the state of the message the button was on, so a press on an old message is recognised', () => {
+    const value = '{"gatewayDoctor":{"intent":"yes","state":"user.step.reload"}}';
+    const old = { ...click, actions: [{ type: 'button', action_id: 'gd_yes', value, action_ts: '10.2' }] };
+    expect(activityFromBlockActions(old)?.value).toEqual({ gatewayDoctor: { intent: 'yes', state: 'user.step.reload' } });
+    const long = value.replace('user.step.reload', 'x'.repeat(101));
+    expect(
+      activityFromBlockActions({ ...old, actions: [{ type: 'button', action_id: 'gd_yes', value: long, action_ts: '10.3' }] }),
+    ).toBeUndefined();
+  });
+
   it('ignores values that are not one of our intents', () => {
     const withValue = (value: string): SlackBlockActions => ({
       ...click,
