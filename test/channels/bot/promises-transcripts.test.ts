@@ -140,6 +140,20 @@ describe('with no help desk configured (no HANDOFF_WEBHOOK_URL)', () => {
     await expectHealthy(app);
   });
 
+  it('after "can I talk to someone" about a down site, "ok just tell me when it is back up" sets a watch', async () => {
+    const person = createPerson(app, 'no-desk-3');
+    const verdict = await person.say(`${down.url} shows 502 Bad Gateway`);
+    expect(stateOf(verdict)).toBe('user.down');
+    const asked = await person.say('can I talk to someone');
+    expect(keysOf(asked)).not.toContain('handoff.pending');
+    // A yes with the request itself: the request wins, and the bot promises only once the watch is stored.
+    const watched = await person.say('ok just tell me when it is back up');
+    expect(keysOf(watched)).toContain('watch.confirmed');
+    expect(keysOf(watched)).not.toContain('handoff.pending');
+    expect((await app.watch.list()).some((s) => s.reference.conversation?.id === 'no-desk-3')).toBe(true);
+    await expectHealthy(app);
+  });
+
   it('promises to tell the person only once the watch is stored', async () => {
     const person = createPerson(app, 'no-desk-2');
     const verdict = await person.say(`${down.url} shows 502 Bad Gateway`);
