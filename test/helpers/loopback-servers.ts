@@ -97,3 +97,21 @@ async function serve(server: net.Server, scheme: 'http' | 'https'): Promise<Loop
       }),
   };
 }
+
+/** A loopback site that records the paths it served and the most requests it had in hand at once. */
+export async function createCountingSite(delayMs: number) {
+  let active = 0;
+  let peak = 0;
+  const paths: string[] = [];
+  const server = await createHttpServer((req, res) => {
+    active += 1;
+    peak = Math.max(peak, active);
+    paths.push(req.url ?? '');
+    setTimeout(() => {
+      active -= 1;
+      res.writeHead(200);
+      res.end('ok');
+    }, delayMs);
+  });
+  return { server, peak: () => peak, paths };
+}

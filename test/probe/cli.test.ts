@@ -2,27 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { ProbeResult } from '../../src/contracts';
 import { exitCodeFor, formatLine, main } from '../../src/probe/cli';
-import { closedPort, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
+import { closedPort, createCountingSite, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-/** A loopback site that records the paths it served and the most requests it had in hand at once. */
-async function createCountingSite(delayMs: number) {
-  let active = 0;
-  let peak = 0;
-  const paths: string[] = [];
-  const server = await createHttpServer((req, res) => {
-    active += 1;
-    peak = Math.max(peak, active);
-    paths.push(req.url ?? '');
-    setTimeout(() => {
-      active -= 1;
-      res.writeHead(200);
-      res.end('ok');
-    }, delayMs);
-  });
-  return { server, peak: () => peak, paths };
-}
 
 /** `npm run probe` as an operator runs it: tsx, a child process, the environment as configuration. */
 function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {

@@ -13,6 +13,7 @@ import { isProbeLimit, isRuleRefusal, PROBE_NOTES, type ProbeResult } from '../.
 import { publicView } from '../../src/probe/public-view';
 import {
   closedPort,
+  createCountingSite,
   createHttpServer,
   createHungServer,
   createTlsServer,
@@ -339,24 +340,6 @@ describe('a host typed without a scheme', () => {
     expect(prober.stats().cacheHits).toBe(1);
   });
 });
-
-/** A loopback site that counts how many requests it is serving at once. */
-async function createCountingSite(delayMs: number) {
-  let active = 0;
-  let peak = 0;
-  const paths: string[] = [];
-  const server = await createHttpServer((req, res) => {
-    active += 1;
-    peak = Math.max(peak, active);
-    paths.push(req.url ?? '');
-    setTimeout(() => {
-      active -= 1;
-      res.writeHead(200);
-      res.end('ok');
-    }, delayMs);
-  });
-  return { server, peak: () => peak, paths };
-}
 
 describe('createOperatorProber (the CLI and the admin API)', () => {
   it('answers every page of one host with its own result, at most N at once, none rate-limited', async () => {
