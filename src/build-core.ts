@@ -40,6 +40,8 @@ export interface Core {
   i18n: I18n;
   storage: StorageBundle['storage'];
   dedupe: ActivityDedupe;
+  /** The connection behind `storage`, for the other stores (Direct Line logs, incidents, counters). */
+  backend: StorageBundle['backend'];
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -126,6 +128,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     i18n,
     storage: stores.storage,
     dedupe: stores.dedupe,
+    backend: stores.backend,
     ready,
     close: () => stores.close(),
   };

@@ -5,17 +5,29 @@ import { MemoryActivityDedupe, RedisActivityDedupe, SqliteActivityDedupe, type A
 import { MemoryStorage } from './memory-storage';
 import { RedisStorage } from './redis-storage';
 import { DEFAULT_STATE_TTL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './retention';
-import { openSqliteDatabase } from './sqlite-database';
+import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database';
 import { SqliteStorage } from './sqlite-storage';
 import { StorageError } from './storage-errors';
 
 /** Which storage to use (the shape `config.ts` produces from `STORAGE`). */
 export type StorageSpec = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
 
+/**
+ * The connection behind a bundle, for stores of our own beyond the conversation state (Direct Line logs,
+ * incidents, counters): each builds its memory, SQLite or Redis variant on the same connection, so one
+ * `STORAGE` setting decides where everything lives and one `close()` releases it.
+ */
+export type StorageBackend =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; database: SqliteDatabase }
+  | { kind: 'redis'; client: Redis; keyPrefix: string };
+
 /** A ready storage, its de-duplication, and one way to release both. */
 export interface StorageBundle {
   storage: Storage;
   dedupe: ActivityDedupe;
+  /** The shared connection (see StorageBackend); closed by `close()`, never by its users. */
+  backend: StorageBackend;
   /** Closes the file or quits the Redis client; safe to call twice. */
   close(): Promise<void>;
 }
@@ -56,6 +68,7 @@ export async function createStorage(spec: StorageSpec, options: CreateStorageOpt
       return {
         storage,
         dedupe,
+        backend: { kind: 'memory' },
         close: async () => {
           storage.close();
           dedupe.close();
@@ -69,6 +82,7 @@ export async function createStorage(spec: StorageSpec, options: CreateStorageOpt
       return {
         storage,
         dedupe,
+        backend: { kind: 'sqlite', database },
         close: async () => {
           // Stop the sweeps first: they share the connection closed next.
           storage.close();
@@ -124,6 +138,7 @@ async function createRedisBundle(url: string, options: CreateStorageOptions): Pr
   return {
     storage,
     dedupe: new RedisActivityDedupe({ client, keyPrefix: redisKeyPrefix, maxTtlMs: stateTtlMs }),
+    backend: { kind: 'redis', client, keyPrefix: redisKeyPrefix },
     close: async () => {
       closing = true;
       await legacy;
