@@ -40,6 +40,24 @@ export function loadCorpus(locale: LocaleId, part: CorpusPart): CorpusReply[] {
   return corpus.replies;
 }
 
+const offTopicSchema = z.strictObject({
+  note: z.string(),
+  languages: z.strictObject(
+    Object.fromEntries(
+      LOCALES.map((l) => [l, z.strictObject({ training: z.array(z.string().min(1)), heldAside: z.array(z.string().min(1)) })]),
+    ) as Record<LocaleId, z.ZodObject<{ training: z.ZodArray<z.ZodString>; heldAside: z.ZodArray<z.ZodString> }>>,
+  ),
+});
+
+/**
+ * Messages that mean none of the bot's intents (offtopic.json): `training` teaches NLP.js its None class,
+ * `heldAside` is never trained on and counts the guesses a reader makes where it should make none.
+ */
+export function loadOffTopic(locale: LocaleId, part: 'training' | 'heldAside'): string[] {
+  const file = offTopicSchema.parse(JSON.parse(readFileSync(join(CORPUS_DIR, 'offtopic.json'), 'utf8')));
+  return file.languages[locale][part];
+}
+
 /** The expected short names of a reply. */
 export function expectedOf(reply: CorpusReply): string[] {
   return typeof reply.expect === 'string' ? [reply.expect] : reply.expect;
