@@ -39,6 +39,8 @@ export interface SupportContext {
   locale: LocaleId;
   /** The person picked the language themselves; client hints no longer override it. */
   localeChosen: boolean;
+  /** They asked for it by name ("English please"): the language their words are in no longer overrides it either. */
+  localeAsked?: boolean;
   requester?: string;
   url?: string;
   /** `url`'s https:// was added, not typed; cleared once the site answered over http and `url` became that. */
@@ -100,6 +102,7 @@ export function createInitialContext(input: SupportInput = {}, keep: Partial<Sup
   return {
     locale: keep.locale ?? input.locale ?? 'en',
     localeChosen: keep.localeChosen ?? false,
+    ...(keep.localeAsked ? { localeAsked: true } : {}),
     ...((keep.requester ?? input.requester) ? { requester: keep.requester ?? input.requester } : {}),
     ...(keep.browser ? { browser: keep.browser } : {}),
     ...(keep.os ? { os: keep.os } : {}),

@@ -46,6 +46,8 @@ export interface FindingsInput {
 export interface LanguageInput {
   type: 'input.language';
   locale: LocaleId;
+  /** Asked for by name, not inferred from the words: it then outlasts whatever they type next. */
+  asked?: boolean;
 }
 
 export interface UnknownInput {
@@ -119,10 +121,11 @@ export const PRECEDENCE: readonly Rule[] = [
   {
     signal: 'language',
     effect: 'lead',
-    why: 'Asked for, or plainly typed in another language: answer in it, and still answer what was said.',
+    why: 'Asked for, or plainly typed in another language unless one was asked for: answer in it, and still answer what was said.',
     events: ({ ctx, ev }) => {
-      const locale = ev.language ?? ev.writtenIn;
-      return locale !== undefined && locale !== ctx.locale ? [{ type: 'input.language', locale }] : undefined;
+      if (ev.language !== undefined) return ev.language !== ctx.locale ? [{ type: 'input.language', locale: ev.language, asked: true }] : undefined;
+      const typed = ev.writtenIn;
+      return typed !== undefined && typed !== ctx.locale && !ctx.localeAsked ? [{ type: 'input.language', locale: typed }] : undefined;
     },
   },
   {

@@ -168,7 +168,11 @@ export const supportSetup = setup({
       ...(params.os ? { os: params.os } : {}),
       ...(params.locale && !context.localeChosen ? { locale: params.locale } : {}),
     })),
-    setLocale: assign((_, params: { locale: LocaleId }) => ({ locale: params.locale, localeChosen: true })),
+    setLocale: assign((_, params: { locale: LocaleId; asked?: boolean }) => ({
+      locale: params.locale,
+      localeChosen: true,
+      ...(params.asked ? { localeAsked: true } : {}),
+    })),
     /** A new site: forget everything that described the previous one. */
     setSite: assign(({ context }, params: { url: string; schemeGuessed?: boolean; variant?: VariantId; role?: Role; cause?: CauseId }) => {
       const host = hostNameOf(params.url);
@@ -229,6 +233,7 @@ export const supportSetup = setup({
       const fresh = createInitialContext(context.requester ? { requester: context.requester } : {}, {
         locale: context.locale,
         localeChosen: context.localeChosen,
+        ...(context.localeAsked ? { localeAsked: true } : {}),
         ...(context.browser ? { browser: context.browser } : {}),
         ...(context.os ? { os: context.os } : {}),
       });
