@@ -95,13 +95,38 @@ function splitLines(text: string): { lines: string[]; truncated?: Truncation } {
   return readLines(text, { maxChars: EXPLAIN_MAX_CHARS, maxLines: EXPLAIN_MAX_LINES });
 }
 
-function splitPaste(lines: readonly string[]): PasteParts {
+/** Where a page starts inside a line ("... CF-RAY: abc <html>..."). */
+const PAGE_START = /<(?:!doctype|html)\b/i;
+/** A header name after a space, inside a one-line dump; only KNOWN_HEADER names count, to spare values. */
+const INLINE_HEADER = /\s([A-Za-z][A-Za-z0-9-]{0,63}):\s/g;
+
+/**
+ * A whole response pasted on one line (chat boxes and some tools fold it: "HTTP/1.1 502 Bad Gateway Server:
+ * cloudflare CF-RAY: ... <html>...") as the status line, one line per known header, and the page.
+ */
+function unfoldResponseLine(line: string): string[] {
+  const head = cutAt(line, MAX_LINE_CHARS);
+  if (!STATUS_LINE.test(head)) return [line];
+  const pageAt = head.search(PAGE_START);
+  const headerPart = pageAt < 0 ? head : head.slice(0, pageAt);
+  const cuts: number[] = [];
+  for (const match of headerPart.matchAll(INLINE_HEADER)) {
+    if (match[1] !== undefined && KNOWN_HEADER.test(match[1])) cuts.push(match.index + 1);
+  }
+  if (cuts.length === 0 && pageAt < 0) return [line];
+  const ends = [...cuts, pageAt < 0 ? line.length : pageAt];
+  const parts = [line.slice(0, ends[0]), ...cuts.map((at, i) => line.slice(at, ends[i + 1]))].map((part) => part.trim());
+  if (pageAt >= 0) parts.push(line.slice(pageAt));
+  return parts.filter((part) => part !== '');
+}
+
+function splitPaste(lines: readonly string[], numbers: readonly number[]): PasteParts {
   const parts: PasteParts = { logFindings: [], headers: {}, body: '', cutLines: 0 };
   const bodyLines: string[] = [];
   const state = createLogReadState();
   let inHeaderBlock = false;
   lines.forEach((whole, i) => {
-    const n = i + 1;
+    const n = numbers[i] ?? i + 1;
     // Line matchers read a line up to the cap; a page body line (minified HTML) goes to the page whole.
     const line = cutAt(whole, MAX_LINE_CHARS);
     const cut = line.length < whole.length;
@@ -144,8 +169,15 @@ function addHeader(headers: Record<string, string>, name: string, value: string)
 
 function explainCapped(text: string): ExplainReport {
   if (text.trim() === '') return { findings: [] };
-  const { lines, truncated } = splitLines(text);
-  const parts = splitPaste(lines);
+  const { lines: pasted, truncated } = splitLines(text);
+  // Findings keep the number of the line the person pasted, even when that line held a whole response.
+  const numbers: number[] = [];
+  const lines = pasted.flatMap((line, i) => {
+    const unfolded = unfoldResponseLine(line);
+    numbers.push(...unfolded.map(() => i + 1));
+    return unfolded;
+  });
+  const parts = splitPaste(lines, numbers);
   const findings = [...parts.logFindings];
   const page = explainPage(parts, findings.length > 0);
   if (page) findings.push(page);

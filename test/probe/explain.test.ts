@@ -31,6 +31,23 @@ describe('explainText', () => {
     expect(findings[0]?.summary).toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
   });
 
+  it.each([
+    ['cloudflare-plain.json', 'cloudflare'],
+    ['nginx.json', 'nginx'],
+    ['aws-alb.json', 'aws-alb'],
+  ])('reads a whole response folded onto one line (%s) as its status, headers and page', (file, producer) => {
+    const oneLine = createCurlDump(file).replace(/\s+/g, ' ');
+    const folded = explainText(oneLine);
+    const unfolded = explainText(createCurlDump(file));
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toMatchObject({ line: 1, producer, cause: unfolded[0]?.cause });
+    expect(folded[0]?.summary).toBe(unfolded[0]?.summary);
+  });
+
+  it('leaves a sentence that only mentions a status line alone', () => {
+    expect(explainText('HTTP/1.1 502 is what the shop shows me since this morning')).toEqual([]);
+  });
+
   it('names the producer and request ids of a bare header dump', () => {
     const dump = ['server: cloudflare', 'cf-ray: 87d4c1a2b3e4f999-AMS', 'content-type: text/html'].join('\n');
     const findings = explainText(dump);

@@ -26,6 +26,15 @@ describe('pasted text', () => {
     expect(event.variant).toBe('bad-gateway');
   });
 
+  it('explains a whole response pasted on one line, and probes nothing from it', () => {
+    const paste =
+      'HTTP/1.1 502 Bad Gateway Server: cloudflare Date: Mon, 30 Nov 2026 02:00:00 GMT CF-RAY: 8a1b2c3d4e5f6789-FRA ' +
+      '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
+    const event = understand(paste, { locale: 'en' });
+    expect(event.findings).toEqual([expect.objectContaining({ line: 1, producer: 'cloudflare', cause: 'error-page' })]);
+    expect(event.url).toBeUndefined();
+  });
+
   it('takes intents only from the lines the person typed', () => {
     const paste = ['no, still broken:', 'HTTP/1.1 502 Bad Gateway', 'Server: nginx/1.24.0', 'Content-Type: text/html'].join('\n');
     const event = understand(paste, { locale: 'en' });
