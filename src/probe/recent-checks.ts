@@ -21,6 +21,17 @@ export interface RecentCheck {
   asks: number;
   /** The last 24 hours in buckets, oldest first (public rows only): what the board's sparkline draws. */
   history?: HistoryPoint[];
+  /** Distinct people who reported the host in the crowd window, when crowd reports (another feature) know it. */
+  crowd?: number;
+  /** An incident the host's provider declared on its own status page, when provider feeds (another feature) know one. */
+  providerIncident?: ProviderIncident;
+}
+
+/** An incident a provider (Cloudflare, AWS...) published, as the board shows it next to the host. */
+export interface ProviderIncident {
+  provider: string;
+  title: string;
+  since: string;
 }
 
 /**

@@ -117,14 +117,17 @@ describe('status board over HTTP', () => {
   it('uses accessible table markup: caption, column headers and a row header per host', async () => {
     const html = await (await fetch(`${base}/status`)).text();
     expect(html).toContain('<caption>recent.caption</caption>');
-    expect([...html.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((match) => match[1])).toEqual([
+    expect([...html.matchAll(/<th scope="col" class="col-\w+">([^<]*)<\/th>/g)].map((match) => match[1])).toEqual([
       'columns.host',
       'columns.verdict',
+      'board.columns.history',
       'columns.producer',
+      'board.columns.crowd',
+      'board.columns.provider',
       'columns.checkedAt',
       'columns.asks',
     ]);
-    expect(html).toContain('<section aria-labelledby="recent-heading">');
+    expect(html).toContain('<section id="recent" aria-labelledby="recent-heading">');
     expect(html).toContain('<span id="status-updated" role="status">');
   });
 
@@ -141,7 +144,7 @@ describe('status board over HTTP', () => {
 
   it('gives the browser its configuration: strings for every shown verdict and the refresh period', async () => {
     const config = configOf(await (await fetch(`${base}/status`)).text());
-    expect(config).toMatchObject({ locale: 'en', refreshMs: 30_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
+    expect(config).toMatchObject({ locale: 'en', refreshMs: 15_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
     expect(Object.keys(config.strings as object)).toEqual(
       expect.arrayContaining(['verdict.up', 'verdict.down', 'verdict.timeout', 'recent.noneListed', 'recent.emptyListed', 'refreshFailed']),
     );
@@ -163,6 +166,7 @@ describe('status board over HTTP', () => {
       producer: 'cloudflare',
       checkedAt: '2025-03-01T11:58:00.000Z',
       asks: 2,
+      history: [],
     });
     expect(body.checks[1]).toEqual({
       host: '10.0.0.5:8080',
@@ -171,6 +175,7 @@ describe('status board over HTTP', () => {
       advice: 'wait',
       checkedAt: '2025-03-01T11:58:00.000Z',
       asks: 1,
+      history: [],
     });
   });
 
@@ -278,9 +283,9 @@ describe('status board rendering', () => {
   });
 
   it('says so in one full-width row when nothing is listed, or nothing listed was checked yet', () => {
-    expect(recentChecksSection([], t, 'en', NOW).html).toContain('<td class="empty" colspan="5">recent.noneListed</td>');
+    expect(recentChecksSection([], t, 'en', NOW).html).toContain('<td class="empty" colspan="8">recent.noneListed</td>');
     expect(recentChecksSection([], t, 'en', NOW, 'recent.emptyListed').html).toContain(
-      '<td class="empty" colspan="5">recent.emptyListed</td>',
+      '<td class="empty" colspan="8">recent.emptyListed</td>',
     );
   });
 
