@@ -47,6 +47,7 @@ interface UPlotSeries {
 interface UPlotOptions {
   width: number;
   height: number;
+  padding: [number, number, number, number];
   legend: { show: boolean };
   cursor: { show: boolean };
   select: { show: boolean; left: number; top: number; width: number; height: number };
@@ -215,7 +216,10 @@ function start(): void {
   }
   wireDeclareForm(staff, t, refresh);
   refreshAnalytics();
-  followTeams(root, config, redraw);
+  // Whoever sets <html data-theme> (Teams, below), the charts follow.
+  if (typeof MutationObserver === 'function')
+    new MutationObserver(redraw).observe(root, { attributes: true, attributeFilter: ['data-theme'] });
+  followTeams(root, config);
 }
 
 /** Announces `text` to screen readers once (the polite live region under the header). */
@@ -649,6 +653,8 @@ function drawSparkline(
   const options: UPlotOptions = {
     width: 160,
     height: 36,
+    // Room for the dots at the edges (the newest quarter-hour sits at the right end).
+    padding: [4, 6, 4, 2],
     legend: { show: false },
     cursor: { show: false },
     select: { show: false, left: 0, top: 0, width: 0, height: 0 },
@@ -685,14 +691,13 @@ function clear(node: Node): void {
  * even loaded; and if Teams never answers, the page simply stays a plain web page. `<html data-host>` says which
  * it turned out to be ("teams" or "web"), for styles and tests.
  */
-function followTeams(root: HTMLElement, config: StatusClientConfig, themeChanged: () => void): void {
+function followTeams(root: HTMLElement, config: StatusClientConfig): void {
   if (!framed()) {
     root.setAttribute('data-host', 'web');
     return;
   }
   const applyTheme = (theme: string | undefined): void => {
     root.setAttribute('data-theme', theme !== undefined && THEMES.has(theme) ? theme : 'default');
-    themeChanged();
   };
   loadScript(config.teamsJsUrl)
     .then(() => {
