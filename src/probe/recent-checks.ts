@@ -81,6 +81,11 @@ export interface RecentChecksOptions {
    * the seam they plug into (matched like `statusHosts`).
    */
   openIncidentHosts?: () => readonly string[];
+  /**
+   * Hosts enough people reported recently (crowd reports, another feature, decide how many is enough), listed
+   * on the public board as well: the seam crowd reports plug into (matched like `statusHosts`).
+   */
+  crowdReportedHosts?: () => readonly string[];
   /** Clock for dropping history older than 24 hours (tests pin it). */
   now?: () => number;
 }
@@ -104,6 +109,7 @@ export function createRecentChecks({
   maxHosts = 200,
   statusHosts = [],
   openIncidentHosts = () => [],
+  crowdReportedHosts = () => [],
   now = Date.now,
 }: RecentChecksOptions = {}): RecentChecks {
   const rows = new Map<string, Entry>();
@@ -111,8 +117,8 @@ export function createRecentChecks({
   const listed = (host: string): boolean => {
     const row = parseHost(host);
     if (!row) return false;
-    const incidents = openIncidentHosts().map(parseHost);
-    return [...configured, ...incidents].some((entry) => entry !== undefined && hostMatches(entry, row));
+    const dynamic = [...openIncidentHosts(), ...crowdReportedHosts()].map(parseHost);
+    return [...configured, ...dynamic].some((entry) => entry !== undefined && hostMatches(entry, row));
   };
   const newestFirst = (): Entry[] => [...rows.values()].reverse();
 
@@ -157,7 +163,7 @@ export function createRecentChecks({
         .map((entry) => ({ ...entry.shown, history: historyOf(entry.history, now()) }));
     },
     hasListedHosts() {
-      return configured.length > 0 || openIncidentHosts().length > 0;
+      return configured.length > 0 || openIncidentHosts().length > 0 || crowdReportedHosts().length > 0;
     },
   };
 }

@@ -63,6 +63,15 @@ describe('createRecentChecks: what the public board lists', () => {
     expect(checks.hasListedHosts()).toBe(true);
   });
 
+  it('lists a host enough people reported too (the seam crowd reports use)', () => {
+    let reported: string[] = [];
+    const checks = createRecentChecks({ statusHosts: ['shop.example'], crowdReportedHosts: () => reported });
+    checks.record(result('https://blog.example/'));
+    expect(checks.listPublic().map((row) => row.host)).toEqual([]);
+    reported = ['www.blog.example'];
+    expect(checks.listPublic().map((row) => row.host)).toEqual(['blog.example']);
+  });
+
   it('shows listed rows through the public view with the URL cut to its origin; the admin list keeps the truth', () => {
     const checks = createRecentChecks({ statusHosts: ['intranet.example'] });
     const refused = {
