@@ -1,10 +1,13 @@
 /**
- * The status board (`GET /status`, also the Teams "Status" tab): the hosts the help desk listed
- * (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, rendered on the
- * server (works without script) and refreshed in the browser from `GET /api/status`. Hosts strangers ask
- * about are not published here (`GET /api/admin/status` lists them). Inside Teams it follows Teams' theme
- * and language; elsewhere it is a plain page. The page's markup, stylesheet and browser script are files in
- * assets/ (status-page.html, status.css, status-client.ts), loaded by status-assets.ts.
+ * The status board (`GET /status`, also the Teams "Status" tab): open incidents first, then the hosts the help
+ * desk listed (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, with a
+ * 24-hour sparkline, crowd reports and provider incidents per host; rendered on the server (works without
+ * script) and refreshed in the browser from `GET /api/status` (polled with its ETag). Hosts strangers ask about
+ * are not published here (`GET /api/admin/status` lists them). Help desk staff sign in with the admin token in
+ * the browser to declare and resolve incidents and to see analytics (docs/board.md). Inside Teams it follows
+ * Teams' theme and language; elsewhere it is a plain page. The page's markup, stylesheet and browser script are
+ * files in assets/ (status-page.html, status.css, status-client.ts), loaded by status-assets.ts; uPlot is served
+ * from the installed package.
  */
 import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';

@@ -7,7 +7,10 @@ import type { Server } from 'restify';
 import { LOCALES, type ProbeResult } from '../../../src/contracts';
 import { escapeHtml } from '../../../src/text/html';
 import {
+  analyticsSection,
   createStatusRoutes,
+  historySummary,
+  incidentsSection,
   localeFromAcceptLanguage,
   recentChecksSection,
   supportedLocale,
@@ -302,6 +305,54 @@ describe('status board rendering', () => {
     expect(html).toContain('<td class="unknown">producer.unknown</td>');
     expect(html).toContain('<span class="verdict tone-bad">verdict.timeout</span>');
     expect(html).toContain('<td></td>');
+  });
+});
+
+describe("the board's new columns and parts, rendered on the server", () => {
+  /** Shows the key and its variables, so the test reads what was asked for. */
+  const tv = (key: string, vars?: Record<string, unknown>) => (vars ? `${key} ${JSON.stringify(vars)}` : key);
+  const row: RecentCheck = {
+    host: 'shop.example',
+    url: 'https://shop.example/',
+    verdict: 'up',
+    advice: 'troubleshoot',
+    checkedAt: new Date(NOW).toISOString(),
+    asks: 1,
+    crowd: 7,
+    providerIncident: { provider: 'cloudflare', title: 'Elevated 5xx <in> Paris', since: '2025-03-01T11:00:00Z' },
+    history: [
+      { at: '2025-03-01T11:15:00.000Z', verdict: 'up', totalMs: 80 },
+      { at: '2025-03-01T11:30:00.000Z', verdict: 'blocked', totalMs: 300 },
+      { at: '2025-03-01T11:45:00.000Z', verdict: 'degraded', totalMs: 900 },
+    ],
+  };
+
+  it('words the sparkline as text: quarter-hours with problems (a refused target counts as down) and the median time', () => {
+    expect(historySummary(row.history ?? [], tv)).toBe('board.history.summary {"problems":2,"slots":3,"ms":300}');
+    expect(historySummary([], tv)).toBe('board.history.empty');
+  });
+
+  it('shows the crowd count and the provider incident, escaped, or "none" when a feature does not supply them', () => {
+    const html = recentChecksSection([row], tv, 'en', NOW).html;
+    expect(html).toContain('<td class="number">7</td>');
+    expect(html).toContain(
+      'board.provider {&#34;provider&#34;:&#34;Cloudflare&#34;,&#34;title&#34;:&#34;Elevated 5xx &#60;in&#62; Paris&#34;',
+    );
+    expect(html).toContain('<div class="spark" aria-hidden="true"></div><span class="spark-text">board.history.summary');
+    const bare = recentChecksSection([{ ...row, crowd: undefined, providerIncident: undefined, history: undefined }], tv, 'en', NOW).html;
+    expect(bare.match(/<td class="unknown">board\.none<\/td>/g)).toHaveLength(2);
+    expect(bare).toContain('<span class="spark-text">board.history.empty</span>');
+  });
+
+  it('renders incidents and analytics hidden until the browser knows they apply, and the declare form without names', () => {
+    const incidents = incidentsSection(tv);
+    expect(incidents).toMatchObject({ id: 'incidents', heading: 'board.incidents.heading', hidden: true });
+    expect(incidents.html).toContain('<form id="board-declare" class="declare" hidden>');
+    expect(incidents.html).not.toContain('name=');
+    for (const id of ['declare-host', 'declare-title', 'declare-message', 'declare-eta']) {
+      expect(incidents.html).toContain(`<label for="${id}">`);
+    }
+    expect(analyticsSection(tv)).toMatchObject({ id: 'analytics', hidden: true });
   });
 });
 
