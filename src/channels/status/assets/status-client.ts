@@ -381,6 +381,12 @@ function renderIncidentList(
           .then((response) => {
             if (!response.ok) throw new Error(`HTTP ${response.status}`);
             announce(t('board.incidents.resolvedNow', { title }));
+            // The button goes with its incident: keep the keyboard user in the section rather than at the page's top.
+            const heading = document.getElementById('incidents-heading');
+            if (heading) {
+              heading.tabIndex = -1;
+              heading.focus();
+            }
             refresh();
           })
           .catch(() => {
