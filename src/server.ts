@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { BodyError, readBody, type BodyKind } from './http/body-reader';
+import { sendJsonWithEtag } from './http/etag';
 import { securityHeaders } from './http/security-headers';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -125,7 +126,8 @@ export function createServer(deps: ServerDeps): Server {
   server.get('/api/status', async (req: Request, res: Response) => {
     const limit = clampInt(req.query?.limit, 1, 200, 50);
     // Strangers see listed hosts only, through the public view; every host is on /api/admin/status.
-    res.send(200, { checks: deps.recentChecks.listPublic(limit) });
+    // With an ETag, so the board's poll of an unchanged board is a 304 without a body.
+    sendJsonWithEtag(req, res, { checks: deps.recentChecks.listPublic(limit) });
   });
 
   const requireAdmin = (req: Request, res: Response): boolean => {

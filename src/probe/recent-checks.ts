@@ -1,6 +1,7 @@
 /**
  * The hosts checked recently and what the probe last said about each. Bounded, newest first; in memory
- * per instance. Two readers: the admin API sees every host with the probe's true verdicts; the public
+ * per instance. Each host also keeps a 24-hour history in 15-minute buckets (at most 96 per host), which the
+ * board draws as a sparkline; it lives behind this interface so a shared store can replace it. Two readers: the admin API sees every host with the probe's true verdicts; the public
  * status board (`/api/status`, `/status`) sees only the hosts the help desk listed (STATUS_HOSTS), as the
  * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
@@ -18,7 +19,48 @@ export interface RecentCheck {
   checkedAt: string;
   /** How many times people asked about this host since the instance started. */
   asks: number;
+  /** The last 24 hours in buckets, oldest first (public rows only): what the board's sparkline draws. */
+  history?: HistoryPoint[];
+  /** Distinct people who reported the host in the crowd window, when crowd reports (another feature) know it. */
+  crowd?: number;
+  /** An incident the host's provider declared on its own status page, when provider feeds (another feature) know one. */
+  providerIncident?: ProviderIncident;
 }
+
+/** An incident a provider (Cloudflare, AWS...) published, as the board shows it next to the host. */
+export interface ProviderIncident {
+  provider: string;
+  title: string;
+  since: string;
+}
+
+/**
+ * One bucket of a host's history: when it starts, the worst verdict seen in it (an outage must not hide
+ * behind a later good answer) and the mean total time of its checks.
+ */
+export interface HistoryPoint {
+  at: string;
+  verdict: ProbeResult['verdict'];
+  totalMs: number;
+}
+
+/** History buckets: 15 minutes each, 24 hours kept. */
+export const HISTORY_BUCKET_MS = 15 * 60_000;
+export const HISTORY_SPAN_MS = 24 * 60 * 60_000;
+const HISTORY_BUCKETS = HISTORY_SPAN_MS / HISTORY_BUCKET_MS;
+
+/** How bad a verdict is, for "the worst in the bucket" (a refused target reads as down on the board). */
+const VERDICT_SEVERITY: Record<ProbeResult['verdict'], number> = {
+  up: 0,
+  rate_limited: 0,
+  invalid: 0,
+  degraded: 1,
+  dns_error: 2,
+  tls_error: 2,
+  timeout: 3,
+  down: 3,
+  blocked: 3,
+};
 
 export interface RecentChecks {
   record(result: ProbeResult): void;
@@ -39,11 +81,27 @@ export interface RecentChecksOptions {
    * the seam they plug into (matched like `statusHosts`).
    */
   openIncidentHosts?: () => readonly string[];
+  /**
+   * Hosts enough people reported recently (crowd reports, another feature, decide how many is enough), listed
+   * on the public board as well: the seam crowd reports plug into (matched like `statusHosts`).
+   */
+  crowdReportedHosts?: () => readonly string[];
+  /** Clock for dropping history older than 24 hours (tests pin it). */
+  now?: () => number;
+}
+
+interface Bucket {
+  start: number;
+  verdict: ProbeResult['verdict'];
+  totalMs: number;
+  checks: number;
 }
 
 interface Entry {
   truth: RecentCheck;
   shown: RecentCheck;
+  /** The public view's verdicts, oldest bucket first, at most HISTORY_BUCKETS. */
+  history: Bucket[];
 }
 
 /** Builds the in-memory record of recent checks. */
@@ -51,14 +109,16 @@ export function createRecentChecks({
   maxHosts = 200,
   statusHosts = [],
   openIncidentHosts = () => [],
+  crowdReportedHosts = () => [],
+  now = Date.now,
 }: RecentChecksOptions = {}): RecentChecks {
   const rows = new Map<string, Entry>();
   const configured = statusHosts.map(parseHost).filter((host): host is HostName => host !== undefined);
   const listed = (host: string): boolean => {
     const row = parseHost(host);
     if (!row) return false;
-    const incidents = openIncidentHosts().map(parseHost);
-    return [...configured, ...incidents].some((entry) => entry !== undefined && hostMatches(entry, row));
+    const dynamic = [...openIncidentHosts(), ...crowdReportedHosts()].map(parseHost);
+    return [...configured, ...dynamic].some((entry) => entry !== undefined && hostMatches(entry, row));
   };
   const newestFirst = (): Entry[] => [...rows.values()].reverse();
 
@@ -79,9 +139,11 @@ export function createRecentChecks({
       rows.delete(host);
       const asks = (previous?.truth.asks ?? 0) + 1;
       const view = publicView(result);
+      const checkedAt = Date.parse(result.checkedAt);
       rows.set(host, {
         truth: rowOf(host, result.url, result, asks),
         shown: rowOf(host, `${url.protocol}//${url.host}/`, view, asks),
+        history: addToHistory(previous?.history ?? [], Number.isNaN(checkedAt) ? now() : checkedAt, view.verdict, result.timings.totalMs),
       });
       while (rows.size > maxHosts) {
         const oldest = rows.keys().next();
@@ -98,12 +160,40 @@ export function createRecentChecks({
       return newestFirst()
         .filter((entry) => listed(entry.shown.host))
         .slice(0, limit)
-        .map((entry) => ({ ...entry.shown }));
+        .map((entry) => ({ ...entry.shown, history: historyOf(entry.history, now()) }));
     },
     hasListedHosts() {
-      return configured.length > 0 || openIncidentHosts().length > 0;
+      return configured.length > 0 || openIncidentHosts().length > 0 || crowdReportedHosts().length > 0;
     },
   };
+}
+
+/** The history with one more check in it: into its bucket, or a new bucket; the oldest dropped past 96. */
+function addToHistory(history: readonly Bucket[], at: number, verdict: ProbeResult['verdict'], totalMs: number): Bucket[] {
+  const start = at - (at % HISTORY_BUCKET_MS);
+  const ms = Number.isFinite(totalMs) && totalMs >= 0 ? totalMs : 0;
+  const buckets = history.map((bucket) => ({ ...bucket }));
+  const same = buckets.find((bucket) => bucket.start === start);
+  if (same) {
+    if (VERDICT_SEVERITY[verdict] > VERDICT_SEVERITY[same.verdict]) same.verdict = verdict;
+    same.totalMs += ms;
+    same.checks += 1;
+  } else {
+    buckets.push({ start, verdict, totalMs: ms, checks: 1 });
+    buckets.sort((a, b) => a.start - b.start);
+  }
+  return buckets.slice(-HISTORY_BUCKETS);
+}
+
+/** The buckets of the last 24 hours as the board reads them. */
+function historyOf(history: readonly Bucket[], now: number): HistoryPoint[] {
+  return history
+    .filter((bucket) => bucket.start > now - HISTORY_SPAN_MS)
+    .map((bucket) => ({
+      at: new Date(bucket.start).toISOString(),
+      verdict: bucket.verdict,
+      totalMs: Math.round(bucket.totalMs / bucket.checks),
+    }));
 }
 
 function isLentResult(result: ProbeResult): boolean {

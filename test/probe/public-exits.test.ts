@@ -262,7 +262,7 @@ describe('public exits of the running app', () => {
     const strings = JSON.parse(readFileSync(path.resolve(__dirname, '../../locales/en/status.json'), 'utf8')) as {
       recent: { noneListed: string };
     };
-    expect(html).toContain(`<td class="empty" colspan="5">${strings.recent.noneListed.replace(/'/g, '&#39;')}</td>`);
+    expect(html).toContain(`<td class="empty" colspan="8">${strings.recent.noneListed.replace(/'/g, '&#39;')}</td>`);
     expect(html).not.toContain('intranet.test');
     await expectHealthy(strict);
   });

@@ -1,4 +1,4 @@
-import { createRecentChecks } from '../../src/probe/recent-checks';
+import { createRecentChecks, HISTORY_BUCKET_MS } from '../../src/probe/recent-checks';
 import type { ProbeResult } from '../../src/contracts';
 
 function result(url: string, overrides: Partial<ProbeResult> = {}): ProbeResult {
@@ -63,6 +63,15 @@ describe('createRecentChecks: what the public board lists', () => {
     expect(checks.hasListedHosts()).toBe(true);
   });
 
+  it('lists a host enough people reported too (the seam crowd reports use)', () => {
+    let reported: string[] = [];
+    const checks = createRecentChecks({ statusHosts: ['shop.example'], crowdReportedHosts: () => reported });
+    checks.record(result('https://blog.example/'));
+    expect(checks.listPublic().map((row) => row.host)).toEqual([]);
+    reported = ['www.blog.example'];
+    expect(checks.listPublic().map((row) => row.host)).toEqual(['blog.example']);
+  });
+
   it('shows listed rows through the public view with the URL cut to its origin; the admin list keeps the truth', () => {
     const checks = createRecentChecks({ statusHosts: ['intranet.example'] });
     const refused = {
@@ -80,6 +89,7 @@ describe('createRecentChecks: what the public board lists', () => {
         advice: 'wait',
         checkedAt: '2026-01-01T00:00:00.000Z',
         asks: 1,
+        history: [],
       },
     ]);
     expect(checks.list()[0]).toMatchObject({ verdict: 'blocked', url: 'http://user:pw@intranet.example/private?token=abc' });
@@ -116,5 +126,61 @@ describe('createRecentChecks: what the public board lists', () => {
     for (const host of ['a', 'b', 'c', 'd']) checks.record(result(`https://${host}.example/`));
     expect(checks.list().map((row) => row.host)).toEqual(['d.example', 'c.example', 'b.example']);
     expect(checks.listPublic(2).map((row) => row.host)).toEqual(['d.example', 'c.example']);
+  });
+});
+
+describe('createRecentChecks: the 24-hour history the board draws', () => {
+  const START = Date.parse('2026-01-01T00:00:00.000Z');
+  const at = (ms: number) => new Date(START + ms).toISOString();
+
+  it('buckets checks by 15 minutes, oldest first, with the worst verdict and the mean time of each bucket', () => {
+    const checks = createRecentChecks({ statusHosts: ['shop.example'], now: () => START + 3 * HISTORY_BUCKET_MS });
+    checks.record(result('https://shop.example/', { checkedAt: at(60_000), timings: { totalMs: 100 } }));
+    checks.record(
+      result('https://shop.example/', {
+        checkedAt: at(120_000),
+        verdict: 'down',
+        advice: 'wait',
+        httpStatus: 502,
+        timings: { totalMs: 300 },
+      }),
+    );
+    checks.record(result('https://shop.example/', { checkedAt: at(180_000), timings: { totalMs: 200 } }));
+    checks.record(result('https://shop.example/', { checkedAt: at(HISTORY_BUCKET_MS + 5), timings: { totalMs: 50 } }));
+    expect(checks.listPublic()[0]?.history).toEqual([
+      { at: at(0), verdict: 'down', totalMs: 200 },
+      { at: at(HISTORY_BUCKET_MS), verdict: 'up', totalMs: 50 },
+    ]);
+  });
+
+  it('keeps the public view: a target our rules refused reads as down in the history too', () => {
+    const checks = createRecentChecks({ statusHosts: ['intranet.example'], now: () => START });
+    checks.record(
+      result('http://intranet.example/', {
+        verdict: 'blocked',
+        advice: 'wait',
+        httpStatus: undefined,
+        evidence: [{ kind: 'refused', reason: 'address' }],
+      }),
+    );
+    expect(checks.listPublic()[0]?.history).toEqual([{ at: at(0), verdict: 'down', totalMs: 5 }]);
+  });
+
+  it('forgets what is older than 24 hours and keeps at most 96 buckets per host', () => {
+    let now = START;
+    const checks = createRecentChecks({ statusHosts: ['shop.example'], now: () => now });
+    for (let i = 0; i < 200; i++) checks.record(result('https://shop.example/', { checkedAt: at(i * HISTORY_BUCKET_MS) }));
+    now = START + 199 * HISTORY_BUCKET_MS;
+    const history = checks.listPublic()[0]?.history ?? [];
+    expect(history).toHaveLength(96);
+    expect(history[0]?.at).toBe(at(104 * HISTORY_BUCKET_MS));
+    now += 12 * 60 * 60_000;
+    expect(checks.listPublic()[0]?.history).toHaveLength(48);
+  });
+
+  it('survives a check with an unreadable time by filing it under now', () => {
+    const checks = createRecentChecks({ statusHosts: ['shop.example'], now: () => START });
+    checks.record(result('https://shop.example/', { checkedAt: 'not a date', timings: { totalMs: Number.NaN } }));
+    expect(checks.listPublic()[0]?.history).toEqual([{ at: at(0), verdict: 'up', totalMs: 0 }]);
   });
 });

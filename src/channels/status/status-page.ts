@@ -1,10 +1,13 @@
 /**
- * The status board (`GET /status`, also the Teams "Status" tab): the hosts the help desk listed
- * (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, rendered on the
- * server (works without script) and refreshed in the browser from `GET /api/status`. Hosts strangers ask
- * about are not published here (`GET /api/admin/status` lists them). Inside Teams it follows Teams' theme
- * and language; elsewhere it is a plain page. The page's markup, stylesheet and browser script are files in
- * assets/ (status-page.html, status.css, status-client.ts), loaded by status-assets.ts.
+ * The status board (`GET /status`, also the Teams "Status" tab): open incidents first, then the hosts the help
+ * desk listed (STATUS_HOSTS) and what the probe last said about them, as the public view tells it, with a
+ * 24-hour sparkline, crowd reports and provider incidents per host; rendered on the server (works without
+ * script) and refreshed in the browser from `GET /api/status` (polled with its ETag). Hosts strangers ask about
+ * are not published here (`GET /api/admin/status` lists them). Help desk staff sign in with the admin token in
+ * the browser to declare and resolve incidents and to see analytics (docs/board.md). Inside Teams it follows
+ * Teams' theme and language; elsewhere it is a plain page. The page's markup, stylesheet and browser script are
+ * files in assets/ (status-page.html, status.css, status-client.ts), loaded by status-assets.ts; uPlot is served
+ * from the installed package.
  */
 import { PRODUCER_NAMES } from '../../../dialogs/producers';
 import { readFileSync } from 'node:fs';
@@ -12,7 +15,7 @@ import type { Request, Response } from 'restify';
 import type { i18n as I18n } from 'i18next';
 import { LOCALES, type LocaleId, type Translate, type Verdict } from '../../contracts';
 import { createI18n, resolveLocale, translatorFor } from '../../core/i18n';
-import type { RecentCheck, RecentChecks } from '../../probe/recent-checks';
+import type { HistoryPoint, ProviderIncident, RecentCheck, RecentChecks } from '../../probe/recent-checks';
 import type { RouteSpec } from '../../server';
 import type { StatusClientConfig, StatusTone } from './assets/status-client-config';
 import { escapeHtml } from '../../text/html';
@@ -23,10 +26,15 @@ export const STATUS_PATH = '/status';
 export const STATUS_SCRIPT_PATH = '/assets/status.js';
 export const STATUS_STYLES_PATH = '/assets/status.css';
 export const TEAMS_JS_PATH = '/assets/teams-js.js';
+/** uPlot, served from this server (never a CDN: the page's CSP allows scripts from 'self' only). */
+export const UPLOT_SCRIPT_PATH = '/status/assets/uPlot.iife.min.js';
+export const UPLOT_STYLES_PATH = '/status/assets/uPlot.min.css';
+/** Where the agent inbox (another feature) will live; the board links to it for signed-in staff. */
+export const INBOX_PATH = '/status/inbox';
 
 /** How many rows the board shows, and how often the browser refreshes them. */
 const ROW_LIMIT = 50;
-const REFRESH_MS = 30_000;
+const REFRESH_MS = 15_000;
 /** Outside Teams, `app.initialize()` may never settle; the page gives up on it after this long. */
 const TEAMS_INIT_TIMEOUT_MS = 5_000;
 
@@ -87,9 +95,55 @@ const CLIENT_KEYS = [
   'updated',
   'refreshFailed',
   ...Object.keys(TONES).map((verdict) => `verdict.${verdict}`),
+  'board.none',
+  'board.provider',
+  'board.changed',
+  'board.signIn.failed',
+  'board.incidents.none',
+  'board.incidents.host',
+  'board.incidents.since',
+  'board.incidents.eta',
+  'board.incidents.window',
+  'board.incidents.updates',
+  'board.incidents.resolve',
+  'board.incidents.resolveLabel',
+  'board.incidents.declared',
+  'board.incidents.resolvedNow',
+  'board.incidents.failed',
+  'board.incidents.severity.minor',
+  'board.incidents.severity.major',
+  'board.incidents.severity.critical',
+  'board.history.summary',
+  'board.history.empty',
+  'board.history.latency',
+  'board.history.problem',
+  'board.analytics.count',
+  'board.analytics.byOutcome',
+  'board.analytics.byVerdict',
+  'board.analytics.byProducer',
+  'board.analytics.fixedBy',
+  'board.analytics.timeToAnswer',
+  'board.analytics.p50',
+  'board.analytics.p90',
+  'board.analytics.ms',
+  'board.analytics.empty',
+  'board.analytics.outcome.fixed',
+  'board.analytics.outcome.waited',
+  'board.analytics.outcome.handed_off',
+  'board.analytics.outcome.abandoned',
 ];
 
-const RECENT_COLUMNS = ['host', 'verdict', 'producer', 'checkedAt', 'asks'] as const;
+/** The hosts table's columns and the `status` key of each heading, in order. */
+const RECENT_COLUMNS = [
+  ['host', 'columns.host'],
+  ['verdict', 'columns.verdict'],
+  ['history', 'board.columns.history'],
+  ['producer', 'columns.producer'],
+  ['crowd', 'board.columns.crowd'],
+  ['provider', 'board.columns.provider'],
+  ['checkedAt', 'columns.checkedAt'],
+  ['asks', 'columns.asks'],
+] as const;
 
 // Teams, Outlook and the Microsoft 365 app host tabs in frames from these origins (Teams tab requirements).
 const FRAME_ANCESTORS = [
@@ -118,6 +172,8 @@ export interface StatusSection {
   id: string;
   heading: string;
   html: string;
+  /** Shown by the browser script once it knows the section applies (its data exists, staff signed in). */
+  hidden?: boolean;
 }
 
 export interface StatusPageModel {
@@ -143,6 +199,9 @@ const PAGE_SLOTS = {
   intro: 'text',
   autoRefresh: 'text',
   updated: 'text',
+  uplotStylesUrl: 'text',
+  uplotScriptUrl: 'text',
+  staff: 'markup',
   sections: 'markup',
   config: 'markup',
   scriptUrl: 'text',
@@ -166,6 +225,7 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
   const script = statusClientScript();
   const styles = readStatusAsset('status.css');
   let teamsJs: Buffer | undefined;
+  const uplot: { script?: Buffer; styles?: Buffer } = {};
 
   return [
     {
@@ -189,7 +249,11 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
           refreshMs: deps.refreshMs ?? REFRESH_MS,
           teamsInitTimeoutMs: deps.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
           // The same public rows `/api/status` serves: listed hosts only, through the public view.
-          sections: [recentChecksSection(deps.recentChecks.listPublic(ROW_LIMIT), t, locale, at, emptyKey)],
+          sections: [
+            incidentsSection(t),
+            recentChecksSection(deps.recentChecks.listPublic(ROW_LIMIT), t, locale, at, emptyKey),
+            analyticsSection(t),
+          ],
         });
         res.writeHead(200, {
           'Content-Type': 'text/html; charset=utf-8',
@@ -226,6 +290,24 @@ export function createStatusRoutes(deps: StatusRoutesDeps): RouteSpec[] {
         sendAsset(res, 'text/javascript; charset=utf-8', teamsJs, 86_400);
       },
     },
+    {
+      method: 'get',
+      path: UPLOT_SCRIPT_PATH,
+      name: 'status.uplotScript',
+      handler: async (_req: Request, res: Response) => {
+        uplot.script ??= loadPackageFile('uplot/dist/uPlot.iife.min.js');
+        sendAsset(res, 'text/javascript; charset=utf-8', uplot.script, 86_400);
+      },
+    },
+    {
+      method: 'get',
+      path: UPLOT_STYLES_PATH,
+      name: 'status.uplotStyles',
+      handler: async (_req: Request, res: Response) => {
+        uplot.styles ??= loadPackageFile('uplot/dist/uPlot.min.css');
+        sendAsset(res, 'text/css; charset=utf-8', uplot.styles, 86_400);
+      },
+    },
   ];
 }
 
@@ -242,6 +324,8 @@ export function renderStatusPage(model: StatusPageModel): string {
     refreshMs,
     teamsInitTimeoutMs: model.teamsInitTimeoutMs ?? TEAMS_INIT_TIMEOUT_MS,
     recentColumns: RECENT_COLUMNS.length,
+    adminApiUrl: '/api/admin',
+    inboxUrl: INBOX_PATH,
     emptyKey: model.emptyKey ?? EMPTY_KEYS.noneListed,
     displayVerdicts: DISPLAY_VERDICTS,
     tones: TONES,
@@ -251,7 +335,7 @@ export function renderStatusPage(model: StatusPageModel): string {
   const sections = model.sections
     .map(
       (section) =>
-        `<section aria-labelledby="${escapeHtml(section.id)}-heading">\n` +
+        `<section id="${escapeHtml(section.id)}" aria-labelledby="${escapeHtml(section.id)}-heading"${section.hidden ? ' hidden' : ''}>\n` +
         `<h2 id="${escapeHtml(section.id)}-heading">${escapeHtml(section.heading)}</h2>\n${section.html}\n</section>`,
     )
     .join('\n');
@@ -263,6 +347,9 @@ export function renderStatusPage(model: StatusPageModel): string {
     intro: t('page.introListed'),
     autoRefresh: t('autoRefresh', { seconds: Math.round(refreshMs / 1000) }),
     updated: t('updated', { time: formatTime(model.now, locale) }),
+    uplotStylesUrl: UPLOT_STYLES_PATH,
+    uplotScriptUrl: UPLOT_SCRIPT_PATH,
+    staff: staffControls(t),
     sections,
     config: jsonForScript(config),
     scriptUrl: STATUS_SCRIPT_PATH,
@@ -280,7 +367,7 @@ export function recentChecksSection(
   now: number,
   emptyKey: string = EMPTY_KEYS.noneListed,
 ): StatusSection {
-  const head = RECENT_COLUMNS.map((column) => `<th scope="col">${escapeHtml(t(`columns.${column}`))}</th>`).join('');
+  const head = RECENT_COLUMNS.map(([id, key]) => `<th scope="col" class="col-${id}">${escapeHtml(t(key))}</th>`).join('');
   const body =
     rows.length === 0
       ? `<tr><td class="empty" colspan="${RECENT_COLUMNS.length}">${escapeHtml(t(emptyKey))}</td></tr>`
@@ -304,15 +391,95 @@ function recentCheckRow(row: RecentCheck, t: Translate, locale: LocaleId, now: n
     ? ''
     : `<time datetime="${escapeHtml(new Date(checkedAt).toISOString())}" title="${escapeHtml(formatDateTime(checkedAt, locale))}">` +
       `${escapeHtml(relativeTime(checkedAt, now, locale))}</time>`;
+  const none = `<td class="unknown">${escapeHtml(t('board.none'))}</td>`;
   return [
     '<tr>',
     `<th scope="row" class="host">${escapeHtml(row.host)}</th>`,
     `<td><span class="verdict tone-${TONES[shown]}">${escapeHtml(t(`verdict.${shown}`))}</span>${httpStatus}</td>`,
+    `<td class="history"><div class="spark" aria-hidden="true"></div><span class="spark-text">${escapeHtml(historySummary(row.history ?? [], t))}</span></td>`,
     producer ? `<td>${escapeHtml(producer)}</td>` : `<td class="unknown">${escapeHtml(t('producer.unknown'))}</td>`,
+    typeof row.crowd === 'number' ? `<td class="number">${escapeHtml(String(row.crowd))}</td>` : none,
+    row.providerIncident ? `<td>${escapeHtml(providerText(row.providerIncident, t, locale))}</td>` : none,
     `<td>${time}</td>`,
     `<td class="number">${escapeHtml(String(row.asks))}</td>`,
     '</tr>',
   ].join('');
+}
+
+/**
+ * The sparkline's text alternative: how many quarter-hours of the last 24 hours had problems, and the median
+ * response time (the browser script words it the same way).
+ */
+export function historySummary(history: readonly HistoryPoint[], t: Translate): string {
+  if (history.length === 0) return t('board.history.empty');
+  const problems = history.filter((point) => TONES[DISPLAY_VERDICTS[point.verdict] ?? 'invalid'] !== 'ok').length;
+  const times = history.map((point) => point.totalMs).sort((a, b) => a - b);
+  const ms = times[Math.floor((times.length - 1) / 2)] ?? 0;
+  return t('board.history.summary', { problems, slots: history.length, ms });
+}
+
+function providerText(incident: ProviderIncident, t: Translate, locale: LocaleId): string {
+  const since = Date.parse(incident.since);
+  const name = (PRODUCER_NAMES as Readonly<Record<string, string>>)[incident.provider] ?? incident.provider;
+  return t('board.provider', { provider: name, title: incident.title, time: Number.isNaN(since) ? '' : formatDateTime(since, locale) });
+}
+
+/**
+ * Staff sign-in and the help desk's navigation, in the page's header. Hidden until the browser script runs (it
+ * does the signing in: the token goes in sessionStorage and the Authorization header, never in a URL); the
+ * field has no name, so even a form submitted without the script would send nothing.
+ */
+function staffControls(t: Translate): string {
+  return [
+    `<nav aria-label="${escapeHtml(t('board.nav.label'))}" class="board-nav">`,
+    `<a href="${STATUS_PATH}" aria-current="page">${escapeHtml(t('board.nav.board'))}</a>`,
+    `<a href="${INBOX_PATH}" id="board-inbox" hidden>${escapeHtml(t('board.nav.inbox'))}</a>`,
+    '</nav>',
+    '<div class="staff" id="board-staff" hidden>',
+    '<form id="board-signin" class="signin">',
+    `<p class="muted" id="board-signin-hint">${escapeHtml(t('board.signIn.hint'))}</p>`,
+    `<label for="board-token">${escapeHtml(t('board.signIn.label'))}</label> `,
+    '<input id="board-token" type="password" autocomplete="off" spellcheck="false" required maxlength="512" aria-describedby="board-signin-hint">',
+    ` <button type="submit">${escapeHtml(t('board.signIn.submit'))}</button>`,
+    ' <span id="board-signin-error" class="error" role="alert"></span>',
+    '</form>',
+    '<p id="board-signed-in" hidden>',
+    `<span>${escapeHtml(t('board.signIn.signedIn'))}</span> <button type="button" id="board-signout">${escapeHtml(t('board.signIn.signOut'))}</button>`,
+    '</p>',
+    '</div>',
+  ].join('\n');
+}
+
+/**
+ * Open incidents (brief G's data on `/api/status`), filled by the browser script; hidden until the answer
+ * carries an `incidents` list, so a server without incidents shows no empty promise. Signed-in staff get the
+ * form to declare one.
+ */
+export function incidentsSection(t: Translate): StatusSection {
+  const field = (id: string, key: string, input: string): string =>
+    `<p><label for="declare-${id}">${escapeHtml(t(key))}</label><br>${input}</p>`;
+  return {
+    id: 'incidents',
+    heading: t('board.incidents.heading'),
+    hidden: true,
+    html: [
+      `<p class="muted" id="board-incidents-none">${escapeHtml(t('board.incidents.none'))}</p>`,
+      '<ul class="incidents" data-incidents></ul>',
+      '<form id="board-declare" class="declare" hidden>',
+      `<h3>${escapeHtml(t('board.declare.heading'))}</h3>`,
+      field('host', 'board.declare.host', '<input id="declare-host" required maxlength="253" autocomplete="off">'),
+      field('title', 'board.declare.title', '<input id="declare-title" required maxlength="200" autocomplete="off">'),
+      field('message', 'board.declare.message', '<textarea id="declare-message" required maxlength="2000" rows="3"></textarea>'),
+      field('eta', 'board.declare.eta', '<input id="declare-eta" type="number" min="1" max="10080" step="1" inputmode="numeric">'),
+      `<p><button type="submit">${escapeHtml(t('board.declare.submit'))}</button> <span id="board-declare-error" class="error" role="alert"></span></p>`,
+      '</form>',
+    ].join('\n'),
+  };
+}
+
+/** Conversation analytics (brief H1's `/api/admin/analytics`), for signed-in staff only; filled by the browser script. */
+export function analyticsSection(t: Translate): StatusSection {
+  return { id: 'analytics', heading: t('board.analytics.heading'), hidden: true, html: '<div class="analytics" data-analytics></div>' };
 }
 
 /** A language from `?lang=` or a Teams locale, when we speak it. */
@@ -373,6 +540,11 @@ function sendAsset(res: Response, contentType: string, body: string | Buffer, ma
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** A file of an installed package (uPlot's browser bundle and stylesheet), read once. */
+function loadPackageFile(specifier: string): Buffer {
+  return readFileSync(require.resolve(specifier));
 }
 
 function loadTeamsJs(file?: string): Buffer {

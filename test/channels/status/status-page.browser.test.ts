@@ -87,7 +87,7 @@ describeWithBrowser('status board in a browser', () => {
 
       const downRow = page.locator('tbody tr', { hasText: 'first.example' });
       expect(await downRow.locator('.verdict').getAttribute('class')).toBe('verdict tone-bad');
-      expect(await downRow.locator('td').nth(1).textContent()).toBe('nginx');
+      expect(await downRow.locator('td').nth(2).textContent()).toBe('nginx');
       expect((await page.locator('#status-updated').getAttribute('class')) ?? '').not.toContain('stale');
       // Outside any frame the Teams SDK is never loaded and the page follows the system theme.
       expect(await page.getAttribute('html', 'data-host')).toBe('web');

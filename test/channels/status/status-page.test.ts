@@ -7,7 +7,10 @@ import type { Server } from 'restify';
 import { LOCALES, type ProbeResult } from '../../../src/contracts';
 import { escapeHtml } from '../../../src/text/html';
 import {
+  analyticsSection,
   createStatusRoutes,
+  historySummary,
+  incidentsSection,
   localeFromAcceptLanguage,
   recentChecksSection,
   supportedLocale,
@@ -117,14 +120,17 @@ describe('status board over HTTP', () => {
   it('uses accessible table markup: caption, column headers and a row header per host', async () => {
     const html = await (await fetch(`${base}/status`)).text();
     expect(html).toContain('<caption>recent.caption</caption>');
-    expect([...html.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((match) => match[1])).toEqual([
+    expect([...html.matchAll(/<th scope="col" class="col-\w+">([^<]*)<\/th>/g)].map((match) => match[1])).toEqual([
       'columns.host',
       'columns.verdict',
+      'board.columns.history',
       'columns.producer',
+      'board.columns.crowd',
+      'board.columns.provider',
       'columns.checkedAt',
       'columns.asks',
     ]);
-    expect(html).toContain('<section aria-labelledby="recent-heading">');
+    expect(html).toContain('<section id="recent" aria-labelledby="recent-heading">');
     expect(html).toContain('<span id="status-updated" role="status">');
   });
 
@@ -141,7 +147,7 @@ describe('status board over HTTP', () => {
 
   it('gives the browser its configuration: strings for every shown verdict and the refresh period', async () => {
     const config = configOf(await (await fetch(`${base}/status`)).text());
-    expect(config).toMatchObject({ locale: 'en', refreshMs: 30_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
+    expect(config).toMatchObject({ locale: 'en', refreshMs: 15_000, apiUrl: '/api/status?limit=50', teamsJsUrl: '/assets/teams-js.js' });
     expect(Object.keys(config.strings as object)).toEqual(
       expect.arrayContaining(['verdict.up', 'verdict.down', 'verdict.timeout', 'recent.noneListed', 'recent.emptyListed', 'refreshFailed']),
     );
@@ -163,6 +169,7 @@ describe('status board over HTTP', () => {
       producer: 'cloudflare',
       checkedAt: '2025-03-01T11:58:00.000Z',
       asks: 2,
+      history: [],
     });
     expect(body.checks[1]).toEqual({
       host: '10.0.0.5:8080',
@@ -171,6 +178,7 @@ describe('status board over HTTP', () => {
       advice: 'wait',
       checkedAt: '2025-03-01T11:58:00.000Z',
       asks: 1,
+      history: [],
     });
   });
 
@@ -278,9 +286,9 @@ describe('status board rendering', () => {
   });
 
   it('says so in one full-width row when nothing is listed, or nothing listed was checked yet', () => {
-    expect(recentChecksSection([], t, 'en', NOW).html).toContain('<td class="empty" colspan="5">recent.noneListed</td>');
+    expect(recentChecksSection([], t, 'en', NOW).html).toContain('<td class="empty" colspan="8">recent.noneListed</td>');
     expect(recentChecksSection([], t, 'en', NOW, 'recent.emptyListed').html).toContain(
-      '<td class="empty" colspan="5">recent.emptyListed</td>',
+      '<td class="empty" colspan="8">recent.emptyListed</td>',
     );
   });
 
@@ -297,6 +305,54 @@ describe('status board rendering', () => {
     expect(html).toContain('<td class="unknown">producer.unknown</td>');
     expect(html).toContain('<span class="verdict tone-bad">verdict.timeout</span>');
     expect(html).toContain('<td></td>');
+  });
+});
+
+describe("the board's new columns and parts, rendered on the server", () => {
+  /** Shows the key and its variables, so the test reads what was asked for. */
+  const tv = (key: string, vars?: Record<string, unknown>) => (vars ? `${key} ${JSON.stringify(vars)}` : key);
+  const row: RecentCheck = {
+    host: 'shop.example',
+    url: 'https://shop.example/',
+    verdict: 'up',
+    advice: 'troubleshoot',
+    checkedAt: new Date(NOW).toISOString(),
+    asks: 1,
+    crowd: 7,
+    providerIncident: { provider: 'cloudflare', title: 'Elevated 5xx <in> Paris', since: '2025-03-01T11:00:00Z' },
+    history: [
+      { at: '2025-03-01T11:15:00.000Z', verdict: 'up', totalMs: 80 },
+      { at: '2025-03-01T11:30:00.000Z', verdict: 'blocked', totalMs: 300 },
+      { at: '2025-03-01T11:45:00.000Z', verdict: 'degraded', totalMs: 900 },
+    ],
+  };
+
+  it('words the sparkline as text: quarter-hours with problems (a refused target counts as down) and the median time', () => {
+    expect(historySummary(row.history ?? [], tv)).toBe('board.history.summary {"problems":2,"slots":3,"ms":300}');
+    expect(historySummary([], tv)).toBe('board.history.empty');
+  });
+
+  it('shows the crowd count and the provider incident, escaped, or "none" when a feature does not supply them', () => {
+    const html = recentChecksSection([row], tv, 'en', NOW).html;
+    expect(html).toContain('<td class="number">7</td>');
+    expect(html).toContain(
+      'board.provider {&#34;provider&#34;:&#34;Cloudflare&#34;,&#34;title&#34;:&#34;Elevated 5xx &#60;in&#62; Paris&#34;',
+    );
+    expect(html).toContain('<div class="spark" aria-hidden="true"></div><span class="spark-text">board.history.summary');
+    const bare = recentChecksSection([{ ...row, crowd: undefined, providerIncident: undefined, history: undefined }], tv, 'en', NOW).html;
+    expect(bare.match(/<td class="unknown">board\.none<\/td>/g)).toHaveLength(2);
+    expect(bare).toContain('<span class="spark-text">board.history.empty</span>');
+  });
+
+  it('renders incidents and analytics hidden until the browser knows they apply, and the declare form without names', () => {
+    const incidents = incidentsSection(tv);
+    expect(incidents).toMatchObject({ id: 'incidents', heading: 'board.incidents.heading', hidden: true });
+    expect(incidents.html).toContain('<form id="board-declare" class="declare" hidden>');
+    expect(incidents.html).not.toContain('name=');
+    for (const id of ['declare-host', 'declare-title', 'declare-message', 'declare-eta']) {
+      expect(incidents.html).toContain(`<label for="${id}">`);
+    }
+    expect(analyticsSection(tv)).toMatchObject({ id: 'analytics', hidden: true });
   });
 });
 

@@ -25,6 +25,10 @@ export interface StatusClientConfig {
   teamsInitTimeoutMs: number;
   /** Columns of the "recently checked" table, for the full-width empty row. */
   recentColumns: number;
+  /** The admin API's base path (`/api/admin`), called with the signed-in staff's bearer token. */
+  adminApiUrl: string;
+  /** The agent inbox, linked for signed-in staff. */
+  inboxUrl: string;
   /** The `strings` key an empty board shows. */
   emptyKey: string;
   /** How each verdict is shown (a verdict the page does not show has no entry). */
@@ -44,9 +48,48 @@ export interface StatusApiCheck {
   producer?: string;
   checkedAt: string;
   asks: number;
+  /** 24 hours in buckets, oldest first. */
+  history?: readonly StatusApiHistoryPoint[];
+  crowd?: number;
+  providerIncident?: { provider: string; title: string; since: string };
 }
 
-/** The body of `GET /api/status`. */
+/** One bucket of a host's history: the worst verdict in it and the mean total time. */
+export interface StatusApiHistoryPoint {
+  at: string;
+  verdict: string;
+  totalMs: number;
+}
+
+/** An open incident as `/api/status` lists it (brief G). */
+export interface StatusApiIncident {
+  id: string;
+  host: string;
+  title: string;
+  message: string;
+  etaMinutes?: number;
+  startsAt?: string;
+  endsAt?: string;
+  severity?: string;
+  createdAt: string;
+  updates?: readonly { at: string; message: string }[];
+}
+
+/** The body of `GET /api/status`; `incidents` is absent where incidents do not exist. */
 export interface StatusApiAnswer {
   checks?: readonly StatusApiCheck[];
+  incidents?: readonly StatusApiIncident[];
+}
+
+/** The body of `GET /api/admin/analytics` (brief H1). */
+export interface AnalyticsAnswer {
+  from?: string;
+  to?: string;
+  conversations?: {
+    byVerdict?: Readonly<Record<string, number>>;
+    byProducer?: Readonly<Record<string, number>>;
+    byOutcome?: Readonly<Record<string, number>>;
+    fixedBy?: Readonly<Record<string, number>>;
+  };
+  timeToAnswerMs?: { p50?: number; p90?: number };
 }
