@@ -98,7 +98,9 @@ export function renderEmbedScript({ strings, defaultTitle = 'Gateway Doctor' }: 
     }
   }
 
-  var locale = pickLocale(setting('locale') || document.documentElement.lang || navigator.language);
+  // The page's own tag goes to the frame (the bot hears the region too); the strings need only the language.
+  var pageLocale = setting('locale') || document.documentElement.lang || navigator.language || 'en';
+  var locale = pickLocale(pageLocale);
   var text = STRINGS[locale] || STRINGS.en;
   var siteTitle = setting('title').slice(0, 60) || DEFAULT_TITLE;
   var accent = readColour(setting('accent')) || DEFAULT_ACCENT;
@@ -214,7 +216,7 @@ export function renderEmbedScript({ strings, defaultTitle = 'Gateway Doctor' }: 
   }
 
   function frameUrl() {
-    var query = 'locale=' + encodeURIComponent(locale) + '&name=' + encodeURIComponent(siteTitle);
+    var query = 'locale=' + encodeURIComponent(pageLocale) + '&name=' + encodeURIComponent(siteTitle);
     if (accent !== DEFAULT_ACCENT) query += '&accent=' + encodeURIComponent(accent.slice(1));
     return base + '/embed/frame?' + query;
   }
