@@ -26,6 +26,7 @@ const de = translatorFor(i18n, 'de');
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 800 };
+const SMALL_PHONE = { width: 320, height: 568 };
 
 /** The rules of a page that tries to break every widget put on it. */
 const HOSTILE_CSS = `
@@ -176,6 +177,7 @@ describe('the chat widget in a real browser', () => {
   it.each([
     ['laptop', LAPTOP],
     ['phone', PHONE],
+    ['small phone', SMALL_PHONE],
   ])('fits the demo page on a %s: no sideways scroll, send box on screen, also once a card arrived', async (name, viewport) => {
     const { context, page } = await open(`${appUrl}/`, viewport);
     try {
@@ -184,7 +186,7 @@ describe('the chat widget in a real browser', () => {
       await send(frame, `${site.url} shows 502 Bad Gateway`);
       await cardButton(frame, en('choice.no')).first().waitFor({ timeout: 30_000 });
       await expectFits(page, frame, viewport);
-      await page.screenshot({ path: path.join(SCREENSHOTS, `demo-${name}.png`) });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `demo-${name.replace(' ', '-')}.png`) });
     } finally {
       await context.close();
     }
@@ -346,6 +348,9 @@ describe('the chat widget in a real browser', () => {
         { timeout: 30_000 },
       );
 
+      // The answer stays readable under the card it answered (a button press leaves no bubble of its own).
+      await frame.getByText(`✓ ${de('choice.no')}`, { exact: true }).waitFor();
+
       // Escape leaves the widget and closes the panel, focus back on the launcher.
       await frame.locator(SEND_BOX).focus();
       await page.keyboard.press('Escape');
@@ -366,6 +371,8 @@ describe('the chat widget in a real browser', () => {
       const copy = cardButton(frame, en('widget.copy'));
       await copy.waitFor({ timeout: 30_000 });
       await expect(cardButton(frame, en('widget.email')).count()).resolves.toBe(1);
+      await copy.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'draft-card.png') });
       await copy.click();
       await frame.locator('[data-gd-notice]', { hasText: en('widget.copied') }).waitFor();
       const copied = await frame.evaluate(() => navigator.clipboard.readText());
@@ -381,6 +388,13 @@ describe('the chat widget in a real browser', () => {
     try {
       const frame = await chatFrame(demo.page);
       expect(await axeViolations(demo.page)).toEqual([]);
+      expect(await axeViolations(frame)).toEqual([]);
+      // Again with cards (live and answered) and the length notice on screen.
+      await send(frame, `${site.url} shows 502 Bad Gateway`);
+      await cardButton(frame, en('choice.no')).first().click();
+      await frame.getByText(`✓ ${en('choice.no')}`, { exact: true }).waitFor({ timeout: 30_000 });
+      await frame.locator(SEND_BOX).fill('z'.repeat(4_100));
+      await frame.locator('[data-gd-notice]', { hasText: en('widget.tooLong', { count: '4,100', max: '4,000' }) }).waitFor();
       expect(await axeViolations(frame)).toEqual([]);
     } finally {
       await demo.context.close();

@@ -140,9 +140,10 @@ export function renderAdaptiveCard(reply: Reply, t: Translate, options: Adaptive
   if (options.draftEmail && draftText !== undefined) {
     const host = hostOf(String(reply.draft?.vars?.url ?? ''));
     const subject = t('widget.draftSubject' satisfies TranslationKey, { host });
+    // First, beside the draft it sends; the conversation's own choices follow.
     card.actions = [
-      ...(card.actions ?? []),
       { type: 'Action.OpenUrl', title: t('widget.email' satisfies TranslationKey), url: mailtoUrl(subject, draftText) },
+      ...(card.actions ?? []),
     ];
   }
 

@@ -139,9 +139,10 @@ describe('the draft as an email (web chat)', () => {
     key === 'draft.toSite' ? `Hello,\n\nI get a 502 on ${String(vars?.url)}.\nThanks & bye` : key + (vars ? JSON.stringify(vars) : '');
   const reply: Reply = { key: 'intro', draft: { key: 'draft.toSite', vars: { url: 'https://shop.example/checkout?a=1' } } };
 
-  it('adds a mailto: action with subject and body and no recipient, after the buttons', () => {
+  it('adds a mailto: action with subject and body and no recipient, before the buttons', () => {
     const card = cardOf({ ...reply, choices: fullReply.choices }, t, { draftEmail: true });
-    const last = card.actions?.at(-1);
+    const last = card.actions?.[0];
+    expect(card.actions).toHaveLength(3);
     expect(last).toMatchObject({ type: 'Action.OpenUrl', title: 'widget.email' });
     const url = last?.type === 'Action.OpenUrl' ? last.url : '';
     expect(url.startsWith('mailto:?subject=')).toBe(true);

@@ -137,6 +137,7 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
 
   // ---- widget: answered cards lose their buttons, as in Teams ----
   var RETIRED = 'gatewayDoctor:retired';
+  var ANSWERED = 'gatewayDoctor:answered';
   var ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
   function hasLiveButtons(activity) {
@@ -159,6 +160,22 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
     });
   }
 
+  // The pressed button's label, kept under the card: a postBack leaves no bubble of its own in the transcript.
+  function markAnswer(api, value) {
+    var wanted = JSON.stringify(value && value.gatewayDoctor);
+    if (!wanted) return;
+    (api.getState().activities || []).forEach(function (activity) {
+      if (!hasLiveButtons(activity)) return;
+      activity.attachments.forEach(function (attachment) {
+        ((attachment.content && attachment.content.actions) || []).forEach(function (action) {
+          if (action.type === 'Action.Submit' && action.data && JSON.stringify(action.data.gatewayDoctor) === wanted) {
+            api.dispatch({ type: 'WEB_CHAT/MARK_ACTIVITY', payload: { activityID: activity.id, name: ANSWERED, value: String(action.title) } });
+          }
+        });
+      });
+    });
+  }
+
   function answeredCardsMiddleware(api) {
     return function (next) {
       return function (action) {
@@ -166,6 +183,7 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
         if (incoming && incoming.type === 'message' && incoming.from && incoming.from.role === 'bot') {
           retireCards(api, incoming.replyToId || '');
         } else if (action.type === 'WEB_CHAT/SEND_POST_BACK' || action.type === 'WEB_CHAT/SEND_MESSAGE_BACK') {
+          markAnswer(api, action.payload && action.payload.value);
           retireCards(api, '');
         }
         return next(action);
@@ -193,8 +211,12 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
     return null;
   }
 
-  function withWidgetActions(attachment, retired) {
+  function withWidgetActions(attachment, retired, answer) {
     var content = attachment.content;
+    if (answer) {
+      var mark = { type: 'TextBlock', text: '\u2713 ' + answer, wrap: true, isSubtle: true, spacing: 'Medium' };
+      content = Object.assign({}, content, { body: (content.body || []).concat([mark]) });
+    }
     var actions = (content.actions || []).filter(function (action) { return !(retired && action.type === 'Action.Submit'); });
     var withCopy = [];
     actions.forEach(function (action) {
@@ -212,8 +234,9 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
       return function (args) {
         var attachment = args && args.attachment;
         if (!attachment || attachment.contentType !== ADAPTIVE_CARD || !attachment.content) return next.apply(null, arguments);
-        var retired = !!(args.activity && args.activity.channelData && args.activity.channelData[RETIRED]);
-        return next(Object.assign({}, args, { attachment: withWidgetActions(attachment, retired) }));
+        var channelData = (args.activity && args.activity.channelData) || {};
+        var answer = typeof channelData[ANSWERED] === 'string' ? channelData[ANSWERED] : '';
+        return next(Object.assign({}, args, { attachment: withWidgetActions(attachment, !!channelData[RETIRED], answer) }));
       };
     };
   }
