@@ -76,6 +76,8 @@ describe('web chat pages', () => {
       'accent=12345',
       'name=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
       `name=${'x'.repeat(5000)}`,
+      // Repeated parameters arrive as arrays.
+      'accent=1a7f37&accent=000000&name=a&name=b&locale=de&locale=fr',
     ];
     for (const query of hostile) {
       const response = await request('GET', `/embed/frame?${query}`);
