@@ -6,6 +6,7 @@
 import { escapeHtml } from '../../../text/html';
 import type { WidgetStrings } from './widget-strings';
 
+/** What the frame page shows: language, strings and the site's checked branding. */
 export interface ChatFramePageOptions {
   locale: string;
   widgetVersion: string;

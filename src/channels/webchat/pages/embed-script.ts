@@ -18,6 +18,7 @@ export interface EmbedStrings {
   frameTitle: string;
 }
 
+/** What embed.js is built from (once, at start-up). */
 export interface EmbedScriptOptions {
   /** Every supported language's strings; the script picks one by the page's `lang` (or `data-locale`). */
   strings: Readonly<Record<LocaleId, EmbedStrings>>;

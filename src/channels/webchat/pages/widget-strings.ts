@@ -23,7 +23,9 @@ export const WIDGET_STRING_KEYS = [
   'copyFailed',
   'email',
 ] as const;
+/** One of the widget's string keys (under `widget.` in the translation files). */
 export type WidgetStringKey = (typeof WIDGET_STRING_KEYS)[number];
+/** The widget's strings in one language, placeholders kept. */
 export type WidgetStrings = Record<WidgetStringKey, string>;
 
 /** One language's widget strings, untranslated placeholders kept; English for anything missing. */
