@@ -4,7 +4,7 @@
  * browser's user agent reaches the bot, so the hard-refresh step names Chrome on Linux's shortcut.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { createI18n, translatorFor } from '../../src/core/i18n';
 import type { RunningApp } from '../../src/index';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -21,6 +21,7 @@ describe('the help desk demo page with the real bot', () => {
   let site: LoopbackServer;
   let browser: Browser;
   let page: Page;
+  let chat: Frame;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -44,6 +45,10 @@ describe('the help desk demo page with the real bot', () => {
     page = await browser.newPage({ locale: 'en-US' });
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(`${app.url.replace('localhost', '127.0.0.1')}/`);
+    // The demo page shows the chat in the same frame the one-line embed opens.
+    const frame = await (await page.waitForSelector('iframe[data-gd-demo="frame"]')).contentFrame();
+    if (!frame) throw new Error('the demo page has no chat frame');
+    chat = frame;
   });
   afterAll(async () => {
     await browser?.close();
@@ -51,22 +56,22 @@ describe('the help desk demo page with the real bot', () => {
     await site?.close();
   });
 
-  const buttons = (label: string) => page.locator('.ac-pushButton', { hasText: label });
+  const buttons = (label: string) => chat.locator('.ac-pushButton', { hasText: label });
 
   it('answers a typed 502 report with the verdict and working card buttons', async () => {
-    await page.locator(SEND_BOX).waitFor();
-    await page.locator(SEND_BOX).fill(`${site.url} shows 502 Bad Gateway`);
-    await page.locator(SEND_BOX).press('Enter');
+    await chat.locator(SEND_BOX).waitFor();
+    await chat.locator(SEND_BOX).fill(`${site.url} shows 502 Bad Gateway`);
+    await chat.locator(SEND_BOX).press('Enter');
 
     // The site is up for everyone, so the first step arrives as a card with "did that fix it?" buttons.
     await buttons(t('choice.no')).first().waitFor({ timeout: 30_000 });
     const upText = t('user.up', { host: new URL(site.url).hostname });
-    await page.getByText(upText.slice(0, 40), { exact: false }).first().waitFor();
+    await chat.getByText(upText.slice(0, 40), { exact: false }).first().waitFor();
 
     // The next step is the hard refresh, tailored to the browser: Chrome on Linux uses Ctrl+Shift+R.
     const ctrl = t('key.ctrl');
     const shift = t('key.shift');
-    const hardRefresh = page.getByText(new RegExp(`${ctrl}\\+(${shift}\\+R|F5)`)).first();
+    const hardRefresh = chat.getByText(new RegExp(`${ctrl}\\+(${shift}\\+R|F5)`)).first();
     // A click that lands while the transcript is still scrolling is lost by the widget: try up to three times.
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       await buttons(t('choice.no')).first().click();

@@ -19,6 +19,8 @@ export interface RenderTarget {
 
 /** Channels that get plain text only. */
 const PLAIN_TEXT_CHANNELS = new Set(['console']);
+/** Channels whose cards offer a draft as an email (web chat; its client adds the Copy button). */
+const DRAFT_EMAIL_CHANNELS = new Set(['webchat', 'directline']);
 
 /**
  * `channelData.gatewayDoctor` as it leaves the process: only its documented fields. The verdict and advice
@@ -67,7 +69,13 @@ export function renderReplyActivity(reply: Reply, t: Translate, target: RenderTa
     type: ActivityTypes.Message,
     // The card carries the whole reply; `summary` is what notifications and screen readers announce first.
     summary: plainReplyText(reply, t).slice(0, 200),
-    attachments: [renderAdaptiveCard(reply, t, { locale: target.locale, state: target.status.state })],
+    attachments: [
+      renderAdaptiveCard(reply, t, {
+        locale: target.locale,
+        state: target.status.state,
+        draftEmail: DRAFT_EMAIL_CHANNELS.has(target.channelId),
+      }),
+    ],
     locale: target.locale,
     channelData,
   };

@@ -3,6 +3,7 @@
  * translator always give the same card.
  */
 import { CardFactory, type Attachment } from 'botbuilder';
+import type { TranslationKey } from '../../../dialogs/translation-keys';
 import type { Reply } from '../../../dialogs/types';
 import {
   DRAFT_CAPTION_KEY,
@@ -30,6 +31,11 @@ export interface AdaptiveCardOptions {
   retired?: boolean;
   /** The conversation's state when the card is sent: each button carries it back, so a later press is recognised as one on an old card. */
   state?: string;
+  /**
+   * Adds an "email it" action under a draft: a `mailto:` link with the subject and body filled in and no
+   * recipient (the person knows whom to write). On for web chat, whose client adds a Copy button beside it.
+   */
+  draftEmail?: boolean;
 }
 
 interface TextBlock {
@@ -62,6 +68,11 @@ interface SubmitAction {
   title: string;
   data: SubmitData;
 }
+interface OpenUrlAction {
+  type: 'Action.OpenUrl';
+  title: string;
+  url: string;
+}
 
 /** The card JSON (the `content` of the attachment). */
 export interface AdaptiveCard {
@@ -72,7 +83,7 @@ export interface AdaptiveCard {
   speak: string;
   fallbackText: string;
   body: CardElement[];
-  actions?: SubmitAction[];
+  actions?: (SubmitAction | OpenUrlAction)[];
   msteams: { width: 'Full' };
 }
 
@@ -126,8 +137,32 @@ export function renderAdaptiveCard(reply: Reply, t: Translate, options: Adaptive
   } else if (choices.length > 0) {
     card.actions = choices.map((choice) => submitAction(t(choice.labelKey), actionValue(choice.intent, options.state)));
   }
+  if (options.draftEmail && draftText !== undefined) {
+    const host = hostOf(String(reply.draft?.vars?.url ?? ''));
+    const subject = t('widget.draftSubject' satisfies TranslationKey, { host });
+    // First, beside the draft it sends; the conversation's own choices follow.
+    card.actions = [
+      { type: 'Action.OpenUrl', title: t('widget.email' satisfies TranslationKey), url: mailtoUrl(subject, draftText) },
+      ...(card.actions ?? []),
+    ];
+  }
 
   return CardFactory.adaptiveCard(card);
+}
+
+/** A `mailto:` URL with no recipient (RFC 6068: line breaks as CRLF, everything percent-encoded). */
+export function mailtoUrl(subject: string, body: string): string {
+  const crlf = stripUnsafeChars(body).split(/\r?\n/).join('\r\n');
+  return `mailto:?subject=${encodeURIComponent(stripUnsafeChars(subject))}&body=${encodeURIComponent(crlf)}`;
+}
+
+/** The host of the draft's address for the subject line; the address itself when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || url;
+  } catch {
+    return url;
+  }
 }
 
 /**

@@ -7,13 +7,24 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import type { i18n as I18n } from 'i18next';
 import type { Request, Response } from 'restify';
+import { createI18n, resolveLocale } from '../../core/i18n';
 import type { RouteSpec } from '../../server';
 import { CHAT_CLIENT_SCRIPT } from './pages/chat-client-script';
 import { renderChatFramePage } from './pages/chat-frame-page';
-import { EMBED_SCRIPT } from './pages/embed-script';
+import { renderEmbedScript } from './pages/embed-script';
 import { renderHelpCentrePage } from './pages/help-centre-page';
-import { contentSecurityPolicy, safeLocale, withWebSocketOrigins } from './pages/page-security';
+import {
+  contentSecurityPolicy,
+  contrastOnWhite,
+  safeHexColour,
+  safeLocale,
+  safeSiteName,
+  withWebSocketOrigins,
+} from './pages/page-security';
+import { embedStringsByLocale, widgetStrings } from './pages/widget-strings';
+import { DEFAULT_MAX_TEXT_LENGTH } from './routes/activity-schemas';
 
 const gzip = promisify(gzipCallback);
 
@@ -26,7 +37,16 @@ export interface WebChatPageOptions {
   defaultLocale?: string;
   /** The widget's UMD bundle; botframework-webchat's `dist/webchat.js` by default. */
   webchatBundlePath?: string;
+  /** The translations the widget's strings come from; the locales/ folder by default. */
+  i18n?: I18n;
+  /** The longest message Direct Line takes, shown to people as they type (the Direct Line routes' cap). */
+  maxTextLength?: number;
 }
+
+/** The chat's name when the embedding site sets no `data-title`. */
+const DEFAULT_SITE_NAME = 'Gateway Doctor';
+/** The widget's accent when the site sets none, or one too pale for text on white (WCAG AA: 4.5:1). */
+const DEFAULT_ACCENT = '#0b5cad';
 
 /** botframework-webchat's folder, found through its entry point (its package.json is not exported). */
 function webchatPackageDir(): string {
@@ -35,17 +55,19 @@ function webchatPackageDir(): string {
 
 /** Builds the page and asset routes for `createServer({ routes })`. */
 export function createWebChatPageRoutes(options: WebChatPageOptions = {}): RouteSpec[] {
-  const { allowedOrigins = [], directLineOrigin, defaultLocale = 'en-US' } = options;
+  const { allowedOrigins = [], directLineOrigin, defaultLocale = 'en-US', maxTextLength = DEFAULT_MAX_TEXT_LENGTH } = options;
+  const i18n = options.i18n ?? createI18n();
+  const embedScript = renderEmbedScript({ strings: embedStringsByLocale(i18n), defaultTitle: DEFAULT_SITE_NAME });
   const bundlePath = options.webchatBundlePath ?? path.join(webchatPackageDir(), 'dist', 'webchat.js');
   const bundle = createStaticAsset(bundlePath);
   const widgetVersion = readWidgetVersion();
   const connectTo = directLineOrigin ? withWebSocketOrigins([directLineOrigin]) : [];
 
-  const sendHtml = (res: Response, html: string, frameAncestors: readonly string[]): void => {
+  const sendHtml = (res: Response, html: string, frameAncestors: readonly string[], frameSources: readonly string[] = []): void => {
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-cache',
-      'Content-Security-Policy': contentSecurityPolicy({ connectTo, frameAncestors }),
+      'Content-Security-Policy': contentSecurityPolicy({ connectTo, frameAncestors, frameSources }),
     });
     res.end(html);
   };
@@ -59,27 +81,44 @@ export function createWebChatPageRoutes(options: WebChatPageOptions = {}): Route
   };
 
   const localeOf = (req: Request): string => safeLocale(req.query?.locale, safeLocale(defaultLocale));
+  const stringsOf = (locale: string) => widgetStrings(i18n, resolveLocale(locale, resolveLocale(defaultLocale)));
+  const accentOf = (req: Request): string => {
+    const accent = safeHexColour(req.query?.accent);
+    return accent !== undefined && contrastOnWhite(accent) >= 4.5 ? accent : DEFAULT_ACCENT;
+  };
+
+  const renderFrame = (req: Request): string => {
+    const locale = localeOf(req);
+    return renderChatFramePage({
+      locale,
+      widgetVersion,
+      strings: stringsOf(locale),
+      name: safeSiteName(req.query?.name, DEFAULT_SITE_NAME),
+      accent: accentOf(req),
+      maxTextLength,
+    });
+  };
+
+  const renderDemo = (req: Request): string => {
+    const locale = localeOf(req);
+    return renderHelpCentrePage({ locale, frameTitle: stringsOf(locale).frameTitle.split('{{name}}').join(DEFAULT_SITE_NAME) });
+  };
 
   return [
     {
       method: 'get',
       path: '/',
       name: 'webchat-demo-page',
-      handler: async (req, res) => sendHtml(res, renderHelpCentrePage({ locale: localeOf(req), widgetVersion }), ["'self'"]),
+      handler: async (req, res) => sendHtml(res, renderDemo(req), ["'self'"], ["'self'"]),
     },
     {
       method: 'get',
       path: '/embed/frame',
       name: 'webchat-embed-frame',
-      handler: async (req, res) =>
-        sendHtml(
-          res,
-          renderChatFramePage({ locale: localeOf(req), widgetVersion }),
-          allowedOrigins.length > 0 ? ["'self'", ...allowedOrigins] : ['*'],
-        ),
+      handler: async (req, res) => sendHtml(res, renderFrame(req), allowedOrigins.length > 0 ? ["'self'", ...allowedOrigins] : ['*']),
     },
     // Short cache: a site that embeds us picks up a fixed embed.js within minutes.
-    { method: 'get', path: '/embed.js', name: 'webchat-embed-script', handler: async (_req, res) => sendScript(res, EMBED_SCRIPT, 300) },
+    { method: 'get', path: '/embed.js', name: 'webchat-embed-script', handler: async (_req, res) => sendScript(res, embedScript, 300) },
     {
       method: 'get',
       path: '/assets/chat.js',

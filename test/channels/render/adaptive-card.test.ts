@@ -11,6 +11,9 @@ function cardOf(reply: Reply, t: Translate = fakeT, options = {}): AdaptiveCard 
   return attachment.content as AdaptiveCard;
 }
 
+type CardAction = NonNullable<AdaptiveCard['actions']>[number];
+const isSubmit = (action: CardAction): action is Extract<CardAction, { type: 'Action.Submit' }> => action.type === 'Action.Submit';
+
 const fullReply: Reply = {
   key: 'verdict.down',
   vars: { host: 'shop.example', status: 502 },
@@ -51,7 +54,7 @@ describe('renderAdaptiveCard', () => {
   });
 
   it('gives every button the intent in data.gatewayDoctor and in the Teams messageBack value', () => {
-    const actions = cardOf(fullReply).actions ?? [];
+    const actions = (cardOf(fullReply).actions ?? []).filter(isSubmit);
     expect(actions).toHaveLength(2);
     expect(actions[0]).toEqual({
       type: 'Action.Submit',
@@ -124,10 +127,40 @@ describe('renderAdaptiveCard', () => {
 
   it('puts the state of the message in every button, for web chat and for Teams', () => {
     const card = cardOf(fullReply, fakeT, { state: 'user.down' });
-    for (const action of card.actions ?? []) {
+    for (const action of (card.actions ?? []).filter(isSubmit)) {
       expect(action.data.gatewayDoctor.state).toBe('user.down');
       expect(action.data.msteams.value.gatewayDoctor.state).toBe('user.down');
     }
+  });
+});
+
+describe('the draft as an email (web chat)', () => {
+  const t: Translate = (key, vars) =>
+    key === 'draft.toSite' ? `Hello,\n\nI get a 502 on ${String(vars?.url)}.\nThanks & bye` : key + (vars ? JSON.stringify(vars) : '');
+  const reply: Reply = { key: 'intro', draft: { key: 'draft.toSite', vars: { url: 'https://shop.example/checkout?a=1' } } };
+
+  it('adds a mailto: action with subject and body and no recipient, before the buttons', () => {
+    const card = cardOf({ ...reply, choices: fullReply.choices }, t, { draftEmail: true });
+    const last = card.actions?.[0];
+    expect(card.actions).toHaveLength(3);
+    expect(last).toMatchObject({ type: 'Action.OpenUrl', title: 'widget.email' });
+    const url = last?.type === 'Action.OpenUrl' ? last.url : '';
+    expect(url.startsWith('mailto:?subject=')).toBe(true);
+    const params = new URLSearchParams(url.slice('mailto:?'.length));
+    expect(params.get('subject')).toBe('widget.draftSubject{"host":"shop.example"}');
+    expect(params.get('body')).toBe('Hello,\r\n\r\nI get a 502 on https://shop.example/checkout?a=1.\r\nThanks & bye');
+    // Percent-encoded: an ampersand in the text cannot start another header.
+    expect(url).not.toContain('& bye');
+  });
+
+  it('leaves Teams cards as they were, and cards without a draft alone', () => {
+    expect(cardOf(reply, t).actions).toBeUndefined();
+    expect(cardOf({ key: 'intro' }, t, { draftEmail: true }).actions).toBeUndefined();
+  });
+
+  it('keeps the email action on an answered card (it answers nothing)', () => {
+    const card = cardOf({ ...reply, choices: fullReply.choices }, t, { draftEmail: true, answeredIntent: 'watch' });
+    expect(card.actions?.map((action) => action.type)).toEqual(['Action.OpenUrl']);
   });
 });
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { expectHealthy } from '../../helpers/attack';
 import { createRequest } from './helpers/http-client';
 import { createWebChatTestServer, type WebChatTestServer } from './helpers/webchat-server';
 
@@ -34,17 +35,59 @@ describe('web chat pages', () => {
     expect(csp.get('default-src')).toBe("'none'");
     expect(csp.get('frame-ancestors')).toBe("'self'");
     expect(csp.get('connect-src')).toBe("'self'");
-    expect(response.text).toContain('<html lang="fr-FR">');
-    expect(response.text).toContain('data-locale="fr-FR"');
-    expect(response.text).toMatch(/<script src="\/assets\/webchat\.js\?v=[\w.]+" defer><\/script>/);
-    // Every script tag loads a file: nothing inline that the CSP would have to allow.
-    expect(response.text.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+    // The chat is the embed frame, in the page's own origin: the page's styles cannot reach into it.
+    expect(csp.get('frame-src')).toBe("'self'");
+    expect(response.text).toContain('<html lang="en">');
+    expect(response.text).toContain('src="/embed/frame?locale=fr-FR"');
+    expect(response.text).toContain('title="Discussion avec Gateway Doctor"');
+    // No script at all on the demo page itself, so nothing inline that the CSP would have to allow.
+    expect(response.text).not.toContain('<script');
   });
 
   it('refuses to put an unsafe locale into the page', async () => {
     const response = await request('GET', '/?locale=%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
-    expect(response.text).toContain('<html lang="en-US">');
+    expect(response.text).toContain('src="/embed/frame?locale=en-US"');
     expect(response.text).not.toContain('alert(1)');
+    const frame = await request('GET', '/embed/frame?locale=%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
+    expect(frame.text).toContain('<html lang="en-US">');
+    expect(frame.text).not.toContain('alert(1)');
+  });
+
+  it('writes the widget strings, the length limit and the checked branding into the frame', async () => {
+    const response = await request('GET', '/embed/frame?locale=de-DE&name=Shop%20M%C3%BCller&accent=1a7f37');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('<title>Chat mit Shop Müller</title>');
+    expect(response.text).toContain('data-gd-accent="#1a7f37"');
+    expect(response.text).toContain('data-gd-max-length="4000"');
+    const strings = /data-gd-strings="([^"]*)"/.exec(response.text)?.[1] ?? '';
+    const decoded = JSON.parse(strings.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))) as Record<
+      string,
+      string
+    >;
+    expect(decoded.tooLong).toContain('{{max}}');
+    expect(decoded.copy).toBe('Kopieren');
+  });
+
+  it('never writes a hostile or too pale accent, or a hostile name, into the frame', async () => {
+    const hostile = [
+      'accent=red%3Bbackground%3Aurl(x)',
+      'accent=%22%3E%3Cscript%3E',
+      'accent=ffff00',
+      'accent=12345',
+      'name=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      `name=${'x'.repeat(5000)}`,
+      // Repeated parameters arrive as arrays.
+      'accent=1a7f37&accent=000000&name=a&name=b&locale=de&locale=fr',
+    ];
+    for (const query of hostile) {
+      const response = await request('GET', `/embed/frame?${query}`);
+      expect(response.status).toBe(200);
+      // Unknown, unsafe or unreadable on white: the default accent.
+      expect(response.text).toContain('data-gd-accent="#0b5cad"');
+      expect(response.text).not.toContain('<script>');
+      expect(response.text).not.toContain('x'.repeat(61));
+    }
+    await expectHealthy(server.url);
   });
 
   it('lets only the allowed sites frame the embed frame', async () => {
@@ -66,6 +109,9 @@ describe('web chat pages', () => {
     const embed = await request('GET', '/embed.js');
     expect(embed.text).toContain("setAttribute('role', 'dialog')");
     expect(embed.text).toContain("setAttribute('aria-expanded', 'false')");
+    // Every language's launcher is built in: the page's language is only known in the browser.
+    expect(embed.text).toContain('"launcher":"Mit uns chatten"');
+    expect(embed.text).toContain('"launcher":"チャットで相談"');
   });
 
   it('streams the widget bundle from node_modules, byte for byte, with an ETag', async () => {

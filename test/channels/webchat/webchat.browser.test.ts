@@ -65,13 +65,21 @@ describe('web chat in a real browser', () => {
 
   const cspViolations = (): string[] => problems.filter((p) => /Content Security Policy/i.test(p));
 
+  /** The demo page shows the chat in the same frame the one-line embed opens. */
+  async function demoChat(page: Page): Promise<Frame> {
+    const frame = await (await page.waitForSelector('iframe[data-gd-demo="frame"]')).contentFrame();
+    if (!frame) throw new Error('the demo page has no chat frame');
+    return frame;
+  }
+
   it('chats on the demo page: greeting, echo, client info for the bot', async () => {
     const page = await openPage(`${server.url}/`);
     try {
-      await bubble(page, 'welcome').waitFor();
-      await page.locator(SEND_BOX).fill('hello from the browser');
-      await page.locator(SEND_BOX).press('Enter');
-      await bubble(page, 'echo: hello from the browser').waitFor();
+      const chat = await demoChat(page);
+      await bubble(chat, 'welcome').waitFor();
+      await chat.locator(SEND_BOX).fill('hello from the browser');
+      await chat.locator(SEND_BOX).press('Enter');
+      await bubble(chat, 'echo: hello from the browser').waitFor();
 
       const clientInfo = await waitFor(() => server.bot.received.find((a) => a.type === 'event' && a.name === 'gatewayDoctor/clientInfo'), {
         what: 'the clientInfo event',
@@ -89,11 +97,12 @@ describe('web chat in a real browser', () => {
   it('delivers an Adaptive Card button press to the bot as the card data', async () => {
     const page = await openPage(`${server.url}/`);
     try {
-      await page.locator(SEND_BOX).waitFor();
-      await bubble(page, 'welcome').waitFor();
-      await page.locator(SEND_BOX).fill('card');
-      await page.locator(SEND_BOX).press('Enter');
-      const button = page.locator('.ac-pushButton', { hasText: 'Yes, it works' });
+      const chat = await demoChat(page);
+      await chat.locator(SEND_BOX).waitFor();
+      await bubble(chat, 'welcome').waitFor();
+      await chat.locator(SEND_BOX).fill('card');
+      await chat.locator(SEND_BOX).press('Enter');
+      const button = chat.locator('.ac-pushButton', { hasText: 'Yes, it works' });
       await button.waitFor();
       const submission = () =>
         server.bot.received.find((a) => a.type === 'message' && JSON.stringify(a.value) === JSON.stringify(CARD_SUBMIT_DATA));
@@ -105,7 +114,7 @@ describe('web chat in a real browser', () => {
       }
       const submitted = await waitFor(submission, { what: 'the card submission', timeoutMs: 5_000 });
       expect(submitted.value).toEqual(CARD_SUBMIT_DATA);
-      await bubble(page, 'submitted intent yes').waitFor();
+      await bubble(chat, 'submitted intent yes').waitFor();
     } finally {
       await page.close();
     }
@@ -116,7 +125,9 @@ describe('web chat in a real browser', () => {
     try {
       const button = page.locator('button[data-gd-embed="button"]');
       await button.waitFor();
-      expect(await button.getAttribute('aria-label')).toMatch(/chat/i);
+      // Its accessible name is its visible text, in the page's language (German here).
+      expect(await button.getAttribute('aria-label')).toBeNull();
+      expect(await button.textContent()).toBe('Mit uns chatten');
       expect(await button.getAttribute('aria-expanded')).toBe('false');
 
       // Tab from the top of the page until the chat button has focus.
@@ -135,7 +146,7 @@ describe('web chat in a real browser', () => {
       const labelledBy = await panel.getAttribute('aria-labelledby');
       expect(await page.locator(`#${labelledBy ?? 'missing'}`).textContent()).toBe('Gateway Doctor');
       expect(await page.locator('iframe[data-gd-embed="frame"]').getAttribute('title')).toBeTruthy();
-      expect(await page.locator('[data-gd-embed="close"]').getAttribute('aria-label')).toBe('Close chat');
+      expect(await page.locator('[data-gd-embed="close"]').getAttribute('aria-label')).toBe('Chat schließen');
 
       // Focus is inside the panel, and once the widget is there, in its send box.
       expect(await page.evaluate(() => document.activeElement?.closest('[data-gd-embed="panel"]') !== null)).toBe(true);

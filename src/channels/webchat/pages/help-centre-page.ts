@@ -1,14 +1,16 @@
 /**
  * `GET /`: a help desk demo page, the kind of "Help centre" a company would put the assistant on, with the
- * widget open beside the articles. The page's own text stays English; the widget follows the page language.
+ * widget open beside the articles. The chat is the same frame embed.js opens (`/embed/frame`), so the
+ * page's styles cannot reach into it, nor its styles out. The page's own text stays English; the widget
+ * speaks `?locale=`. On phones the chat comes first and fills the screen below the header.
  */
 import { escapeHtml } from '../../../text/html';
 
 export interface HelpCentrePageOptions {
-  /** The widget's language (the page's `lang`). */
+  /** The widget's language (`?locale=`). */
   locale: string;
-  /** Cache-busting version for the widget bundle URL. */
-  widgetVersion: string;
+  /** The frame's title, in the widget's language. */
+  frameTitle: string;
 }
 
 const STYLES = `
@@ -27,7 +29,6 @@ const STYLES = `
     max-width: 1200px; margin: 0 auto; padding: 24px; display: grid; gap: 24px;
     grid-template-columns: minmax(0, 1fr) minmax(320px, 420px);
   }
-  @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
   article, aside > section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px; }
   h1 { margin-top: 0; font-size: 1.8rem; }
   h2 { font-size: 1.25rem; }
@@ -36,15 +37,26 @@ const STYLES = `
   details { border-top: 1px solid var(--line); padding: 10px 0; }
   summary { cursor: pointer; font-weight: 600; }
   aside { position: sticky; top: 24px; align-self: start; }
-  .chat { height: 600px; display: flex; flex-direction: column; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
-  .gd-chat__widget { flex: 1 1 auto; min-height: 0; }
+  aside h2 { margin: 0 0 4px; }
+  aside p { margin: 0 0 12px; }
+  .chat { display: block; width: 100%; height: min(600px, calc(100vh - 250px)); min-height: 340px;
+    border: 1px solid var(--line); border-radius: 8px; background: #fff; }
+  @media (max-width: 900px) {
+    .layout { grid-template-columns: minmax(0, 1fr); padding: 12px; gap: 12px; }
+    aside { position: static; order: -1; }
+    aside > section { padding: 12px; }
+    aside p { display: none; }
+    .chat { height: calc(100svh - 190px); min-height: 320px; }
+    header { padding: 10px 12px; gap: 8px 16px; }
+    article { padding: 16px; }
+  }
   footer { max-width: 1200px; margin: 0 auto; padding: 0 24px 32px; color: var(--muted); font-size: 0.9rem; }
 `;
 
 /** The demo page's HTML. */
-export function renderHelpCentrePage({ locale, widgetVersion }: HelpCentrePageOptions): string {
+export function renderHelpCentrePage({ locale, frameTitle }: HelpCentrePageOptions): string {
   return `<!doctype html>
-<html lang="${escapeHtml(locale)}">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -115,17 +127,13 @@ export function renderHelpCentrePage({ locale, widgetVersion }: HelpCentrePageOp
     <section>
       <h2 id="chat-title">Ask Gateway Doctor</h2>
       <p>Type the address of the page that shows the error, or just describe what you see.</p>
-      <div class="chat" data-gd-chat data-locale="${escapeHtml(locale)}" role="region" aria-label="Chat with Gateway Doctor">
-        <p data-gd-status role="status">Loading the chat&hellip;</p>
-        <noscript><p>The chat needs JavaScript.</p></noscript>
-      </div>
+      <iframe class="chat" src="/embed/frame?locale=${encodeURIComponent(locale)}" title="${escapeHtml(frameTitle)}"
+        allow="clipboard-write" data-gd-demo="frame"></iframe>
     </section>
   </aside>
 </div>
 <footer>This is a demonstration page for Gateway Doctor. Add the assistant to any site with one line:
 <code>&lt;script src="/embed.js" async&gt;&lt;/script&gt;</code></footer>
-<script src="/assets/webchat.js?v=${escapeHtml(widgetVersion)}" defer></script>
-<script src="/assets/chat.js?v=${escapeHtml(widgetVersion)}" defer></script>
 </body>
 </html>
 `;
