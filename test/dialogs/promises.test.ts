@@ -26,7 +26,7 @@ describe('a hand-off', () => {
   it('is announced only once a help desk took it, and not opened twice', async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()]);
     const replies = await convo.say('can I talk to someone', { intents: ['human'] });
-    expect(keysOf(replies)).toEqual(['handoff.sent']);
+    expect(keysOf(replies)).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(convo.context().handoffStatus).toBe('accepted');
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.pending']);
     expect(keysOf(await convo.answer('human'))).toEqual(['handoff.pending']);
@@ -40,7 +40,7 @@ describe('a hand-off', () => {
     expect(convo.path()).toBe('handoff');
     // A message slipping in before the outcome: nobody is said to have the details yet.
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.requesting']);
-    expect(keysOf(await convo.send({ type: 'handoff.result', accepted: true }))).toEqual(['handoff.sent']);
+    expect(keysOf(await convo.send({ type: 'handoff.result', accepted: true }))).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.pending']);
   });
 
