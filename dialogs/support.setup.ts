@@ -215,7 +215,10 @@ export const supportSetup = setup({
     signalChecked: enqueueActions(({ context, enqueue }) => {
       const probe = context.probe;
       if (!probe) return;
-      enqueue.emit({ type: 'analytics', signal: { kind: 'checked', verdict: probe.verdict, ...(probe.producer ? { producer: probe.producer } : {}) } });
+      enqueue.emit({
+        type: 'analytics',
+        signal: { kind: 'checked', verdict: probe.verdict, ...(probe.producer ? { producer: probe.producer } : {}) },
+      });
     }),
     /**
      * How the conversation ended, once: the first end it reaches is the one counted. `abandoned` (a stop) is
@@ -236,7 +239,12 @@ export const supportSetup = setup({
       enqueue.assign({ feedback });
       enqueue.emit({
         type: 'analytics',
-        signal: { kind: 'feedback', helpful: params.helpful, ...(context.outcome ? { outcome: context.outcome } : {}), ...(step ? { step } : {}) },
+        signal: {
+          kind: 'feedback',
+          helpful: params.helpful,
+          ...(context.outcome ? { outcome: context.outcome } : {}),
+          ...(step ? { step } : {}),
+        },
       });
       emitAll(enqueue, noticeReply('crowd.feedback.thanks', params.path, { ...context, feedback }));
     }),

@@ -52,9 +52,11 @@ function createMemoryAnalyticsStore(): AnalyticsStore {
   const hours = new Map<number, Map<string, number>>();
   return {
     async add(hour, counters) {
+      const entries = validEntries(counters);
+      if (entries.length === 0) return;
       const counts = hours.get(hour) ?? new Map<string, number>();
       hours.set(hour, counts);
-      for (const [name, n] of validEntries(counters)) counts.set(name, (counts.get(name) ?? 0) + n);
+      for (const [name, n] of entries) counts.set(name, (counts.get(name) ?? 0) + n);
     },
     async read(fromHour, toHour) {
       return [...hours.entries()]
@@ -108,7 +110,8 @@ function createSqliteAnalyticsStore(database: Extract<StorageBackend, { kind: 's
 
 function createRedisAnalyticsStore(client: Extract<StorageBackend, { kind: 'redis' }>['client'], keyPrefix: string): AnalyticsStore {
   const keyOf = (hour: number) => `${keyPrefix}analytics:${hour}`;
-  const failed = (what: string, error: unknown) => new StorageError('storage_unavailable', `Redis analytics failed (${what}).`, { cause: error });
+  const failed = (what: string, error: unknown) =>
+    new StorageError('storage_unavailable', `Redis analytics failed (${what}).`, { cause: error });
   return {
     async add(hour, counters) {
       const entries = validEntries(counters);

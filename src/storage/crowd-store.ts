@@ -77,7 +77,9 @@ function createMemoryCrowdStore(): CrowdStore {
 }
 
 function createSqliteCrowdStore(database: Extract<StorageBackend, { kind: 'sqlite' }>['database']): CrowdStore {
-  database.exec('CREATE TABLE IF NOT EXISTS crowd_reports (host TEXT NOT NULL, reporter TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (host, reporter))');
+  database.exec(
+    'CREATE TABLE IF NOT EXISTS crowd_reports (host TEXT NOT NULL, reporter TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (host, reporter))',
+  );
   database.exec('CREATE TABLE IF NOT EXISTS crowd_salt (id INTEGER PRIMARY KEY CHECK (id = 1), salt TEXT NOT NULL)');
   const upsert = database.prepare<[string, string, number]>(
     'INSERT INTO crowd_reports (host, reporter, at) VALUES (?, ?, ?) ON CONFLICT (host, reporter) DO UPDATE SET at = excluded.at',
@@ -121,7 +123,8 @@ function createSqliteCrowdStore(database: Extract<StorageBackend, { kind: 'sqlit
 function createRedisCrowdStore(client: Extract<StorageBackend, { kind: 'redis' }>['client'], keyPrefix: string): CrowdStore {
   const keyOf = (host: string) => `${keyPrefix}crowd:${hostKey(host)}`;
   const saltKey = `${keyPrefix}crowd-salt`;
-  const failed = (what: string, error: unknown) => new StorageError('storage_unavailable', `Redis crowd store failed (${what}).`, { cause: error });
+  const failed = (what: string, error: unknown) =>
+    new StorageError('storage_unavailable', `Redis crowd store failed (${what}).`, { cause: error });
   let cachedSalt: string | undefined;
   return {
     async report(host, reporter, now, windowMs) {

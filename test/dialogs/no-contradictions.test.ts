@@ -176,7 +176,8 @@ function problemsIn(step: WalkStep): string[] {
       if (choice.intent === 'human' && !canOfferHandoff(ctx)) problems.push(`${reply.key} offers a person nobody would be`);
       if (choice.intent === 'watch' && !canOfferWatch(ctx)) problems.push(`${reply.key} offers a watch that cannot be kept`);
       if (choice.intent === 'recheck' && !ctx.url) problems.push(`${reply.key} offers a re-check without a site`);
-      if (choice.labelKey.startsWith('crowd.feedback.') && !feedbackOpen(ctx)) problems.push(`${reply.key} asks for feedback already given`);
+      if (choice.labelKey.startsWith('crowd.feedback.') && !feedbackOpen(ctx))
+        problems.push(`${reply.key} asks for feedback already given`);
     }
   }
   const pressed = step.event.type === 'user.message' ? step.event.intents[0] : undefined;
