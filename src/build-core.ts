@@ -98,8 +98,9 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const analytics = createAnalytics({ store: createAnalyticsStore(stores.backend), metrics });
   // A person asking counts for the host's crowd; a broken counter must never cost them their answer.
   const crowdReport = async (input: ProbeInput, result: ProbeResult): Promise<CrowdEvidence | undefined> => {
-    // Refused and invalid targets are not sites anyone can share a problem with (and must not be mapped).
-    if (result.verdict === 'invalid' || isRuleRefusal(result)) return undefined;
+    // Something that is not a site has no host to count. A target our rules refused is counted like any
+    // refused connection: treating it differently would tell strangers which addresses the rules refuse.
+    if (result.verdict === 'invalid') return undefined;
     try {
       const evidence = await crowd.report(input.url, input.requester, result);
       if (evidence) metrics.crowdReports.inc({ crowded: String(evidence.crowded) });

@@ -5,6 +5,7 @@
  */
 import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
+import { isRuleRefusal } from './contracts';
 import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -127,6 +128,8 @@ export async function startApp(
     metrics: core.metrics,
   });
   core.crowd.onCrowd(async (event) => {
+    // A crowd around a target our address rules refuse is not a site the help desk can do anything about.
+    if (isRuleRefusal(event.result)) return;
     await alerts?.raise({
       reason: 'crowd',
       url: event.url,
