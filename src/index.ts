@@ -140,9 +140,10 @@ export async function startApp(
   });
   const alertWatchedDown = async (url: string): Promise<void> => {
     try {
-      const host = new URL(url).hostname.toLowerCase();
-      const last = core.recentChecks.list().find((check) => check.host === host);
-      const reports = await core.crowd.count(host);
+      const site = new URL(url);
+      // The recent checks are kept per host and port; crowds per host name.
+      const last = core.recentChecks.list().find((check) => check.host === site.host);
+      const reports = await core.crowd.count(site.hostname.toLowerCase());
       await alerts?.raise({
         reason: 'watched-down',
         url,

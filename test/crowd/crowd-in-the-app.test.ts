@@ -253,3 +253,48 @@ describe('crowd reports across two instances on one Redis', () => {
     await expectHealthy(second.url);
   });
 });
+
+describe('a watched site that is down', () => {
+  let app: RunningApp;
+  let site: LoopbackServer;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await createReceiver();
+    site = await createHttpServer((_req, res) => {
+      res.writeHead(502, { server: 'nginx', 'content-type': 'text/html' });
+      res.end('<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>');
+    });
+    app = await createTestApp({ HANDOFF_WEBHOOK_URL: receiver.url });
+  });
+  afterAll(async () => {
+    await app.close();
+    await site.close();
+    await receiver.close();
+  });
+
+  it('alerts the help desk when someone waits for it, once per hour however many wait', async () => {
+    for (const person of ['waiter-1', 'waiter-2']) {
+      conversation += 1;
+      const id = `watch-${conversation}`;
+      const send = (extra: Record<string, unknown>) =>
+        sendActivity(app.url, createActivity({ conversation: { id }, from: { id: person }, ...extra }));
+      const down = await send({ text: `${site.url} shows 502` });
+      expect(down.at(-1)?.channelData?.gatewayDoctor).toMatchObject({ state: 'user.down', producer: 'nginx' });
+      const waiting = await send({ text: '', value: { gatewayDoctor: { intent: 'watch', state: 'user.down' } } });
+      expect(waiting.at(-1)?.channelData?.gatewayDoctor?.state).toBe('user.waiting');
+    }
+    await eventually(() => receiver.alerts.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.alerts).toHaveLength(1);
+    expect(receiver.alerts[0]).toMatchObject({
+      reason: 'watched-down',
+      host: '127.0.0.1',
+      verdict: 'down',
+      httpStatus: 502,
+      producer: 'nginx',
+    });
+    expect(JSON.stringify(receiver.alerts[0])).not.toMatch(/waiter|watch-\d/);
+    await expectHealthy(app.url);
+  });
+});
