@@ -14,7 +14,7 @@ import {
   type ProducerId,
   type PublicProbeResult,
 } from '../src/contracts';
-import type { BrowserId, HandoffSummary, OsId, ProbeInput, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
+import type { BrowserId, HandoffSummary, OsId, Outcome, ProbeInput, ProbeSummary, StepRecord, SupportInput, VariantId } from './types';
 
 /** Caps that keep a stored conversation small however long it runs. */
 export const LIMITS = {
@@ -77,6 +77,26 @@ export interface SupportContext {
   canHandoff?: boolean;
   /** This deployment can watch sites (`capabilities`); undefined until the bot says. */
   canWatch?: boolean;
+  /** How the visitor's conversation ended, once it did (counted once for analytics). */
+  outcome?: Outcome;
+  /** The answer to "did this help?", once given (asked once per conversation). */
+  feedback?: 'yes' | 'no';
+}
+
+/** The visitor step the person said fixed it (the last one answered "yes"), if any. */
+export function fixingStep(ctx: SupportContext): string | undefined {
+  return [...ctx.stepsTried].reverse().find((s) => s.answer === 'yes' && !s.step.startsWith('admin.'))?.step;
+}
+
+/** "Did this help?" may be asked: the conversation reached an end and the person has not answered yet. */
+export function feedbackOpen(ctx: SupportContext): boolean {
+  return ctx.outcome !== undefined && ctx.feedback === undefined;
+}
+
+/** Distinct people who asked about the site in the crowd window, from the probe's crowd evidence. */
+export function crowdOf(probe: ProbeResult | undefined): { reports: number; windowMinutes: number; crowded: boolean } | undefined {
+  const crowd = evidenceOf(probe, 'crowd');
+  return crowd ? { reports: crowd.reports, windowMinutes: crowd.windowMinutes, crowded: crowd.crowded } : undefined;
 }
 
 /** A hand-off: asked for, taken by a help desk, or taken by nobody. */

@@ -14,7 +14,17 @@ import {
   type Truncation,
 } from '../src/contracts';
 import type { SupportContext } from './context';
-import { canOfferHandoff, canOfferWatch, displayTime, isHandoffAccepted, lentFrom, probeLimitKey, requestIdsOf } from './context';
+import {
+  canOfferHandoff,
+  canOfferWatch,
+  crowdOf,
+  displayTime,
+  feedbackOpen,
+  isHandoffAccepted,
+  lentFrom,
+  probeLimitKey,
+  requestIdsOf,
+} from './context';
 import { faultOf, PRODUCER_NAMES } from './producers';
 import { contactSiteDraft, hostDraft } from './drafts';
 import type { StatePath } from './states';
@@ -31,6 +41,10 @@ const DID_IT_HELP: readonly KeyedChoice[] = [choice('yes'), choice('no'), choice
 const ADMIN_NEXT: readonly KeyedChoice[] = [choice('yes', 'choice.foundIt'), choice('no', 'choice.next'), choice('skip')];
 /** While the watch service watches the site: offered on entering `user.waiting` and with the "it's back" notice. */
 const WHILE_WATCHING: readonly KeyedChoice[] = [choice('recheck'), choice('restart'), choice('stop')];
+/** "Did this help?", offered once at the end of a visitor's conversation (fixed, handed off, gave up). */
+const FEEDBACK: readonly KeyedChoice[] = [choice('yes', 'crowd.feedback.yes'), choice('no', 'crowd.feedback.no')];
+/** The feedback buttons while the question is open, none once answered. */
+const feedbackIfOpen = (ctx: SupportContext): KeyedChoice[] => (feedbackOpen(ctx) ? [...FEEDBACK] : []);
 /** Windows Update still fails after the usual fixes: a person, or a fresh start. */
 const WINDOWS_UPDATE_STUCK: readonly KeyedChoice[] = [choice('human'), choice('restart'), choice('stop')];
 
@@ -76,8 +90,8 @@ export const PROMPTS = {
   'user.waiting': { choices: fixed(WHILE_WATCHING) },
   'user.unreachable': { choices: fixed([choice('yes', 'choice.tryStepsAnyway'), choice('recheck'), choice('human')]) },
   ...stepPrompts,
-  'user.later': { choices: (ctx) => [...watchIfUrl(ctx), choice('human'), choice('restart'), choice('stop')] },
-  'user.fixed': { choices: fixed([choice('restart'), choice('stop')]) },
+  'user.later': { choices: (ctx) => [...feedbackIfOpen(ctx), ...watchIfUrl(ctx), choice('human'), choice('restart'), choice('stop')] },
+  'user.fixed': { choices: (ctx) => [...feedbackIfOpen(ctx), choice('restart'), choice('stop')] },
   'user.windowsUpdate': { choices: fixed([choice('yes'), choice('no'), choice('human')]) },
   'user.gatewayTimeout': {
     choices: (ctx) => [...recheckIfUrl(ctx), ...watchIfUrl(ctx), choice('human'), choice('stop')],
@@ -98,7 +112,7 @@ export const PROMPTS = {
   handoff: {
     // Until the bot reports the hand-off's fate, nobody can be said to have the details.
     reprompt: (ctx) => (isHandoffAccepted(ctx) ? 'handoff.pending' : 'handoff.requesting'),
-    choices: fixed([choice('restart'), choice('stop')]),
+    choices: (ctx) => [...(isHandoffAccepted(ctx) ? feedbackIfOpen(ctx) : []), choice('restart'), choice('stop')],
   },
   handoffUnavailable: {
     reprompt: 'handoff.unavailableReprompt',
@@ -178,8 +192,16 @@ export const REPLIES = {
   /** Before the verdict, when the answer is another page's of the same host: which page, checked when. */
   hostResult: (ctx) => {
     const lent = lentFrom(ctx.probe);
-    if (!lent || !ctx.probe) return [];
-    return [{ key: 'probing.hostResult', vars: { host: ctx.host ?? '-', page: lent.page, time: displayTime(ctx.probe.checkedAt) } }];
+    const crowd = crowdOf(ctx.probe);
+    const replies: KeyedReply[] = [];
+    if (lent && ctx.probe) {
+      replies.push({ key: 'probing.hostResult', vars: { host: ctx.host ?? '-', page: lent.page, time: displayTime(ctx.probe.checkedAt) } });
+    }
+    // Many people asking at once is evidence in itself: an outage seen by others, or a local problem many share.
+    if (crowd?.crowded) {
+      replies.push({ key: 'crowd.reports', vars: { count: crowd.reports, host: ctx.host ?? '-', minutes: crowd.windowMinutes } });
+    }
+    return replies;
   },
   probeFailed: (ctx) => [
     {
@@ -220,8 +242,8 @@ export const REPLIES = {
   recheckStillUp: () => [{ key: 'recheck.stillUp' }],
   recheckFailed: () => [{ key: 'error.recheckFailed' }],
   watchConfirmed: (ctx) => [{ key: 'watch.confirmed', vars: { host: ctx.host ?? '-' }, choices: choicesFor(WATCHING_STATE, ctx) }],
-  fixed: (ctx) => [{ key: 'user.fixed', choices: choicesFor('user.fixed', ctx) }],
-  later: (ctx) => [{ key: 'user.later', choices: choicesFor('user.later', ctx) }],
+  fixed: (ctx) => withChoices([{ key: 'user.fixed' }, ...feedbackAsk(ctx)], choicesFor('user.fixed', ctx)),
+  later: (ctx) => withChoices([{ key: 'user.later' }, ...feedbackAsk(ctx)], choicesFor('user.later', ctx)),
   windowsUpdate: (ctx) => [{ key: 'user.windowsUpdate', choices: choicesFor('user.windowsUpdate', ctx) }],
   windowsUpdateStuck: (ctx) => [{ key: 'user.windowsUpdateStuck', choices: available(ctx, WINDOWS_UPDATE_STUCK) }],
   gatewayTimeout: (ctx) => [
@@ -234,7 +256,7 @@ export const REPLIES = {
   welcome: () => [{ key: 'common.welcome' }],
   genericHelp: (ctx) => [{ key: helpKey(ctx) }],
   genericReprompt: () => [{ key: 'reprompt.generic' }],
-  handoffSent: (ctx) => [{ key: 'handoff.sent', choices: choicesFor('handoff', ctx) }],
+  handoffSent: (ctx) => withChoices([{ key: 'handoff.sent' }, ...feedbackAsk(ctx)], choicesFor('handoff', ctx)),
   handoffUnavailable: (ctx) => withChoices(handoffUnavailableLines(ctx), choicesFor('handoffUnavailable', ctx)),
   watchAlreadyUp: (ctx) => [{ key: 'watch.alreadyUp', vars: { host: ctx.host ?? '' } }],
   goodbye: () => [{ key: 'ended.goodbye' }],
@@ -247,6 +269,11 @@ export const REPLIES = {
 } satisfies Record<string, Builder>;
 
 export type ReplyName = keyof typeof REPLIES;
+
+/** "Did this help?" as its own line, while the question is open. */
+function feedbackAsk(ctx: SupportContext): KeyedLine[] {
+  return feedbackOpen(ctx) ? [{ key: 'crowd.feedback.ask' }] : [];
+}
 
 /** What the bot can do; "talk to a person" is mentioned only where a help desk may take the case. */
 function helpKey(ctx: SupportContext): TranslationKey {

@@ -6,7 +6,7 @@
  * message also carried a new URL, a role or a request for a person.
  */
 import { isCauseId, type CauseId, type Finding, type LocaleId, type Truncation } from '../src/contracts';
-import type { SupportContext } from './context';
+import { feedbackOpen, type SupportContext } from './context';
 import type { StatePath } from './states';
 import type { Intent, SupportEvent, UserMessageEvent, VariantId } from './types';
 
@@ -106,11 +106,12 @@ export const REQUESTS: readonly Intent[] = ['watch', 'recheck', 'back', 'skip', 
 
 /**
  * What a bare yes means in a state whose question is an offer rather than a yes/no question: at "down
- * for everyone" the offer on screen is to say when the site is back.
+ * for everyone" the offer on screen is to say when the site is back. `unless`: the question on screen is
+ * another one then ("did this help?" at the end of the steps), which the yes answers instead.
  */
-export const YES_MEANS: ReadonlyArray<{ state: StatePath; intent: Intent }> = [
+export const YES_MEANS: ReadonlyArray<{ state: StatePath; intent: Intent; unless?: (ctx: SupportContext) => boolean }> = [
   { state: 'user.down', intent: 'watch' },
-  { state: 'user.later', intent: 'watch' },
+  { state: 'user.later', intent: 'watch', unless: feedbackOpen },
 ];
 
 /**
@@ -206,9 +207,9 @@ export const PRECEDENCE: readonly Rule[] = [
     signal: 'yes',
     effect: 'alone',
     why: 'A yes answers the question on screen, or accepts the offer on screen (YES_MEANS).',
-    events: ({ has, isIn }) => {
+    events: ({ ctx, has, isIn }) => {
       if (!has('yes')) return undefined;
-      const offer = YES_MEANS.find(({ state }) => isIn(state));
+      const offer = YES_MEANS.find(({ state, unless }) => isIn(state) && !unless?.(ctx));
       return [{ type: `intent.${offer?.intent ?? 'yes'}` }];
     },
   },

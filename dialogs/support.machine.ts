@@ -8,7 +8,7 @@ import { adminFlow } from './admin-flow';
 import { createInitialContext, probeInputOf, toSupportInput } from './context';
 import { WATCHING_STATE } from './replies';
 import { SUPPORT_MACHINE_ID, to } from './states';
-import { explainFindings, messageParams, say, siteParams, supportSetup, waiting } from './support.setup';
+import { explainFindings, feedbackAnswers, messageParams, say, siteParams, supportSetup, waiting } from './support.setup';
 import { userFlow } from './user-flow';
 
 /** Bump when states or context change shape; the runner discards (or migrates) older snapshots. */
@@ -144,9 +144,12 @@ export const supportMachine = supportSetup.createMachine({
           {
             guard: 'isAdmin',
             target: to('admin'),
-            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')],
+            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, 'signalChecked', say('hostResult')],
           },
-          { target: to('user'), actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')] },
+          {
+            target: to('user'),
+            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, 'signalChecked', say('hostResult')],
+          },
         ],
         onError: [{ guard: 'isAdmin', target: to('admin.checkFailed') }, { target: to('user.checkFailed') }],
       },
@@ -161,12 +164,17 @@ export const supportMachine = supportSetup.createMachine({
       description: 'A person was asked to take the case; once a help desk took it, the bot waits. Nothing is said before the bot knows.',
       on: {
         ...waiting('handoff'),
+        ...feedbackAnswers('handoff'),
         // Asking again must not open a second ticket.
         'intent.human': { actions: { type: 'reprompt', params: { path: 'handoff' } } },
         'handoff.result': [
           {
             guard: { type: 'isAccepted', params: ({ event }) => ({ accepted: event.accepted }) },
-            actions: [{ type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) }, say('handoffSent')],
+            actions: [
+              { type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) },
+              { type: 'noteOutcome', params: { outcome: 'handed_off' } },
+              say('handoffSent'),
+            ],
           },
           {
             target: to('handoffUnavailable'),
@@ -182,7 +190,7 @@ export const supportMachine = supportSetup.createMachine({
     },
     ended: {
       description: 'Said goodbye; the next message starts a new conversation.',
-      entry: say('goodbye'),
+      entry: [{ type: 'noteOutcome', params: { outcome: 'abandoned' } }, say('goodbye')],
       on: {
         // Any new message starts over, and is then handled as the first message of a new conversation.
         'user.message': { target: to('greeting'), actions: ['resetContext', { type: 'replayMessage', params: messageParams }] },

@@ -19,6 +19,8 @@ import {
   buildHandoffSummary,
   causeOf,
   createInitialContext,
+  feedbackOpen,
+  fixingStep,
   hostNameOf,
   isDownForEveryone,
   isIpAddressHost,
@@ -51,6 +53,7 @@ import {
   type DnsLookupInput,
   type Intent,
   type OsId,
+  type Outcome,
   type ProbeInput,
   type StepRecord,
   type SupportEmitted,
@@ -67,6 +70,14 @@ const notProvided = (name: string) => async (): Promise<never> => {
 
 /** Sentences said as a notice in whatever state the conversation waits in, with that state's choices. */
 export type NoticeKey = Extract<TranslationKey, 'watch.failed' | 'watch.alreadyUp'>;
+
+/** The transitions that take an answer to "did this help?" in a state that asks it (`path` names its choices). */
+export function feedbackAnswers(path: PromptPath) {
+  return {
+    'intent.yes': { guard: 'isFeedbackOpen', actions: { type: 'recordFeedback', params: { helpful: true, path } } },
+    'intent.no': { guard: 'isFeedbackOpen', actions: { type: 'recordFeedback', params: { helpful: false, path } } },
+  } as const;
+}
 
 /**
  * Raised by the machine to itself: say `key` in the current waiting state with its own choices. The root
@@ -119,6 +130,8 @@ export const supportSetup = setup({
     isStalePress: (_, params: { pressedIn?: string; intents: readonly Intent[]; here: string }) =>
       params.pressedIn !== undefined && params.pressedIn !== params.here && params.intents.some((i) => STATE_BOUND_INTENTS.includes(i)),
     isAccepted: (_, params: { accepted: boolean }) => params.accepted,
+    /** The conversation reached an end and "did this help?" is still unanswered. */
+    isFeedbackOpen: ({ context }) => feedbackOpen(context),
     /** The watch service stored the watch for the site this conversation is about now. */
     isWatchStored: ({ context }, params: { accepted: boolean; url: string }) => params.accepted && params.url === context.url,
     /** The watch for the site this conversation is about now could not be stored. */
@@ -201,6 +214,43 @@ export const supportSetup = setup({
         probeHistory: pushCapped(context.probeHistory, [summariseProbe(probe)], LIMITS.probeHistory),
         cause: causeOf(probe) ?? context.cause,
       };
+    }),
+    /** Counts the check for analytics: its verdict and producer, nothing about the site or the person. */
+    signalChecked: enqueueActions(({ context, enqueue }) => {
+      const probe = context.probe;
+      if (!probe) return;
+      enqueue.emit({
+        type: 'analytics',
+        signal: { kind: 'checked', verdict: probe.verdict, ...(probe.producer ? { producer: probe.producer } : {}) },
+      });
+    }),
+    /**
+     * How the conversation ended, once: the first end it reaches is the one counted. `abandoned` (a stop) is
+     * counted only for a conversation that got as far as a check, so a greeting closed at once is not one.
+     */
+    noteOutcome: enqueueActions(({ context, enqueue }, params: { outcome: Outcome }) => {
+      if (context.outcome !== undefined) return;
+      if (params.outcome === 'abandoned' && context.probe === undefined) return;
+      const step = params.outcome === 'fixed' ? fixingStep(context) : undefined;
+      enqueue.assign({ outcome: params.outcome });
+      enqueue.emit({ type: 'analytics', signal: { kind: 'outcome', outcome: params.outcome, ...(step ? { step } : {}) } });
+    }),
+    /** The answer to "did this help?": counted once, thanked for, then the state's choices without the question. */
+    recordFeedback: enqueueActions(({ context, enqueue }, params: { helpful: boolean; path: PromptPath }) => {
+      if (!feedbackOpen(context)) return;
+      const feedback = params.helpful ? ('yes' as const) : ('no' as const);
+      const step = context.outcome === 'fixed' ? fixingStep(context) : undefined;
+      enqueue.assign({ feedback });
+      enqueue.emit({
+        type: 'analytics',
+        signal: {
+          kind: 'feedback',
+          helpful: params.helpful,
+          ...(context.outcome ? { outcome: context.outcome } : {}),
+          ...(step ? { step } : {}),
+        },
+      });
+      emitAll(enqueue, noticeReply('crowd.feedback.thanks', params.path, { ...context, feedback }));
     }),
     markRoleOffered: assign({ roleOffered: true }),
     becomeAdmin: assign({ role: 'admin' as const }),

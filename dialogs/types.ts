@@ -245,8 +245,28 @@ export interface WatchEmitted {
   url: string;
 }
 
+/** How a visitor's conversation ended, for analytics (recorded once per conversation). */
+export const OUTCOMES = ['fixed', 'waited', 'handed_off', 'abandoned'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * A fact for the analytics counters, with nothing that names a person, a conversation or a site: a site was
+ * checked (its verdict and producer), a conversation ended one way (and the step that fixed it), or the
+ * person answered "did this help?".
+ */
+export type AnalyticsSignal =
+  | { kind: 'checked'; verdict: Verdict; producer?: ProducerId }
+  | { kind: 'outcome'; outcome: Outcome; step?: string }
+  | { kind: 'feedback'; helpful: boolean; outcome?: Outcome; step?: string };
+
+/** Emitted for the analytics counters; the runner hands signals to whoever counts them. */
+export interface AnalyticsEmitted {
+  type: 'analytics';
+  signal: AnalyticsSignal;
+}
+
 /** Everything the support machine emits. */
-export type SupportEmitted = ReplyEmitted | HandoffEmitted | WatchEmitted;
+export type SupportEmitted = ReplyEmitted | HandoffEmitted | WatchEmitted | AnalyticsEmitted;
 
 /** Optional input when a conversation's actor is first created. */
 export interface SupportInput {

@@ -4,7 +4,7 @@
  */
 import { probeInputOf } from './context';
 import { to } from './states';
-import { say, supportSetup, waiting } from './support.setup';
+import { feedbackAnswers, say, supportSetup, waiting } from './support.setup';
 import { USER_STEPS, userStepState, type UserStep } from './user-steps';
 
 function stepState(step: UserStep) {
@@ -90,7 +90,7 @@ export const userFlow = supportSetup.createStateConfig({
     },
     waiting: {
       description: 'The watch service watches the site and will say when it is back.',
-      entry: say('watchConfirmed'),
+      entry: [{ type: 'noteOutcome', params: { outcome: 'waited' } }, say('watchConfirmed')],
       on: waiting('user.waiting'),
     },
     unreachable: {
@@ -98,11 +98,19 @@ export const userFlow = supportSetup.createStateConfig({
       entry: [say('unreachable'), 'markRoleOffered'],
       on: { ...waiting('user.unreachable'), 'intent.yes': to('user.advance') },
     },
-    later: { description: 'Every step was tried: come back later, or ask a person.', entry: say('later'), on: waiting('user.later') },
+    later: {
+      description: 'Every step was tried: come back later, or ask a person; asks once whether this helped.',
+      entry: [{ type: 'noteOutcome', params: { outcome: 'abandoned' } }, say('later')],
+      on: { ...waiting('user.later'), ...feedbackAnswers('user.later') },
+    },
     fixed: {
-      description: 'A step helped.',
-      entry: say('fixed'),
-      on: { ...waiting('user.fixed'), 'intent.yes': { actions: say('welcome') } },
+      description: 'A step helped; asks once whether this helped.',
+      entry: [{ type: 'noteOutcome', params: { outcome: 'fixed' } }, say('fixed')],
+      on: {
+        ...waiting('user.fixed'),
+        ...feedbackAnswers('user.fixed'),
+        'intent.yes': [feedbackAnswers('user.fixed')['intent.yes'], { actions: say('welcome') }],
+      },
     },
     windowsUpdate: {
       description: "Windows Update error 0x80244021: Microsoft's servers or the network in between, not a site.",

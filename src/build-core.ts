@@ -12,6 +12,8 @@ import { supportMachine } from '../dialogs/support.machine';
 import type { Config } from './config';
 import { createI18n } from './core/i18n';
 import { createTurnRunner, type TurnRunner } from './core/turn-runner';
+import { createAnalytics, type Analytics } from './crowd/analytics';
+import { createCrowdService, type CrowdEvidence, type CrowdService } from './crowd/crowd-service';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createAddressPolicy } from './probe/address-policy';
@@ -21,6 +23,8 @@ import { createRefusalPadding, publicDnsReport, publicView } from './probe/publi
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { ActivityDedupe } from './storage/activity-dedupe';
+import { createAnalyticsStore } from './storage/analytics-store';
+import { createCrowdStore } from './storage/crowd-store';
 import { createStorage, type StorageBundle } from './storage/create-storage';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
@@ -42,6 +46,10 @@ export interface Core {
   dedupe: ActivityDedupe;
   /** The connection behind `storage`, for the other stores (Direct Line logs, incidents, counters). */
   backend: StorageBundle['backend'];
+  /** Crowd reports: distinct people asking about a host, and who hears when they become a crowd. */
+  crowd: CrowdService;
+  /** Hourly analytics counters (no personal data), behind `GET /api/admin/analytics`. */
+  analytics: Analytics;
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -81,6 +89,27 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   // the truth stays in the prober, the logs, the metrics and the admin API.
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
   const refusalPadding = createRefusalPadding();
+  const crowd = createCrowdService({
+    store: createCrowdStore(stores.backend),
+    threshold: config.crowd.threshold,
+    recheck: (url) => prober.probe(url, { fresh: true }),
+    logger,
+  });
+  const analytics = createAnalytics({ store: createAnalyticsStore(stores.backend), metrics });
+  // A person asking counts for the host's crowd; a broken counter must never cost them their answer.
+  const crowdReport = async (input: ProbeInput, result: ProbeResult): Promise<CrowdEvidence | undefined> => {
+    // Something that is not a site has no host to count. A target our rules refused is counted like any
+    // refused connection: treating it differently would tell strangers which addresses the rules refuse.
+    if (result.verdict === 'invalid') return undefined;
+    try {
+      const evidence = await crowd.report(input.url, input.requester, result);
+      if (evidence) metrics.crowdReports.inc({ crowded: String(evidence.crowded) });
+      return evidence;
+    } catch (err) {
+      logger.warn({ err }, 'crowd report could not be counted');
+      return undefined;
+    }
+  };
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
@@ -93,6 +122,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
           ...(input.schemeGuessed ? { schemeTyped: false } : {}),
         });
         const view = publicView(result, { paddingMs: refusalPadding });
+        const crowdEvidence = await crowdReport(input, result);
+        if (crowdEvidence) view.evidence = [...view.evidence, crowdEvidence];
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
         // waits out the total the view claims, so the reply's timing does not tell them apart either.
         if (isRuleRefusal(result) && Date.parse(result.checkedAt) >= askedAt) {
@@ -103,7 +134,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       lookupDns: fromPromise<DnsReport, DnsLookupInput>(async ({ input }) => publicDnsReport(await lookupDns(input.host), addressPolicy)),
     },
   });
-  const runner = createTurnRunner({
+  const baseRunner = createTurnRunner({
     machine,
     storage: stores.storage,
     dedupe: stores.dedupe,
@@ -112,6 +143,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     // Two probe budgets: a first look and its re-check, plus room for the machine to settle.
     turnBudgetMs: config.probe.timeoutMs * 2 + 1000,
   });
+  const runner = withAnalytics(baseRunner, analytics, logger);
   const i18n = createI18n({ fallbackLocale: config.defaultLocale });
   const ready = async () => {
     await stores.storage.read(['readyz']);
@@ -129,8 +161,32 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     storage: stores.storage,
     dedupe: stores.dedupe,
     backend: stores.backend,
+    crowd,
+    analytics,
     ready,
-    close: () => stores.close(),
+    close: () => {
+      crowd.close();
+      return stores.close();
+    },
+  };
+}
+
+/**
+ * The runner, counting for analytics what each turn's machine signalled and how long the turn took to answer.
+ * Counting happens after the answer is ready and never fails a turn.
+ */
+function withAnalytics(runner: TurnRunner, analytics: Analytics, logger: Logger): TurnRunner {
+  return {
+    async run(request) {
+      const started = performance.now();
+      const result = await runner.run(request);
+      if (!result.duplicate) {
+        const work = [analytics.record(result.signals)];
+        if (result.replies.length > 0) work.push(analytics.answered(performance.now() - started));
+        Promise.all(work).catch((err: unknown) => logger.warn({ err }, 'analytics could not be counted'));
+      }
+      return result;
+    },
   };
 }
 

@@ -117,6 +117,7 @@ const envSchema = z.object({
   STATE_TTL_DAYS: positiveInt(30, 2, 3650),
   METRICS_TOKEN: optionalText,
   STATUS_HOSTS: csv,
+  CROWD_THRESHOLD: positiveInt(5, 2, 100_000),
   DEFAULT_LOCALE: z
     .string()
     .optional()
@@ -183,6 +184,8 @@ export interface Config {
   metricsToken?: string;
   /** Hosts the public status board may list (lower-cased); everything else is admin-only. */
   statusHosts: string[];
+  /** Crowd reports: distinct people asking about one host in the window that make a crowd (CROWD_THRESHOLD). */
+  crowd: { threshold: number };
   defaultLocale: LocaleId;
   logLevel: (typeof LOG_LEVELS)[number];
   /** What only the terminal commands read. */
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     stateTtlDays: e.STATE_TTL_DAYS,
     metricsToken: e.METRICS_TOKEN,
     statusHosts: e.STATUS_HOSTS.map((host) => host.toLowerCase()),
+    crowd: { threshold: e.CROWD_THRESHOLD },
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
     commands: {

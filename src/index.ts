@@ -5,6 +5,7 @@
  */
 import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
+import { isRuleRefusal } from './contracts';
 import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -19,7 +20,17 @@ import {
   createWebhookTarget,
   type HandoffTarget,
 } from './channels/handoff/handoff-targets';
+import {
+  createAlertService,
+  createSlackAlertTarget,
+  createTeamsAlertTarget,
+  createWebhookAlertTarget,
+  type AlertService,
+  type AlertTarget,
+} from './channels/handoff/alerts';
 import { createProactiveRouter } from './channels/proactive';
+import { createAnalyticsRoutes } from './crowd/analytics-routes';
+import { CROWD_WINDOW_MS } from './crowd/crowd-service';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
 import { createStatusRoutes } from './channels/status/status-page';
 import {
@@ -53,6 +64,7 @@ export async function startApp(
   // bot: late-bound references break the cycle without module-level state.
   let handoffService: ReturnType<typeof createHandoffService> | undefined;
   let watchService: WatchService | undefined;
+  let alerts: AlertService | undefined;
   const bot = new GatewayDoctorBot({
     runner: core.runner,
     i18n: core.i18n,
@@ -67,6 +79,8 @@ export async function startApp(
     watch: {
       watch: async (url, reference, locale) => {
         await watchService?.subscribe(url, reference, locale);
+        // Someone waits for a site that is down: the help desk hears it (once per host per hour).
+        void alertWatchedDown(url);
       },
     },
   });
@@ -106,6 +120,53 @@ export async function startApp(
   };
   const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted });
   handoffService = createHandoffService(handoffTargets(config, cloud), logger);
+  alerts = createAlertService({
+    targets: alertTargets(config, cloud),
+    // The dedupe store's claim is fleet-wide with Redis and shared by every process on one SQLite file.
+    claim: (key, ttlMs) => core.dedupe.firstSeen(key, ttlMs),
+    logger,
+    metrics: core.metrics,
+  });
+  core.crowd.onCrowd(async (event) => {
+    // A crowd around a target our address rules refuse is not a site the help desk can do anything about.
+    if (isRuleRefusal(event.result)) return;
+    await alerts?.raise({
+      reason: 'crowd',
+      url: event.url,
+      reports: event.reports,
+      windowMinutes: event.windowMinutes,
+      result: event.result,
+    });
+  });
+  const alertWatchedDown = async (url: string): Promise<void> => {
+    try {
+      const site = new URL(url);
+      // The recent checks are kept per host and port; crowds per host name.
+      const last = core.recentChecks.list().find((check) => check.host === site.host);
+      const reports = await core.crowd.count(site.hostname.toLowerCase());
+      await alerts?.raise({
+        reason: 'watched-down',
+        url,
+        ...(reports > 0 ? { reports, windowMinutes: CROWD_WINDOW_MS / 60_000 } : {}),
+        ...(last
+          ? {
+              result: {
+                url: last.url,
+                verdict: last.verdict,
+                advice: last.advice,
+                ...(last.httpStatus !== undefined ? { httpStatus: last.httpStatus } : {}),
+                ...(last.producer ? { producer: last.producer } : {}),
+                timings: { totalMs: 0 },
+                evidence: [],
+                checkedAt: last.checkedAt,
+              },
+            }
+          : {}),
+      });
+    } catch (err) {
+      logger.warn({ err }, 'watched-site alert failed');
+    }
+  };
   watchService = createWatchService({
     storage: core.storage,
     prober: core.prober,
@@ -155,6 +216,7 @@ export async function startApp(
     }),
     ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
+    ...createAnalyticsRoutes({ analytics: core.analytics, adminApiToken: config.admin.apiToken }),
   ];
 
   const server = createServer({
@@ -207,6 +269,30 @@ function handoffTargets(config: Readonly<Config>, cloud: CloudAdapter): HandoffT
   if (config.handoff.teamsChannel && config.bot.appId) {
     targets.push(
       createTeamsTarget({
+        adapter: cloud,
+        appId: config.bot.appId,
+        channelId: config.handoff.teamsChannel,
+        serviceUrl: config.handoff.teamsServiceUrl,
+        tenantId: config.bot.appTenantId,
+      }),
+    );
+  }
+  return targets;
+}
+
+/** Where help desk alerts go: the hand-off targets' webhook and channels (none: no alerts). */
+function alertTargets(config: Readonly<Config>, cloud: CloudAdapter): AlertTarget[] {
+  const targets: AlertTarget[] = [];
+  if (config.handoff.webhookUrl)
+    targets.push(createWebhookAlertTarget({ url: config.handoff.webhookUrl, secret: config.handoff.webhookSecret }));
+  if (config.handoff.slackChannel && config.slack.botToken) {
+    targets.push(
+      createSlackAlertTarget({ channel: config.handoff.slackChannel, token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+    );
+  }
+  if (config.handoff.teamsChannel && config.bot.appId) {
+    targets.push(
+      createTeamsAlertTarget({
         adapter: cloud,
         appId: config.bot.appId,
         channelId: config.handoff.teamsChannel,

@@ -12,4 +12,6 @@ export interface GatewayDoctorChannelData {
   advice?: Advice;
   producer?: ProducerId;
   cause?: CauseId;
+  /** Distinct people who asked about the host in the crowd window, when known (crowd reports). */
+  reports?: number;
 }

@@ -81,7 +81,12 @@ export type Evidence =
   | { kind: 'sub-status'; code: string; cause?: CauseId }
   | { kind: 'recheck'; status?: number; verdict: Verdict }
   | { kind: 'refused'; reason: RefusalReason }
-  | { kind: 'note'; code: string; detail?: string };
+  | { kind: 'note'; code: string; detail?: string }
+  /**
+   * Crowd reports (added by the bot, never by the probe): `reports` distinct people asked about this host in
+   * the last `windowMinutes`; `crowded` once that reaches the deployment's CROWD_THRESHOLD.
+   */
+  | { kind: 'crowd'; reports: number; windowMinutes: number; crowded: boolean };
 
 /**
  * Notes the prober itself adds (evidence `{ kind: 'note', code }`), read by the public view, the machines

@@ -8,7 +8,7 @@
 import { createActor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
 import { z } from 'zod';
 import type { GatewayDoctorChannelData, LocaleId, ProbeResult } from '../contracts';
-import type { HandoffSummary, Reply, SupportEvent } from '../../dialogs/types';
+import type { AnalyticsSignal, HandoffSummary, Reply, SupportEvent } from '../../dialogs/types';
 import { isSettled, SNAPSHOT_VERSION, stateToPath } from '../../dialogs/support.machine';
 import type { Logger } from '../observability/logger';
 import type { ActivityDedupe } from '../storage/activity-dedupe';
@@ -70,6 +70,8 @@ export interface TurnResult {
   replies: Reply[];
   handoffs: HandoffSummary[];
   watches: { url: string }[];
+  /** Analytics signals the machine emitted this turn (no personal data; see dialogs/types.ts). */
+  signals: AnalyticsSignal[];
   status: GatewayDoctorChannelData;
   locale: LocaleId;
   /** True when the stored snapshot could not be restored and the conversation started over. */
@@ -110,11 +112,13 @@ export function createTurnRunner({
     const replies: Reply[] = [];
     const handoffs: HandoffSummary[] = [];
     const watches: { url: string }[] = [];
+    const signals: AnalyticsSignal[] = [];
     // Listeners go on before start() so nothing emitted on entry is missed.
     const listen = (target: AnyActorRef): void => {
       target.on('reply', (event: { reply: Reply }) => replies.push(event.reply));
       target.on('handoff', (event: { summary: HandoffSummary }) => handoffs.push(event.summary));
       target.on('watch', (event: { url: string }) => watches.push({ url: event.url }));
+      target.on('analytics', (event: { signal: AnalyticsSignal }) => signals.push(event.signal));
     };
 
     let restarted = false;
@@ -149,6 +153,7 @@ export function createTurnRunner({
         replies,
         handoffs,
         watches,
+        signals,
         status: statusOf(stateToPath(snapshot.value), context),
         locale: context.locale ?? request.locale,
         restarted,
@@ -205,6 +210,7 @@ export function createTurnRunner({
             replies: [],
             handoffs: [],
             watches: [],
+            signals: [],
             status: { state: 'unknown' },
             locale: request.locale,
             restarted: false,
@@ -262,5 +268,7 @@ export function statusOf(state: string, context: MachineContextView): GatewayDoc
   }
   const cause = context.cause ?? context.probe?.cause;
   if (cause) status.cause = cause;
+  const crowd = context.probe?.evidence.find((e) => e.kind === 'crowd');
+  if (crowd?.kind === 'crowd') status.reports = crowd.reports;
   return status;
 }

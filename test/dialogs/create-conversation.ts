@@ -95,9 +95,12 @@ function recordKeys(reply: Reply): void {
 /** Looks a dotted key up in the English resources. */
 export function englishText(key: string): string | undefined {
   let node: unknown = translation;
-  for (const part of key.split('.')) {
+  const parts = key.split('.');
+  for (const [index, part] of parts.entries()) {
     if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
+    const record = node as Record<string, unknown>;
+    // A plural base (`crowd.reports`) is a key too: i18next picks `_one` / `_other` from its `count`.
+    node = record[part] ?? (index === parts.length - 1 ? record[`${part}_other`] : undefined);
   }
   return typeof node === 'string' ? node : undefined;
 }

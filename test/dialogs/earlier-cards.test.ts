@@ -49,12 +49,12 @@ describe('a press on an earlier card', () => {
   it('takes a press on the current card, and a card that carries no state (sent before buttons carried one), as an answer', async () => {
     const { convo } = await withVisitorAt([fakeProbeResult()]);
     expect(keysOf(await convo.send(press('no', 'user.step.reload')))[0]).toMatch(/^step\.hardRefresh\./);
-    expect(keysOf(await convo.send(createMessage('yes', { intents: ['yes'] })))).toEqual(['user.fixed']);
+    expect(keysOf(await convo.send(createMessage('yes', { intents: ['yes'] })))).toEqual(['user.fixed', 'crowd.feedback.ask']);
   });
 
   it('still honours the commands that mean the same everywhere', async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()]);
-    expect(keysOf(await convo.send(press('human', 'user.step.clearCache')))).toEqual(['handoff.sent']);
+    expect(keysOf(await convo.send(press('human', 'user.step.clearCache')))).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(keysOf(await convo.send(press('restart', 'user.down')))).toEqual(['greeting.hello']);
   });
 

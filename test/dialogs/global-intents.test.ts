@@ -38,7 +38,7 @@ describe('commands that work anywhere', () => {
   it('hands off to a person with a summary of everything so far', async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()], { browser: 'edge', os: 'windows' });
     const replies = await convo.say('can I talk to someone', { intents: ['human'] });
-    expect(keysOf(replies)).toEqual(['handoff.sent']);
+    expect(keysOf(replies)).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(convo.path()).toBe('handoff');
     const handoff = convo.emitted.find((e): e is HandoffEmitted => e.type === 'handoff');
     expect(handoff?.summary).toEqual({

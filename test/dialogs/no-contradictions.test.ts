@@ -9,6 +9,8 @@
 import {
   canOfferHandoff,
   canOfferWatch,
+  crowdOf,
+  feedbackOpen,
   isDownForEveryone,
   isHandoffAccepted,
   isIpAddressHost,
@@ -45,7 +47,16 @@ const PROBES = {
   'probe hangs': 'hang',
   'timed out': fakeProbeResult({ verdict: 'timeout', advice: 'wait', httpStatus: undefined }),
   'flapping (admin_check)': fakeProbeResult({ verdict: 'degraded', advice: 'admin_check', httpStatus: 200 }),
+  'up, with a crowd asking': fakeProbeResult({
+    evidence: [
+      { kind: 'dns', addresses: ['203.0.113.10'] },
+      { kind: 'crowd', reports: 12, windowMinutes: 15, crowded: true },
+    ],
+  }),
 } as const;
+
+/** The states that end a visitor's conversation, where "did this help?" may be asked. */
+const ENDINGS: readonly string[] = ['user.fixed', 'user.later', 'handoff'];
 
 const works = { handoff: 'accepted', watch: 'accepted' } as const;
 const nobody = { handoff: 'unavailable', watch: 'failed' } as const;
@@ -121,6 +132,17 @@ const CLAIMS: Array<{ keys: RegExp; holds: (step: WalkStep, ctx: SupportContext)
   { keys: /^user\.up$/, holds: (_s, ctx) => ctx.probe?.verdict === 'up', claim: 'the site is up' },
   { keys: /^help\.body$/, holds: (_s, ctx) => canOfferHandoff(ctx), claim: '"talk to a person" exists' },
   { keys: /^help\.bodyNoPerson$/, holds: (_s, ctx) => !canOfferHandoff(ctx), claim: 'no person can take the case' },
+  {
+    keys: /^crowd\.feedback\.ask$/,
+    holds: (s, ctx) => feedbackOpen(ctx) && ENDINGS.includes(s.toPath),
+    claim: 'the conversation just reached its end and nobody answered "did this help?" yet',
+  },
+  {
+    keys: /^crowd\.feedback\.thanks$/,
+    holds: (s, ctx) => ctx.feedback !== undefined && s.from.feedback === undefined && s.toPath === s.fromPath,
+    claim: 'the person just answered "did this help?"',
+  },
+  { keys: /^crowd\.reports$/, holds: (_s, ctx) => crowdOf(ctx.probe)?.crowded === true, claim: 'a crowd asked about the site' },
   { keys: /^admin\.dns\.notApplicable$/, holds: (_s, ctx) => isIpAddressHost(ctx.host), claim: 'the site is an IP address' },
   {
     keys: /^(admin\.dns\.(looking|report|failed|slow)|error\.dnsFailed)$/,
@@ -154,6 +176,8 @@ function problemsIn(step: WalkStep): string[] {
       if (choice.intent === 'human' && !canOfferHandoff(ctx)) problems.push(`${reply.key} offers a person nobody would be`);
       if (choice.intent === 'watch' && !canOfferWatch(ctx)) problems.push(`${reply.key} offers a watch that cannot be kept`);
       if (choice.intent === 'recheck' && !ctx.url) problems.push(`${reply.key} offers a re-check without a site`);
+      if (choice.labelKey.startsWith('crowd.feedback.') && !feedbackOpen(ctx))
+        problems.push(`${reply.key} asks for feedback already given`);
     }
   }
   const pressed = step.event.type === 'user.message' ? step.event.intents[0] : undefined;

@@ -4,7 +4,7 @@
  * where one is shown, and buttons only for what exists.
  */
 import type { Snapshot } from 'xstate';
-import type { Reply } from '../../dialogs/types';
+import type { AnalyticsSignal, Reply, SupportEmitted } from '../../dialogs/types';
 import {
   choicesOf,
   createConversation,
@@ -26,7 +26,7 @@ describe('a hand-off', () => {
   it('is announced only once a help desk took it, and not opened twice', async () => {
     const { convo } = await withVisitorAt([fakeCloudflareDown()]);
     const replies = await convo.say('can I talk to someone', { intents: ['human'] });
-    expect(keysOf(replies)).toEqual(['handoff.sent']);
+    expect(keysOf(replies)).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(convo.context().handoffStatus).toBe('accepted');
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.pending']);
     expect(keysOf(await convo.answer('human'))).toEqual(['handoff.pending']);
@@ -40,7 +40,7 @@ describe('a hand-off', () => {
     expect(convo.path()).toBe('handoff');
     // A message slipping in before the outcome: nobody is said to have the details yet.
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.requesting']);
-    expect(keysOf(await convo.send({ type: 'handoff.result', accepted: true }))).toEqual(['handoff.sent']);
+    expect(keysOf(await convo.send({ type: 'handoff.result', accepted: true }))).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(keysOf(await convo.say('hello?'))).toEqual(['handoff.pending']);
   });
 
@@ -168,5 +168,67 @@ describe('what the deployment can do', () => {
     expect(englishText(replies.at(-1)?.key ?? '')).not.toMatch(/person/);
     await convo.send({ type: 'capabilities', handoff: false, watch: false });
     expect(choicesOf(await convo.answer('help'))).toEqual(['yes', 'recheck']);
+  });
+});
+
+/** The analytics signals the machine emitted so far. */
+const signalsOf = (emitted: readonly SupportEmitted[]): AnalyticsSignal[] =>
+  emitted.flatMap((e) => (e.type === 'analytics' ? [e.signal] : []));
+
+describe('"did this help?"', () => {
+  it('is asked once when a step fixed it, recorded with that step, and never offered again', async () => {
+    const { convo } = await withVisitorAt([fakeProbeResult()]);
+    await convo.answer('no');
+    const fixed = await convo.answer('yes');
+    expect(keysOf(fixed)).toEqual(['user.fixed', 'crowd.feedback.ask']);
+    expect(choicesOf(fixed)).toEqual(['yes', 'no', 'restart', 'stop']);
+    const thanks = await convo.answer('no');
+    expect(keysOf(thanks)).toEqual(['crowd.feedback.thanks']);
+    expect(choicesOf(thanks)).toEqual(['restart', 'stop']);
+    expect(convo.context().feedback).toBe('no');
+    // After the answer, "yes" is the old "glad it works" again and nothing more is counted.
+    expect(keysOf(await convo.answer('yes'))).toEqual(['common.welcome']);
+    expect(keysOf(await convo.answer('help'))).toEqual(['help.body']);
+    expect(signalsOf(convo.emitted)).toEqual([
+      { kind: 'checked', verdict: 'up' },
+      { kind: 'outcome', outcome: 'fixed', step: 'hardRefresh' },
+      { kind: 'feedback', helpful: false, outcome: 'fixed', step: 'hardRefresh' },
+    ]);
+  });
+
+  it('is asked once a help desk took the case, and not when none did', async () => {
+    const { convo } = await withVisitorAt([fakeCloudflareDown()]);
+    expect(choicesOf(await convo.answer('human'))).toEqual(['yes', 'no', 'restart', 'stop']);
+    expect(keysOf(await convo.answer('yes'))).toEqual(['crowd.feedback.thanks']);
+    expect(signalsOf(convo.emitted).map((s) => s.kind)).toEqual(['checked', 'outcome', 'feedback']);
+    expect(signalsOf(convo.emitted)[0]).toEqual({ kind: 'checked', verdict: 'down', producer: 'cloudflare' });
+
+    const { convo: alone } = await withVisitorAt([fakeCloudflareDown()], {}, { handoff: 'unavailable' });
+    const replies = await alone.answer('human');
+    expect(keysOf(replies)).not.toContain('crowd.feedback.ask');
+    expect(everyChoice(replies)).not.toContain('yes');
+    expect(signalsOf(alone.emitted).filter((s) => s.kind === 'outcome')).toEqual([]);
+  });
+
+  it('is asked when every step was tried, and the conversation counts as abandoned only once', async () => {
+    const { convo } = await withVisitorAt([fakeProbeResult()]);
+    let replies: Reply[] = [];
+    while (convo.path() !== 'user.later') replies = await convo.answer('skip');
+    expect(keysOf(replies)).toContain('crowd.feedback.ask');
+    expect(keysOf(await convo.answer('yes'))).toEqual(['crowd.feedback.thanks']);
+    await convo.answer('stop');
+    expect(signalsOf(convo.emitted).filter((s) => s.kind === 'outcome')).toEqual([{ kind: 'outcome', outcome: 'abandoned' }]);
+  });
+
+  it('counts a wait for the site, and a stop before anything was checked counts as nothing', async () => {
+    const { convo } = await withVisitorAt([fakeCloudflareDown()]);
+    await convo.answer('watch');
+    expect(convo.path()).toBe('user.waiting');
+    expect(signalsOf(convo.emitted).filter((s) => s.kind === 'outcome')).toEqual([{ kind: 'outcome', outcome: 'waited' }]);
+
+    const quiet = createConversation({ probes: [fakeProbeResult()] });
+    await quiet.send({ type: 'conversation.start' });
+    await quiet.answer('stop');
+    expect(signalsOf(quiet.emitted)).toEqual([]);
   });
 });

@@ -293,8 +293,8 @@ describe('visitor steps', () => {
     const { convo } = await withVisitorAt([fakeProbeResult()]);
     await convo.answer('no');
     const replies = await convo.answer('yes');
-    expect(keysOf(replies)).toEqual(['user.fixed']);
-    expect(choicesOf(replies)).toEqual(['restart', 'stop']);
+    expect(keysOf(replies)).toEqual(['user.fixed', 'crowd.feedback.ask']);
+    expect(choicesOf(replies)).toEqual(['yes', 'no', 'restart', 'stop']);
     expect(convo.context().stepsTried).toEqual([
       { step: 'reload', answer: 'no' },
       { step: 'hardRefresh', answer: 'yes' },
@@ -350,7 +350,7 @@ describe('short paths', () => {
     expect(convo.path()).toBe('user.windowsUpdate');
     expect(convo.probeInputs).toHaveLength(0);
     expect(keysOf(await convo.answer('no'))).toEqual(['user.windowsUpdateStuck']);
-    expect(keysOf(await convo.answer('yes'))).toEqual(['user.fixed']);
+    expect(keysOf(await convo.answer('yes'))).toEqual(['user.fixed', 'crowd.feedback.ask']);
   });
 
   it('treats IIS 502.1 as a gateway timeout for visitors', async () => {

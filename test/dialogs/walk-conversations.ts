@@ -149,7 +149,7 @@ export async function walk(
     // Like the bot: what the deployment can do arrives with every turn, before the message.
     if (edge.capabilities) await convo.send({ type: 'capabilities', ...edge.capabilities });
     const replies = await convo.send(event, { budgetMs: BUDGET_MS });
-    const requests = convo.emitted.slice(before).filter((e) => e.type !== 'reply');
+    const requests = convo.emitted.slice(before).filter((e) => e.type === 'handoff' || e.type === 'watch');
     const all = [...said, ...replies];
     steps += 1;
     check({ edge, fromPath, from, event, press, replies, requests, toPath: convo.path(), to: convo.context(), said: all });

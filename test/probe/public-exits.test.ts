@@ -22,6 +22,9 @@ import { createActivity, sendActivity, type BotReply } from '../helpers/create-t
 const HOSTS: Record<string, string[]> = {
   localhost: ['127.0.0.1'],
   'closed.test': ['127.0.0.1'],
+  // One refused host per case below: each is asked about once, so its crowd count matches the other's.
+  'closed-intranet.test': ['127.0.0.1'],
+  'closed-metadata.test': ['127.0.0.1'],
   'intranet.test': ['10.0.0.7'],
   'metadata.test': ['169.254.169.254'],
 };
@@ -151,7 +154,7 @@ describe('public exits of the running app', () => {
     const blocked = conversation(strict);
     const a = await refused.say(url);
     const b = await blocked.say(url);
-    expect(lastStatus(a)).toEqual({ state: 'user.unreachable', verdict: 'down', advice: 'wait' });
+    expect(lastStatus(a)).toEqual({ state: 'user.unreachable', verdict: 'down', advice: 'wait', reports: 1 });
     expect(visible(b, 'localhost')).toEqual(visible(a, 'localhost'));
     // What the conversation keeps (and later builds replies and hand-offs from) has the same shape too.
     expect(shapeOf(await blocked.storedProbe())).toEqual(shapeOf(await refused.storedProbe()));
@@ -165,10 +168,11 @@ describe('public exits of the running app', () => {
   ])('answers %s like a refused connection, in the chat, channelData and the stored conversation', async (_name, host) => {
     const refused = conversation(open);
     const blocked = conversation(open);
-    const a = await refused.say(`http://closed.test:${closed.port}/`);
+    const twin = `closed-${host}`;
+    const a = await refused.say(`http://${twin}:${closed.port}/`);
     const b = await blocked.say(`http://${host}:${closed.port}/`);
-    expect(lastStatus(b)).toEqual({ state: 'user.unreachable', verdict: 'down', advice: 'wait' });
-    expect(visible(b, host)).toEqual(visible(a, 'closed.test'));
+    expect(lastStatus(b)).toEqual({ state: 'user.unreachable', verdict: 'down', advice: 'wait', reports: 1 });
+    expect(visible(b, host)).toEqual(visible(a, twin));
     expect(JSON.stringify(b)).not.toMatch(TRUTH);
     expect(shapeOf(await blocked.storedProbe())).toEqual(shapeOf(await refused.storedProbe()));
     expect(await blocked.stored()).not.toMatch(TRUTH);
@@ -176,8 +180,8 @@ describe('public exits of the running app', () => {
     // "I run this site" is a claim, not a credential: the administrator overview reads the same too.
     const adminA = await refused.click('admin');
     const adminB = await blocked.click('admin');
-    expect(lastStatus(adminB)).toEqual({ state: 'admin.overview', verdict: 'down', advice: 'wait' });
-    expect(visible(adminB, host)).toEqual(visible(adminA, 'closed.test'));
+    expect(lastStatus(adminB)).toEqual({ state: 'admin.overview', verdict: 'down', advice: 'wait', reports: 1 });
+    expect(visible(adminB, host)).toEqual(visible(adminA, twin));
     await expectHealthy(open);
   });
 

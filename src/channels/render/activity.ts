@@ -35,6 +35,7 @@ export function publicChannelData(status: GatewayDoctorChannelData): GatewayDoct
     ...(status.advice !== undefined ? { advice: status.advice } : {}),
     ...(status.producer !== undefined ? { producer: status.producer } : {}),
     ...(status.cause !== undefined ? { cause: status.cause } : {}),
+    ...(status.reports !== undefined ? { reports: status.reports } : {}),
   };
 }
 

@@ -201,7 +201,7 @@ describe('with a help desk at a loopback receiver (HANDOFF_WEBHOOK_URL)', () => 
     expect(buttonsOf(verdict).map((b) => b.intent)).toContain('human');
     const before = receiver.bodies.length;
     const handed = await person.press(button(verdict, 'human'));
-    expect(keysOf(handed)).toEqual(['handoff.sent']);
+    expect(keysOf(handed)).toEqual(['handoff.sent', 'crowd.feedback.ask']);
     expect(stateOf(handed)).toBe('handoff');
     expect(receiver.bodies.length).toBe(before + 1);
     // Words that ask nothing new: the state's own answer. ("Any news?" would re-check the site.)
@@ -253,7 +253,7 @@ describe('a press on an earlier card, through the real app', () => {
     expect(buttonsOf(stale)).toEqual(buttonsOf(hard));
     // A card sent before buttons carried their state is still taken as an answer.
     const legacy = await person.press({ intent: 'yes' });
-    expect(keysOf(legacy)).toEqual(['user.fixed']);
+    expect(keysOf(legacy)).toEqual(['user.fixed', 'crowd.feedback.ask']);
   });
 });
 
