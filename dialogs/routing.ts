@@ -124,7 +124,8 @@ export const PRECEDENCE: readonly Rule[] = [
     effect: 'lead',
     why: 'Asked for, or plainly typed in another language unless one was asked for: answer in it, and still answer what was said.',
     events: ({ ctx, ev }) => {
-      if (ev.language !== undefined) return ev.language !== ctx.locale ? [{ type: 'input.language', locale: ev.language, asked: true }] : undefined;
+      if (ev.language !== undefined)
+        return ev.language !== ctx.locale ? [{ type: 'input.language', locale: ev.language, asked: true }] : undefined;
       const typed = ev.writtenIn;
       return typed !== undefined && typed !== ctx.locale && !ctx.localeAsked ? [{ type: 'input.language', locale: typed }] : undefined;
     },

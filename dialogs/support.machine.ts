@@ -29,7 +29,12 @@ export const supportMachine = supportSetup.createMachine({
     'client.info': {
       actions: { type: 'noteClientInfo', params: ({ event }) => ({ browser: event.browser, os: event.os, locale: event.locale }) },
     },
-    'input.language': { actions: [{ type: 'setLocale', params: ({ event }) => ({ locale: event.locale, ...(event.asked ? { asked: true } : {}) }) }, say('languageChanged')] },
+    'input.language': {
+      actions: [
+        { type: 'setLocale', params: ({ event }) => ({ locale: event.locale, ...(event.asked ? { asked: true } : {}) }) },
+        say('languageChanged'),
+      ],
+    },
     'input.url': [
       {
         guard: { type: 'isVisitorTimeoutVariant', params: ({ event }) => ({ variant: event.variant, role: event.role }) },
