@@ -144,9 +144,17 @@ export const supportMachine = supportSetup.createMachine({
           {
             guard: 'isAdmin',
             target: to('admin'),
-            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')],
+            actions: [
+              { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) },
+              say('hostResult'),
+              say('incidentForAdmin'),
+              say('providerNotices'),
+            ],
           },
-          { target: to('user'), actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult')] },
+          {
+            target: to('user'),
+            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, say('hostResult'), say('providerNotices')],
+          },
         ],
         onError: [{ guard: 'isAdmin', target: to('admin.checkFailed') }, { target: to('user.checkFailed') }],
       },

@@ -22,6 +22,7 @@ import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createStorage, type StorageBundle } from './storage/create-storage';
+import { createIncidentStore, incidentNotice, type IncidentStore } from './incidents/incident-store';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -42,6 +43,8 @@ export interface Core {
   dedupe: ActivityDedupe;
   /** The connection behind `storage`, for the other stores (Direct Line logs, incidents, counters). */
   backend: StorageBundle['backend'];
+  /** Incidents and maintenance windows the help desk declared (the conversation quotes the open ones). */
+  incidents: IncidentStore;
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -81,18 +84,29 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   // the truth stays in the prober, the logs, the metrics and the admin API.
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
   const refusalPadding = createRefusalPadding();
+  const incidents = createIncidentStore(stores.backend);
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
       // The machine declares this actor's output as the public view: returning the raw result would not compile.
       probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
+        // The help desk's word is looked up while the probe runs; a storage failure only loses the notice.
+        const incident = incidents.openFor(input.url).catch((err: unknown) => {
+          logger.warn({ err }, 'could not read incidents');
+          return undefined;
+        });
         const result = await prober.probe(input.url, {
           requester: input.requester,
           // Understanding adds https:// to a bare host; the probe may then fall back to http like a browser.
           ...(input.schemeGuessed ? { schemeTyped: false } : {}),
         });
-        const view = publicView(result, { paddingMs: refusalPadding });
+        const open = await incident;
+        // A declared incident outranks the probe: the advice is to wait, even while the probe sees a 200.
+        const view: PublicProbeResult = {
+          ...publicView(result, { paddingMs: refusalPadding }),
+          ...(open ? { incident: incidentNotice(open), advice: 'wait' as const } : {}),
+        };
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
         // waits out the total the view claims, so the reply's timing does not tell them apart either.
         if (isRuleRefusal(result) && Date.parse(result.checkedAt) >= askedAt) {
@@ -129,6 +143,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     storage: stores.storage,
     dedupe: stores.dedupe,
     backend: stores.backend,
+    incidents,
     ready,
     close: () => stores.close(),
   };

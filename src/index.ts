@@ -32,6 +32,10 @@ import {
   resolveTokenSecret,
 } from './channels/webchat';
 import { createWatchService, type WatchService } from './watch/watch-service';
+import { hostMatches } from './incidents/host-match';
+import { createIncidentRoutes } from './incidents/incident-routes';
+import { createIncidentService, type IncidentService } from './incidents/incident-service';
+import { publicIncident } from './incidents/incident-store';
 
 /** A running app: its address and a way to stop it cleanly (tests and signals use it). */
 export interface RunningApp {
@@ -39,6 +43,7 @@ export interface RunningApp {
   port: number;
   core: Core;
   watch: WatchService;
+  incidents: IncidentService;
   close(): Promise<void>;
 }
 
@@ -111,6 +116,8 @@ export async function startApp(
     prober: core.prober,
     logger,
     intervalMs: config.watch.intervalMs,
+    // While the help desk holds a site down, a 200 is not "back": the incident's resolve says so instead.
+    isHeld: async (url) => (await core.incidents.openFor(url)) !== undefined,
     notifier: {
       notify: (subscription, outcome) =>
         proactive.continue(subscription.reference, (context) =>
@@ -118,12 +125,24 @@ export async function startApp(
             url: subscription.url,
             locale: subscription.locale,
             outcome:
-              outcome.kind === 'back'
-                ? outcome
-                : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
+              outcome.kind === 'gave-up'
+                ? { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) }
+                : outcome,
           }),
         ),
     },
+  });
+
+  const incidents = createIncidentService({
+    store: core.incidents,
+    logger,
+    onResolved: (incident) =>
+      watchService
+        ? watchService.notifyNow((url) => hostMatches(incident.host, url), {
+            kind: 'resolved',
+            at: incident.resolvedAt ?? new Date().toISOString(),
+          })
+        : Promise.resolve(0),
   });
 
   const azureDirectLine = config.webchat.directLineSecret ? { secret: config.webchat.directLineSecret } : undefined;
@@ -154,6 +173,7 @@ export async function startApp(
       defaultLocale: config.defaultLocale,
     }),
     ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
+    ...createIncidentRoutes({ incidents }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
   ];
 
@@ -163,6 +183,7 @@ export async function startApp(
     prober: core.adminProber,
     recentChecks: core.recentChecks,
     adminApiToken: config.admin.apiToken,
+    openIncidents: async () => (await core.incidents.list({ open: true })).map(publicIncident),
     metricsToken: config.metricsToken,
     ready: core.ready,
     routes,
@@ -185,6 +206,7 @@ export async function startApp(
     port,
     core,
     watch: watchService,
+    incidents,
     async close() {
       watchService?.stop();
       await stream.close();
