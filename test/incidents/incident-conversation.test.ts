@@ -29,7 +29,15 @@ async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; c
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, posted, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    posted,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const status = (replies: BotReply[]) => replies.at(-1)?.channelData?.gatewayDoctor;
