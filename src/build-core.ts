@@ -6,7 +6,7 @@
  */
 import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
-import { isRuleRefusal, type DnsReport, type ProbeResult, type PublicProbeResult } from './contracts';
+import { isRuleRefusal, type DnsReport, type ProbeResult, type ProviderNotice, type PublicProbeResult } from './contracts';
 import type { DnsLookupInput, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
 import type { Config } from './config';
@@ -23,6 +23,9 @@ import type { Resolver } from './probe/resolver';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createStorage, type StorageBundle } from './storage/create-storage';
 import { createIncidentStore, incidentNotice, type IncidentStore } from './incidents/incident-store';
+import { createStatusFeeds, resolveStatusFeeds } from './incidents/status-feeds';
+import { PRODUCER_NAMES } from '../dialogs/producers';
+import { createSystemResolver } from './probe/resolver';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -85,27 +88,46 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
   const refusalPadding = createRefusalPadding();
   const incidents = createIncidentStore(stores.backend);
+  const { feeds, unknown: unknownFeeds } = resolveStatusFeeds(config.statusFeeds, Object.keys(PRODUCER_NAMES));
+  if (unknownFeeds.length > 0) logger.warn({ ids: unknownFeeds }, 'STATUS_FEEDS names ids that are neither a feed nor a producer: ignored');
+  const statusFeeds = createStatusFeeds({
+    feeds,
+    policy: addressPolicy,
+    resolver: overrides.resolver ?? createSystemResolver(),
+    logger,
+    timeoutMs: config.probe.timeoutMs,
+  });
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
       // The machine declares this actor's output as the public view: returning the raw result would not compile.
       probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
-        // The help desk's word is looked up while the probe runs; a storage failure only loses the notice.
+        // The help desk's word and the site's own provider's feed are read while the probe runs; a storage
+        // failure only loses the notice.
         const incident = incidents.openFor(input.url).catch((err: unknown) => {
           logger.warn({ err }, 'could not read incidents');
           return undefined;
         });
+        const hostNotices = statusFeeds.noticesFor({ url: input.url });
         const result = await prober.probe(input.url, {
           requester: input.requester,
           // Understanding adds https:// to a bare host; the probe may then fall back to http like a browser.
           ...(input.schemeGuessed ? { schemeTyped: false } : {}),
         });
+        const producerNotices = result.producer ? statusFeeds.noticesFor({ producer: result.producer }) : Promise.resolve([]);
+        // Feeds get what is left of the probe's budget, never more: a slow feed is skipped, the answer is not late.
+        const notices = await within(
+          Promise.all([hostNotices, producerNotices]).then((lists) => dedupeNotices(lists.flat())),
+          askedAt + config.probe.timeoutMs - Date.now(),
+          [],
+        );
         const open = await incident;
         // A declared incident outranks the probe: the advice is to wait, even while the probe sees a 200.
         const view: PublicProbeResult = {
           ...publicView(result, { paddingMs: refusalPadding }),
           ...(open ? { incident: incidentNotice(open), advice: 'wait' as const } : {}),
+          ...(notices.length > 0 ? { providerNotices: notices } : {}),
         };
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
         // waits out the total the view claims, so the reply's timing does not tell them apart either.
@@ -147,6 +169,27 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     ready,
     close: () => stores.close(),
   };
+}
+
+/** `promise`'s value if it settles within `ms`, else `fallback` (the promise is left to finish on its own). */
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // A few milliseconds at least, so a feed already in the cache is quoted even after a probe that used its whole budget.
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), Math.max(ms, 20));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** A feed that is both the producer's and the site's is quoted once. */
+function dedupeNotices(notices: ProviderNotice[]): ProviderNotice[] {
+  const seen = new Set<string>();
+  return notices.filter((n) => {
+    const key = `${n.provider}\n${n.title}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function sleep(ms: number): Promise<void> {
