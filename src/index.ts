@@ -35,6 +35,7 @@ import { createWatchService, type WatchService } from './watch/watch-service';
 import { hostMatches } from './incidents/host-match';
 import { createIncidentRoutes } from './incidents/incident-routes';
 import { createIncidentService, type IncidentService } from './incidents/incident-service';
+import { createIncidentCommands } from './channels/bot/incident-commands';
 import { publicIncident } from './incidents/incident-store';
 
 /** A running app: its address and a way to stop it cleanly (tests and signals use it). */
@@ -58,6 +59,28 @@ export async function startApp(
   // bot: late-bound references break the cycle without module-level state.
   let handoffService: ReturnType<typeof createHandoffService> | undefined;
   let watchService: WatchService | undefined;
+  let incidents: IncidentService | undefined;
+  // Channels whose sender ids this deployment can trust for ADMIN_USERS: Bot Framework channels only behind
+  // token authentication, Slack only behind its signature. Web chat never (its ids are self-chosen).
+  const vouchedChannels = new Set<string>([
+    ...(config.bot.appId ? ['msteams'] : []),
+    ...(config.slack.signingSecret && config.slack.botToken ? ['slack'] : []),
+  ]);
+  const commands = createIncidentCommands({
+    incidents: {
+      get store() {
+        return core.incidents;
+      },
+      declare: (fields) => (incidents ? incidents.declare(fields) : core.incidents.create(fields)),
+      resolve: (id) => (incidents ? incidents.resolve(id) : Promise.resolve({ kind: 'not_found' as const })),
+    },
+    storage: core.storage,
+    i18n: core.i18n,
+    logger,
+    adminUsers: config.admin.users,
+    vouchedChannels,
+    defaultLocale: config.defaultLocale,
+  });
   const bot = new GatewayDoctorBot({
     runner: core.runner,
     i18n: core.i18n,
@@ -74,6 +97,7 @@ export async function startApp(
         await watchService?.subscribe(url, reference, locale);
       },
     },
+    commands,
   });
   const logic = (context: TurnContext) => bot.run(context);
 
@@ -133,7 +157,7 @@ export async function startApp(
     },
   });
 
-  const incidents = createIncidentService({
+  incidents = createIncidentService({
     store: core.incidents,
     logger,
     onResolved: (incident) =>

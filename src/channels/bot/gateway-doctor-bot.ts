@@ -46,6 +46,8 @@ export interface GatewayDoctorBotOptions {
   defaultLocale?: LocaleId;
   handoff?: HandoffSink;
   watch?: WatchSink;
+  /** Commands handled outside the conversation (the help desk's incident commands); true = handled, the machine never sees it. */
+  commands?: { handle(context: TurnContext): Promise<boolean> };
 }
 
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
@@ -64,6 +66,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     super();
 
     this.onMessage(async (context, next) => {
+      if (await this.options.commands?.handle(context)) {
+        await next();
+        return;
+      }
       const event = this.messageEvent(context);
       const clicked = buttonIntent(context.activity.value);
       const said = event ? await this.turn(context, [event]) : [];
