@@ -168,6 +168,13 @@ function sendChange(res: Response, outcome: Awaited<ReturnType<IncidentService['
       return;
     case 'too_many_updates':
       res.send(409, { error: 'too_many_updates', message: `An incident keeps at most ${INCIDENT_LIMITS.updates} updates.` });
+      return;
+    case 'invalid_window':
+      res.send(400, {
+        error: 'bad_request',
+        message: 'endsAt must be after startsAt.',
+        problems: [{ field: 'endsAt', problem: 'must be after startsAt' }],
+      });
   }
 }
 

@@ -40,7 +40,9 @@ export type IncidentChange =
   | { kind: 'ok'; incident: Incident }
   | { kind: 'not_found' }
   | { kind: 'resolved'; incident: Incident }
-  | { kind: 'too_many_updates' };
+  | { kind: 'too_many_updates' }
+  /** The change would leave `endsAt` at or before `startsAt`. */
+  | { kind: 'invalid_window' };
 
 /** Incidents on one connection. */
 export interface IncidentStore {
@@ -196,7 +198,10 @@ function createStoreOnRows(rows: IncidentRows, options: IncidentStoreOptions): I
         if (current.resolvedAt) return { kind: 'resolved', incident: current };
         if (message !== undefined && current.updates.length >= INCIDENT_LIMITS.updates) return { kind: 'too_many_updates' };
         const updates = message !== undefined ? [...current.updates, { at: new Date(now()).toISOString(), message }] : current.updates;
-        return { kind: 'ok', incident: { ...current, ...fields, updates } };
+        const next = { ...current, ...fields, updates };
+        // Each field may be valid alone and the pair not: a new start after the stored end.
+        if (next.startsAt && next.endsAt && Date.parse(next.startsAt) >= Date.parse(next.endsAt)) return { kind: 'invalid_window' };
+        return { kind: 'ok', incident: next };
       });
     },
     resolve(id) {

@@ -157,6 +157,12 @@ describe('incident admin API under attack', () => {
     await expectError(await call('PATCH', `/api/admin/incidents/${id}`, '{}'), 400);
     await expectError(await call('PATCH', `/api/admin/incidents/${id}`, JSON.stringify({ update: 'u'.repeat(2001) })), 400);
     await expectError(await call('PATCH', `/api/admin/incidents/${id}`, JSON.stringify({ id: 'mine' })), 400);
+    await call('PATCH', `/api/admin/incidents/${id}`, JSON.stringify({ endsAt: '2030-01-01T00:00:00Z' }));
+    await expectError(
+      await call('PATCH', `/api/admin/incidents/${id}`, JSON.stringify({ startsAt: '2031-01-01T00:00:00Z' })),
+      400,
+      'bad_request',
+    );
     const patched = await call(
       'PATCH',
       `/api/admin/incidents/${id}`,
