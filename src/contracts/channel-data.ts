@@ -12,4 +12,6 @@ export interface GatewayDoctorChannelData {
   advice?: Advice;
   producer?: ProducerId;
   cause?: CauseId;
+  /** The help desk's open incident on the site, when one outranks the probe (docs/incidents.md). */
+  incident?: { id: string; title: string };
 }

@@ -81,7 +81,12 @@ describe('an incident in the conversation', () => {
     const incident = (await created.json()) as { id: string };
 
     const first = await say('inc-1', `${site.url} shows 502 Bad Gateway`);
-    expect(status(first)).toMatchObject({ state: 'user.incident', verdict: 'up', advice: 'wait' });
+    expect(status(first)).toMatchObject({
+      state: 'user.incident',
+      verdict: 'up',
+      advice: 'wait',
+      incident: { id: incident.id, title: 'Checkout paused' },
+    });
     expect(textOf(first)).toContain('Checkout paused');
     expect(textOf(first)).toContain('Our payment provider is down.');
     expect(intentsOf(first.at(-1))).toEqual(expect.arrayContaining(['watch', 'recheck']));

@@ -33,6 +33,7 @@ export function publicChannelData(status: GatewayDoctorChannelData): GatewayDoct
     ...(status.advice !== undefined ? { advice: status.advice } : {}),
     ...(status.producer !== undefined ? { producer: status.producer } : {}),
     ...(status.cause !== undefined ? { cause: status.cause } : {}),
+    ...(status.incident !== undefined ? { incident: { id: status.incident.id, title: status.incident.title } } : {}),
   };
 }
 
