@@ -12,6 +12,7 @@ import { createIncidentService } from '../../../src/incidents/incident-service';
 import { createIncidentStore } from '../../../src/incidents/incident-store';
 import { createLogger } from '../../../src/observability/logger';
 import english from '../../../locales/en/translation.json';
+import { HOSTILE_GENERATORS } from '../../helpers/hostile-text';
 
 /** The English templates of the commands' replies: a reply is identified by the key whose literal parts it contains in order. */
 const TEMPLATES = Object.entries(english.incident.command).map(([key, template]) => ({
@@ -177,6 +178,15 @@ describe('reading incident commands in six languages', () => {
     expect(command).toMatchObject({ action, host: 'shop.example.com' });
     expect(command?.etaMinutes).toBe(eta);
     if (action === 'declare') expect(command?.title?.length).toBeGreaterThan(3);
+  });
+
+  it('reads hostile text in one pass, whatever it holds', () => {
+    for (const generator of HOSTILE_GENERATORS) {
+      const text = `declare an incident on shop.example.com: ${generator.build(64 * 1024)}`;
+      expect(parseIncidentCommand(text)?.action).toBe('declare');
+    }
+    const digits = `resolve the incident on shop.example.com: ${'1234567 '.repeat(10_000)}`;
+    expect(parseIncidentCommand(digits)?.etaMinutes).toBeUndefined();
   });
 
   it('is not fooled by ordinary messages', () => {
