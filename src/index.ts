@@ -207,7 +207,11 @@ export async function startApp(
     prober: core.adminProber,
     recentChecks: core.recentChecks,
     adminApiToken: config.admin.apiToken,
-    openIncidents: async () => (await core.incidents.list({ open: true })).map(publicIncident),
+    // Strangers see incidents on STATUS_HOSTS only, like the checks: an internal host's outage stays internal.
+    openIncidents: async () =>
+      (await core.incidents.list({ open: true }))
+        .filter((incident) => config.statusHosts.some((listed) => hostMatches(incident.host, listed)))
+        .map(publicIncident),
     metricsToken: config.metricsToken,
     ready: core.ready,
     routes,

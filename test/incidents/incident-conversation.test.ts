@@ -64,7 +64,7 @@ describe('an incident in the conversation', () => {
       res.end('<h1>Shop</h1>');
     });
     connector = await createFakeConnector();
-    app = await createTestApp({ ADMIN_API_TOKEN: TOKEN });
+    app = await createTestApp({ ADMIN_API_TOKEN: TOKEN, STATUS_HOSTS: 'shop.example.com' });
   });
   afterAll(async () => {
     await app.close();
@@ -143,7 +143,11 @@ describe('an incident in the conversation', () => {
     expect(open.incidents).toHaveLength(0);
   });
 
-  it('lists open incidents, public fields only, on GET /api/status', async () => {
+  it('lists open incidents on STATUS_HOSTS, public fields only, on GET /api/status', async () => {
+    await admin('/api/admin/incidents', {
+      method: 'POST',
+      body: JSON.stringify({ host: 'intranet.example.org', title: 'VPN down', message: '' }),
+    });
     const created = await admin('/api/admin/incidents', {
       method: 'POST',
       body: JSON.stringify({ host: 'www.Shop.Example.com', title: 'Slow checkout', message: 'Investigating', severity: 'minor' }),
@@ -151,6 +155,7 @@ describe('an incident in the conversation', () => {
     const { id } = (await created.json()) as { id: string };
     await admin(`/api/admin/incidents/${id}`, { method: 'PATCH', body: JSON.stringify({ update: 'Fix rolling out', etaMinutes: 5 }) });
     const body = (await (await fetch(`${app.url}/api/status`)).json()) as { incidents: Record<string, unknown>[] };
+    expect(body.incidents.map((i) => i.title)).not.toContain('VPN down');
     const listed = body.incidents.find((i) => i.id === id);
     expect(listed).toMatchObject({ host: 'shop.example.com', title: 'Slow checkout', etaMinutes: 5, latestUpdate: 'Fix rolling out' });
     expect(Object.keys(listed ?? {}).sort()).toEqual(
