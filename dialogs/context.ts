@@ -251,10 +251,12 @@ export function canOfferHandoff(ctx: SupportContext): boolean {
 }
 
 /**
- * The site answers for everyone (up, or slow, or a 4xx): there is nothing to wait for, and a watch would
- * only say at once that it is "back".
+ * The site answers for everyone (up, or slow, or a 4xx) and no incident is open on it: there is nothing to
+ * wait for, and a watch would only say at once that it is "back".
  */
-export function siteAnswers(probe: ProbeResult | undefined): boolean {
+export function siteAnswers(probe: PublicProbeResult | undefined): boolean {
+  // An open incident means there is something to wait for, whatever the probe saw.
+  if (probe?.incident) return false;
   return probe !== undefined && (probe.verdict === 'up' || (probe.verdict === 'degraded' && !isDownForEveryone(probe)));
 }
 

@@ -10,6 +10,7 @@ import {
   MAX_PASTE_LINES,
   MAX_SCANNED_CHARS,
   type Finding,
+  type IncidentNotice,
   type LocaleId,
   type Truncation,
 } from '../src/contracts';
@@ -87,6 +88,7 @@ export const PROMPTS = {
   greeting: { reprompt: 'askUrl.reprompt', choices: () => [] },
   askUrl: { reprompt: 'askUrl.reprompt', choices: () => [] },
   'user.down': { choices: (ctx) => [...watchIfUrl(ctx), choice('recheck'), choice('human'), choice('stop')] },
+  'user.incident': { choices: (ctx) => [...watchIfUrl(ctx), choice('recheck'), choice('human'), choice('stop')] },
   'user.waiting': { choices: fixed(WHILE_WATCHING) },
   'user.unreachable': { choices: fixed([choice('yes', 'choice.tryStepsAnyway'), choice('recheck'), choice('human')]) },
   ...stepPrompts,
@@ -234,6 +236,27 @@ export const REPLIES = {
       },
     ];
   },
+  incident: (ctx) => {
+    const incident = ctx.probe?.incident;
+    if (!incident) return [];
+    return [
+      {
+        ...incidentLine(ctx.host ?? '-', incident),
+        facts: evidenceFacts(ctx),
+        choices: withRoleOffer(ctx, choicesFor('user.incident', ctx)),
+      },
+    ];
+  },
+  /** For the person who runs the site: the help desk's incident, then the live probe as usual. */
+  incidentForAdmin: (ctx) => (ctx.probe?.incident ? [incidentLine(ctx.host ?? '-', ctx.probe.incident)] : []),
+  /** What the provider's own status page reports, quoted as given, before the verdict. */
+  providerNotices: (ctx) =>
+    (ctx.probe?.providerNotices ?? []).map(
+      (notice): KeyedLine =>
+        notice.since
+          ? { key: 'incident.provider.since', vars: { provider: notice.provider, title: notice.title, since: displayTime(notice.since) } }
+          : { key: 'incident.provider.open', vars: { provider: notice.provider, title: notice.title } },
+    ),
   unreachable: (ctx) => [
     { key: 'user.unreachable', vars: { host: ctx.host ?? '-' }, choices: withRoleOffer(ctx, choicesFor('user.unreachable', ctx)) },
   ],
@@ -290,6 +313,15 @@ function handoffUnavailableLines(ctx: SupportContext): KeyedLine[] {
   return ctx.role === 'admin'
     ? [{ key: 'handoff.unavailable.hostDraft', draft: hostDraft(ctx) }]
     : [{ key: 'handoff.unavailable.siteDraft', vars: { host: ctx.host ?? '' }, draft: contactSiteDraft(ctx) }];
+}
+
+/** The incident's sentence: maintenance or incident, with or without an ETA. */
+function incidentLine(host: string, incident: IncidentNotice): KeyedLine {
+  const kind = incident.maintenance ? 'maintenance' : 'open';
+  const vars = { host, title: incident.title, message: incident.message };
+  return incident.etaMinutes !== undefined
+    ? { key: `incident.notice.${kind}Eta`, vars: { ...vars, eta: incident.etaMinutes } }
+    : { key: `incident.notice.${kind}`, vars };
 }
 
 /** "Help": what the bot can do, then the current state's choices again. */

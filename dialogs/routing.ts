@@ -111,6 +111,7 @@ export const REQUESTS: readonly Intent[] = ['watch', 'recheck', 'back', 'skip', 
  */
 export const YES_MEANS: ReadonlyArray<{ state: StatePath; intent: Intent; unless?: (ctx: SupportContext) => boolean }> = [
   { state: 'user.down', intent: 'watch' },
+  { state: 'user.incident', intent: 'watch' },
   { state: 'user.later', intent: 'watch', unless: feedbackOpen },
 ];
 

@@ -22,6 +22,7 @@ export const USER_STATES = [
   'recheck',
   'afterRecheck',
   'down',
+  'incident',
   'waiting',
   'unreachable',
   'later',

@@ -149,11 +149,22 @@ export const supportMachine = supportSetup.createMachine({
           {
             guard: 'isAdmin',
             target: to('admin'),
-            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, 'signalChecked', say('hostResult')],
+            actions: [
+              { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) },
+              'signalChecked',
+              say('hostResult'),
+              say('incidentForAdmin'),
+              say('providerNotices'),
+            ],
           },
           {
             target: to('user'),
-            actions: [{ type: 'storeProbe', params: ({ event }) => ({ result: event.output }) }, 'signalChecked', say('hostResult')],
+            actions: [
+              { type: 'storeProbe', params: ({ event }) => ({ result: event.output }) },
+              'signalChecked',
+              say('hostResult'),
+              say('providerNotices'),
+            ],
           },
         ],
         onError: [{ guard: 'isAdmin', target: to('admin.checkFailed') }, { target: to('user.checkFailed') }],

@@ -114,6 +114,8 @@ export const supportSetup = setup({
     isAdmin: ({ context }) => context.role === 'admin',
     hasUrl: ({ context }) => context.url !== undefined,
     hasProbe: ({ context }) => context.probe !== undefined,
+    /** The help desk declared an incident on the site: it outranks whatever the probe saw. */
+    hasIncident: ({ context }) => context.probe?.incident !== undefined,
     hasTriedSteps: ({ context }) => context.stepsTried.some((s) => !s.step.startsWith('admin.')),
     isUnreachable: ({ context }) => isUnreachable(context.probe),
     isProbeLimited: ({ context }) => isProbeLimited(context.probe),

@@ -37,6 +37,7 @@ export const userFlow = supportSetup.createStateConfig({
     route: {
       description: 'Transient: branches on the probe that just finished (or the one kept when switching back to visitor).',
       always: [
+        { guard: 'hasIncident', target: to('user.incident') },
         { guard: 'isProbeLimited', target: to('user.limited') },
         { guard: 'isUnreachable', target: to('user.unreachable') },
         { guard: 'isDownForEveryone', target: to('user.down') },
@@ -77,6 +78,7 @@ export const userFlow = supportSetup.createStateConfig({
     afterRecheck: {
       description: 'Transient: a site that went down meanwhile ends the steps; otherwise they go on.',
       always: [
+        { guard: 'hasIncident', target: to('user.incident') },
         { guard: 'isProbeLimited', target: to('user.limited') },
         { guard: 'isUnreachable', target: to('user.unreachable') },
         { guard: 'isDownForEveryone', target: to('user.down'), actions: say('recheckNowDown') },
@@ -87,6 +89,11 @@ export const userFlow = supportSetup.createStateConfig({
       description: "The site fails for everyone: says who is likely at fault; nothing on the visitor's side will help.",
       entry: [say('down'), 'markRoleOffered'],
       on: waiting('user.down'),
+    },
+    incident: {
+      description: 'The help desk declared an incident on the site: its title, message and ETA first, advice wait, whatever the probe saw.',
+      entry: [say('incident'), 'markRoleOffered'],
+      on: waiting('user.incident'),
     },
     waiting: {
       description: 'The watch service watches the site and will say when it is back.',

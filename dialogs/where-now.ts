@@ -35,6 +35,7 @@ const WHERE_NOW = {
   greeting: sentences(REPLIES.askUrl),
   askUrl: sentences(REPLIES.askUrl),
   'user.down': sentences(REPLIES.down),
+  'user.incident': sentences(REPLIES.incident),
   'user.waiting': sentences(REPLIES.watchConfirmed),
   'user.unreachable': sentences(REPLIES.unreachable),
   ...stepQuestions,

@@ -6,7 +6,7 @@
  */
 import type { i18n as I18n } from 'i18next';
 import { fromPromise } from 'xstate';
-import { isRuleRefusal, type DnsReport, type ProbeResult, type PublicProbeResult } from './contracts';
+import { isRuleRefusal, type DnsReport, type ProbeResult, type ProviderNotice, type PublicProbeResult } from './contracts';
 import type { DnsLookupInput, ProbeInput } from '../dialogs/types';
 import { supportMachine } from '../dialogs/support.machine';
 import type { Config } from './config';
@@ -26,6 +26,10 @@ import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createAnalyticsStore } from './storage/analytics-store';
 import { createCrowdStore } from './storage/crowd-store';
 import { createStorage, type StorageBundle } from './storage/create-storage';
+import { createIncidentStore, incidentNotice, type IncidentStore } from './incidents/incident-store';
+import { createStatusFeeds, resolveStatusFeeds } from './incidents/status-feeds';
+import { PRODUCER_NAMES } from '../dialogs/producers';
+import { createSystemResolver } from './probe/resolver';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -50,6 +54,8 @@ export interface Core {
   crowd: CrowdService;
   /** Hourly analytics counters (no personal data), behind `GET /api/admin/analytics`. */
   analytics: Analytics;
+  /** Incidents and maintenance windows the help desk declared (the conversation quotes the open ones). */
+  incidents: IncidentStore;
   /** True while storage answers (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -110,18 +116,48 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       return undefined;
     }
   };
+  const incidents = createIncidentStore(stores.backend);
+  const { feeds, unknown: unknownFeeds } = resolveStatusFeeds(config.statusFeeds, Object.keys(PRODUCER_NAMES));
+  if (unknownFeeds.length > 0) logger.warn({ ids: unknownFeeds }, 'STATUS_FEEDS names ids that are neither a feed nor a producer: ignored');
+  const statusFeeds = createStatusFeeds({
+    feeds,
+    policy: addressPolicy,
+    resolver: overrides.resolver ?? createSystemResolver(),
+    logger,
+    timeoutMs: config.probe.timeoutMs,
+  });
   const lookupDns = overrides.lookupDns ?? ((host: string) => lookupDnsReport(host, { timeoutMs: config.probe.timeoutMs }));
   const machine = supportMachine.provide({
     actors: {
       // The machine declares this actor's output as the public view: returning the raw result would not compile.
       probeSite: fromPromise<PublicProbeResult, ProbeInput>(async ({ input }) => {
         const askedAt = Date.now();
+        // The help desk's word and the site's own provider's feed are read while the probe runs; a storage
+        // failure only loses the notice.
+        const incident = incidents.openFor(input.url).catch((err: unknown) => {
+          logger.warn({ err }, 'could not read incidents');
+          return undefined;
+        });
+        const hostNotices = statusFeeds.noticesFor({ url: input.url });
         const result = await prober.probe(input.url, {
           requester: input.requester,
           // Understanding adds https:// to a bare host; the probe may then fall back to http like a browser.
           ...(input.schemeGuessed ? { schemeTyped: false } : {}),
         });
-        const view = publicView(result, { paddingMs: refusalPadding });
+        const producerNotices = result.producer ? statusFeeds.noticesFor({ producer: result.producer }) : Promise.resolve([]);
+        // Feeds get what is left of the probe's budget, never more: a slow feed is skipped, the answer is not late.
+        const notices = await within(
+          Promise.all([hostNotices, producerNotices]).then((lists) => dedupeNotices(lists.flat())),
+          askedAt + config.probe.timeoutMs - Date.now(),
+          [],
+        );
+        const open = await incident;
+        // A declared incident outranks the probe: the advice is to wait, even while the probe sees a 200.
+        const view: PublicProbeResult = {
+          ...publicView(result, { paddingMs: refusalPadding }),
+          ...(open ? { incident: incidentNotice(open), advice: 'wait' as const } : {}),
+          ...(notices.length > 0 ? { providerNotices: notices } : {}),
+        };
         const crowdEvidence = await crowdReport(input, result);
         if (crowdEvidence) view.evidence = [...view.evidence, crowdEvidence];
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
@@ -163,6 +199,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     backend: stores.backend,
     crowd,
     analytics,
+    incidents,
     ready,
     close: () => {
       crowd.close();
@@ -188,6 +225,27 @@ function withAnalytics(runner: TurnRunner, analytics: Analytics, logger: Logger)
       return result;
     },
   };
+}
+
+/** `promise`'s value if it settles within `ms`, else `fallback` (the promise is left to finish on its own). */
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  // A few milliseconds at least, so a feed already in the cache is quoted even after a probe that used its whole budget.
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), Math.max(ms, 20));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** A feed that is both the producer's and the site's is quoted once. */
+function dedupeNotices(notices: ProviderNotice[]): ProviderNotice[] {
+  const seen = new Set<string>();
+  return notices.filter((n) => {
+    const key = `${n.provider}\n${n.title}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function sleep(ms: number): Promise<void> {

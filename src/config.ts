@@ -82,6 +82,39 @@ const trustProxySpec = z
     return { kind: 'cidrs', cidrs };
   });
 
+/**
+ * STATUS_FEEDS: comma-separated `id=url` pairs, where id is a status feed's id (`cloudflare`, `github`...)
+ * or a producer id (`caddy`), and url an http(s) feed (Statuspage summary.json, RSS or Atom).
+ */
+const statusFeedsSpec = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const feeds: Record<string, string> = {};
+    for (const pair of (value ?? '').split(',')) {
+      const item = pair.trim();
+      if (item === '') continue;
+      const eq = item.indexOf('=');
+      const id = eq > 0 ? item.slice(0, eq).trim().toLowerCase() : '';
+      const url = eq > 0 ? item.slice(eq + 1).trim() : '';
+      let protocol = '';
+      try {
+        protocol = new URL(url).protocol;
+      } catch {
+        protocol = '';
+      }
+      if (!/^[a-z0-9-]{1,40}$/.test(id) || (protocol !== 'https:' && protocol !== 'http:')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${item.slice(0, 80)}" must be id=http(s)://url, e.g. cloudflare=https://www.cloudflarestatus.com/api/v2/summary.json`,
+        });
+        return z.NEVER;
+      }
+      feeds[id] = url;
+    }
+    return feeds;
+  });
+
 /** Which proxies in front of the bot may tell it the client's address (X-Forwarded-For). */
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; cidrs: string[] };
 
@@ -118,6 +151,7 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalText,
   STATUS_HOSTS: csv,
   CROWD_THRESHOLD: positiveInt(5, 2, 100_000),
+  STATUS_FEEDS: statusFeedsSpec,
   DEFAULT_LOCALE: z
     .string()
     .optional()
@@ -186,6 +220,8 @@ export interface Config {
   statusHosts: string[];
   /** Crowd reports: distinct people asking about one host in the window that make a crowd (CROWD_THRESHOLD). */
   crowd: { threshold: number };
+  /** STATUS_FEEDS: feed or producer id -> feed URL, over the built-in table (src/incidents/status-feeds.ts). */
+  statusFeeds: Record<string, string>;
   defaultLocale: LocaleId;
   logLevel: (typeof LOG_LEVELS)[number];
   /** What only the terminal commands read. */
@@ -247,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     metricsToken: e.METRICS_TOKEN,
     statusHosts: e.STATUS_HOSTS.map((host) => host.toLowerCase()),
     crowd: { threshold: e.CROWD_THRESHOLD },
+    statusFeeds: e.STATUS_FEEDS,
     defaultLocale: e.DEFAULT_LOCALE,
     logLevel: e.LOG_LEVEL,
     commands: {

@@ -43,6 +43,11 @@ import {
   resolveTokenSecret,
 } from './channels/webchat';
 import { createWatchService, type WatchService } from './watch/watch-service';
+import { hostMatches } from './incidents/host-match';
+import { createIncidentRoutes } from './incidents/incident-routes';
+import { createIncidentService, type IncidentService } from './incidents/incident-service';
+import { createIncidentCommands } from './channels/bot/incident-commands';
+import { publicIncident } from './incidents/incident-store';
 
 /** A running app: its address and a way to stop it cleanly (tests and signals use it). */
 export interface RunningApp {
@@ -50,6 +55,7 @@ export interface RunningApp {
   port: number;
   core: Core;
   watch: WatchService;
+  incidents: IncidentService;
   close(): Promise<void>;
 }
 
@@ -65,6 +71,28 @@ export async function startApp(
   let handoffService: ReturnType<typeof createHandoffService> | undefined;
   let watchService: WatchService | undefined;
   let alerts: AlertService | undefined;
+  let incidents: IncidentService | undefined;
+  // Channels whose sender ids this deployment can trust for ADMIN_USERS: Bot Framework channels only behind
+  // token authentication, Slack only behind its signature. Web chat never (its ids are self-chosen).
+  const vouchedChannels = new Set<string>([
+    ...(config.bot.appId ? ['msteams'] : []),
+    ...(config.slack.signingSecret && config.slack.botToken ? ['slack'] : []),
+  ]);
+  const commands = createIncidentCommands({
+    incidents: {
+      get store() {
+        return core.incidents;
+      },
+      declare: (fields) => (incidents ? incidents.declare(fields) : core.incidents.create(fields)),
+      resolve: (id) => (incidents ? incidents.resolve(id) : Promise.resolve({ kind: 'not_found' as const })),
+    },
+    storage: core.storage,
+    i18n: core.i18n,
+    logger,
+    adminUsers: config.admin.users,
+    vouchedChannels,
+    defaultLocale: config.defaultLocale,
+  });
   const bot = new GatewayDoctorBot({
     runner: core.runner,
     i18n: core.i18n,
@@ -83,6 +111,7 @@ export async function startApp(
         void alertWatchedDown(url);
       },
     },
+    commands,
   });
   const logic = (context: TurnContext) => bot.run(context);
 
@@ -172,6 +201,8 @@ export async function startApp(
     prober: core.prober,
     logger,
     intervalMs: config.watch.intervalMs,
+    // While the help desk holds a site down, a 200 is not "back": the incident's resolve says so instead.
+    isHeld: async (url) => (await core.incidents.openFor(url)) !== undefined,
     notifier: {
       notify: (subscription, outcome) =>
         proactive.continue(subscription.reference, (context) =>
@@ -179,12 +210,24 @@ export async function startApp(
             url: subscription.url,
             locale: subscription.locale,
             outcome:
-              outcome.kind === 'back'
-                ? outcome
-                : { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) },
+              outcome.kind === 'gave-up'
+                ? { kind: 'gave-up', hours: Math.round((subscription.expiresAt - subscription.createdAt) / 3_600_000) }
+                : outcome,
           }),
         ),
     },
+  });
+
+  incidents = createIncidentService({
+    store: core.incidents,
+    logger,
+    onResolved: (incident) =>
+      watchService
+        ? watchService.notifyNow((url) => hostMatches(incident.host, url), {
+            kind: 'resolved',
+            at: incident.resolvedAt ?? new Date().toISOString(),
+          })
+        : Promise.resolve(0),
   });
 
   const azureDirectLine = config.webchat.directLineSecret ? { secret: config.webchat.directLineSecret } : undefined;
@@ -215,6 +258,7 @@ export async function startApp(
       defaultLocale: config.defaultLocale,
     }),
     ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
+    ...createIncidentRoutes({ incidents }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
     ...createAnalyticsRoutes({ analytics: core.analytics, adminApiToken: config.admin.apiToken }),
   ];
@@ -225,6 +269,11 @@ export async function startApp(
     prober: core.adminProber,
     recentChecks: core.recentChecks,
     adminApiToken: config.admin.apiToken,
+    // Strangers see incidents on STATUS_HOSTS only, like the checks: an internal host's outage stays internal.
+    openIncidents: async () =>
+      (await core.incidents.list({ open: true }))
+        .filter((incident) => config.statusHosts.some((listed) => hostMatches(incident.host, listed)))
+        .map(publicIncident),
     metricsToken: config.metricsToken,
     ready: core.ready,
     routes,
@@ -247,6 +296,7 @@ export async function startApp(
     port,
     core,
     watch: watchService,
+    incidents,
     async close() {
       watchService?.stop();
       await stream.close();

@@ -7,6 +7,7 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import { BodyError, readBody, type BodyKind } from './http/body-reader';
 import { sendJsonWithEtag } from './http/etag';
 import { securityHeaders } from './http/security-headers';
+import type { PublicIncident } from './contracts';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { Prober } from './probe/prober';
@@ -24,12 +25,14 @@ export type RouteHandler = (req: Request, res: Response) => Promise<void>;
 
 /** Extra routes registered by channels (Bot Framework, Slack, Direct Line, pages). */
 export interface RouteSpec {
-  method: 'get' | 'post' | 'put' | 'del';
+  method: 'get' | 'post' | 'put' | 'patch' | 'del';
   path: string | RegExp;
   name: string;
   handler: RouteHandler;
-  /** Body formats a POST/PUT route reads (default JSON only); anything else is 415. */
+  /** Body formats a POST/PUT/PATCH route reads (default JSON only); anything else is 415. */
   body?: readonly BodyKind[];
+  /** An admin route: the ADMIN_API_TOKEN bearer check runs first (404 without a token, 401 with a wrong one). */
+  admin?: boolean;
 }
 
 export interface ServerDeps {
@@ -45,6 +48,8 @@ export interface ServerDeps {
   adminApiToken?: string;
   /** Bearer token for /metrics (METRICS_TOKEN); open without one. */
   metricsToken?: string;
+  /** Open incidents in their public shape, listed on `GET /api/status` (none when absent). */
+  openIncidents?: () => Promise<PublicIncident[]>;
   /** Checks the server's dependencies (storage) for /readyz. */
   ready?: () => Promise<boolean>;
   routes?: RouteSpec[];
@@ -126,16 +131,20 @@ export function createServer(deps: ServerDeps): Server {
   server.get('/api/status', async (req: Request, res: Response) => {
     const limit = clampInt(req.query?.limit, 1, 200, 50);
     // Strangers see listed hosts only, through the public view; every host is on /api/admin/status.
+    const incidents = deps.openIncidents ? await deps.openIncidents() : [];
     // With an ETag, so the board's poll of an unchanged board is a 304 without a body.
-    sendJsonWithEtag(req, res, { checks: deps.recentChecks.listPublic(limit) });
+    sendJsonWithEtag(req, res, { checks: deps.recentChecks.listPublic(limit), incidents });
   });
 
-  const requireAdmin = (req: Request, res: Response): boolean => {
+  /** `unreadBody`: the request's body is still on the socket, so a refusal closes the connection rather than leave it half-read. */
+  const requireAdmin = (req: Request, res: Response, { unreadBody = false } = {}): boolean => {
+    const allowed = deps.adminApiToken !== undefined && bearerMatches(req.header('authorization'), deps.adminApiToken);
+    if (!allowed && unreadBody) res.setHeader('Connection', 'close');
     if (!deps.adminApiToken) {
       res.send(404, { error: 'not_found', message: 'The admin API is off: set ADMIN_API_TOKEN to enable it.' });
       return false;
     }
-    if (!bearerMatches(req.header('authorization'), deps.adminApiToken)) {
+    if (!allowed) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       res.send(401, { error: 'unauthorized', message: 'A valid bearer token is required.' });
       return false;
@@ -169,10 +178,12 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   for (const route of deps.routes ?? []) {
-    const readsBody = route.method === 'post' || route.method === 'put';
+    const readsBody = route.method === 'post' || route.method === 'put' || route.method === 'patch';
     const read = bodyOf(route.body ?? ['json']);
     server[route.method]({ path: route.path, name: route.name }, async (req: Request, res: Response) => {
       try {
+        // Authorisation before the body is read: a stranger's body is never parsed.
+        if (route.admin && !requireAdmin(req, res, { unreadBody: readsBody })) return;
         if (readsBody && !(await read(req, res))) return;
         await route.handler(req, res);
       } catch (err) {

@@ -14,4 +14,6 @@ export interface GatewayDoctorChannelData {
   cause?: CauseId;
   /** Distinct people who asked about the host in the crowd window, when known (crowd reports). */
   reports?: number;
+  /** The help desk's open incident on the site, when one outranks the probe (docs/incidents.md). */
+  incident?: { id: string; title: string };
 }

@@ -6,6 +6,7 @@
 export * from './causes';
 export * from './channel-data';
 export * from './dns-report';
+export * from './incident';
 export * from './locales';
 export * from './probe-result';
 export * from './public-probe';

@@ -3,6 +3,7 @@
  * makes one (`publicView`) stays in `src/probe/public-view.ts`: only the probe's side builds views; the
  * conversation receives them, typed so that a raw `ProbeResult` does not compile where a view is due.
  */
+import type { IncidentNotice, ProviderNotice } from './incident';
 import type { Evidence, ProbeResult, RefusalReason } from './probe-result';
 
 /** Refusals that are about our own capacity, not about the target: shown as they are. */
@@ -19,6 +20,13 @@ export type PublicEvidence = Exclude<Evidence, { kind: 'refused' }> | { kind: 'r
  */
 export interface PublicProbeResult extends Omit<ProbeResult, 'evidence'> {
   evidence: PublicEvidence[];
+  /**
+   * The help desk's open incident (or maintenance window) on the host, attached by the conversation's probe
+   * actor: it outranks the probe (the advice is then `wait`, whatever the probe saw).
+   */
+  incident?: IncidentNotice;
+  /** Open incidents or maintenance the producer's (or the SaaS host's) public status feed reports. */
+  providerNotices?: ProviderNotice[];
 }
 
 /** True for the refusal reasons that are our own limits. */

@@ -80,7 +80,7 @@ export interface TurnResult {
 
 interface MachineContextView {
   locale?: LocaleId;
-  probe?: ProbeResult;
+  probe?: ProbeResult & { incident?: { id: string; title: string } };
   cause?: GatewayDoctorChannelData['cause'];
 }
 
@@ -265,6 +265,7 @@ export function statusOf(state: string, context: MachineContextView): GatewayDoc
     status.verdict = context.probe.verdict;
     status.advice = context.probe.advice;
     if (context.probe.producer) status.producer = context.probe.producer;
+    if (context.probe.incident) status.incident = { id: context.probe.incident.id, title: context.probe.incident.title };
   }
   const cause = context.cause ?? context.probe?.cause;
   if (cause) status.cause = cause;

@@ -26,8 +26,11 @@ export interface WatchSubscription {
 
 /** Told when a site is back (or when waiting gave up); the bot sends the message. */
 export interface WatchNotifier {
-  notify(subscription: WatchSubscription, outcome: { kind: 'back'; result: ProbeResult } | { kind: 'gave-up' }): Promise<void>;
+  notify(subscription: WatchSubscription, outcome: WatchOutcome): Promise<void>;
 }
+
+/** Why a person is told: the probe found the site back, the help desk resolved its incident (at ISO `at`), or waiting gave up. */
+export type WatchOutcome = { kind: 'back'; result: ProbeResult } | { kind: 'resolved'; at: string } | { kind: 'gave-up' };
 
 export interface WatchServiceOptions {
   storage: Storage;
@@ -40,6 +43,11 @@ export interface WatchServiceOptions {
   /** Subscriptions kept at most (oldest dropped first), so the list cannot grow without bound. */
   maxSubscriptions?: number;
   now?: () => number;
+  /**
+   * True while the help desk holds the site down (an open incident on its host): a probe answering 200 is
+   * then not "back" yet; the incident's resolve tells the watchers instead (`notifyNow`).
+   */
+  isHeld?: (url: string) => Promise<boolean>;
 }
 
 export const WATCH_KEY = 'watch/subscriptions';
@@ -64,6 +72,11 @@ export interface WatchService {
   start(): void;
   stop(): void;
   list(): Promise<WatchSubscription[]>;
+  /**
+   * Tells everyone watching a site `matches` accepts that it is back, now, without a probe (an incident was
+   * resolved). Exactly once per person across instances: the same eTag-checked claim as a round's.
+   */
+  notifyNow(matches: (url: string) => boolean, outcome: Extract<WatchOutcome, { kind: 'resolved' }>): Promise<number>;
 }
 
 export function createWatchService({
@@ -75,6 +88,7 @@ export function createWatchService({
   maxWaitMs = 24 * 60 * 60 * 1000,
   maxSubscriptions = 10_000,
   now = Date.now,
+  isHeld = async () => false,
 }: WatchServiceOptions): WatchService {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -123,20 +137,24 @@ export function createWatchService({
     const byUrl = new Map<string, WatchSubscription[]>();
     for (const subscription of subscriptions) byUrl.set(subscription.url, [...(byUrl.get(subscription.url) ?? []), subscription]);
 
-    const done = new Map<string, { subscription: WatchSubscription; outcome: Parameters<WatchNotifier['notify']>[1] }>();
+    const done = new Map<string, { subscription: WatchSubscription; outcome: WatchOutcome }>();
     for (const [url, waiting] of byUrl) {
       const expired = waiting.filter((s) => s.expiresAt <= now());
       for (const subscription of expired) done.set(subscription.id, { subscription, outcome: { kind: 'gave-up' } });
       if (expired.length === waiting.length) continue;
       // No requester: the per-person limit is for people; the per-host limit still protects the site.
       const result = await prober.probe(url, { fresh: true });
-      if (BACK_VERDICTS.has(result.verdict)) {
+      if (BACK_VERDICTS.has(result.verdict) && !(await isHeld(url))) {
         for (const subscription of waiting)
           if (!done.has(subscription.id)) done.set(subscription.id, { subscription, outcome: { kind: 'back', result } });
       }
     }
     if (done.size === 0) return { probed: byUrl.size, notified: 0 };
+    return { probed: byUrl.size, notified: await claimAndNotify(done) };
+  }
 
+  /** Claims the entries (removing them from storage) and notifies only those this caller removed. */
+  async function claimAndNotify(done: Map<string, { subscription: WatchSubscription; outcome: WatchOutcome }>): Promise<number> {
     const claimed = await claim(new Set(done.keys()));
     let notified = 0;
     for (const subscription of claimed) {
@@ -149,7 +167,7 @@ export function createWatchService({
         logger.error({ err, url: subscription.url }, 'could not tell a waiting person that the site is back');
       }
     }
-    return { probed: byUrl.size, notified };
+    return notified;
   }
 
   return {
@@ -170,6 +188,11 @@ export function createWatchService({
     },
     tick,
     list: async () => (await load()).subscriptions,
+    async notifyNow(matches, outcome) {
+      const { subscriptions } = await load();
+      const done = new Map(subscriptions.filter((s) => matches(s.url)).map((subscription) => [subscription.id, { subscription, outcome }]));
+      return done.size === 0 ? 0 : claimAndNotify(done);
+    },
     start() {
       if (timer) return;
       timer = setInterval(() => {

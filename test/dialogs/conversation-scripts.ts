@@ -29,6 +29,16 @@ const steps = Array.from({ length: 12 }, () => createIntent('no'));
 
 export const SCRIPTS: Script[] = [
   {
+    name: 'an incident declared on a site the probe sees up: wait, watch',
+    probes: [
+      {
+        ...fakeProbeResult({ advice: 'wait' }),
+        incident: { id: 'i-1', title: 'Checkout paused', message: 'Payments are down', maintenance: false },
+      } as FakeProbe,
+    ],
+    events: [createMessage('shop.example', { url }), createIntent('help'), createIntent('watch'), createIntent('stop')],
+  },
+  {
     name: 'visitor walks every step, watches, stops and comes back',
     probes: [fakeProbeResult()],
     events: [

@@ -179,7 +179,13 @@ const machine = supportMachine.provide({
       if (answer === 'hang') return new Promise<PublicProbeResult>(() => undefined);
       if (typeof answer === 'function') return Promise.resolve(publicView(answer(input)));
       if ('fail' in answer) return Promise.reject(new Error(answer.fail));
-      return Promise.resolve(publicView({ ...answer, url: input.url }));
+      // What the composition root attaches beside the view (an open incident, providers' notices) is kept too.
+      const { incident, providerNotices } = answer as Partial<PublicProbeResult>;
+      return Promise.resolve({
+        ...publicView({ ...answer, url: input.url }),
+        ...(incident ? { incident } : {}),
+        ...(providerNotices ? { providerNotices } : {}),
+      });
     }),
     lookupDns: fromPromise<DnsReport, DnsLookupInput>(({ input }) => {
       const { opts, dnsInputs } = fakesNow('lookupDns');

@@ -53,6 +53,11 @@ const PROBES = {
       { kind: 'crowd', reports: 12, windowMinutes: 15, crowded: true },
     ],
   }),
+  // The help desk declared an incident on a site the probe sees up: the incident outranks the probe.
+  'incident while up': {
+    ...fakeProbeResult({ advice: 'wait' }),
+    incident: { id: 'i-1', title: 'Checkout paused', message: 'Payments are down', etaMinutes: 30, maintenance: false },
+  },
 } as const;
 
 /** The states that end a visitor's conversation, where "did this help?" may be asked. */
@@ -72,7 +77,9 @@ const edge = (name: keyof typeof PROBES, outcome: Pick<Edge, 'handoff' | 'watch'
 /** Every probe answer with a help desk and a watch service that work; the ones that offer them, also without. */
 const EDGES: Edge[] = [
   ...(Object.keys(PROBES) as Array<keyof typeof PROBES>).map((name) => edge(name, works, 'help desk and watch work')),
-  ...(['up', 'down behind a CDN', 'refused'] as const).map((name) => edge(name, nobody, 'nobody takes the case, the watch is not stored')),
+  ...(['up', 'down behind a CDN', 'refused', 'incident while up'] as const).map((name) =>
+    edge(name, nobody, 'nobody takes the case, the watch is not stored'),
+  ),
   edge('down behind a CDN', nobody, 'no help desk and no watch configured', { capabilities: { handoff: false, watch: false } }),
 ];
 // A site reached by its IP address: its administrator is never sent through a DNS lookup.
@@ -128,6 +135,7 @@ const CLAIMS: Array<{ keys: RegExp; holds: (step: WalkStep, ctx: SupportContext)
   { keys: /^watch\.failed$/, holds: (s, ctx) => s.edge.watch === 'failed' && ctx.watchStatus === 'failed', claim: 'the watch was refused' },
   { keys: /^watch\.alreadyUp$/, holds: (_s, ctx) => siteAnswers(ctx.probe), claim: 'the site answers for everyone' },
   { keys: /^user\.down\./, holds: (_s, ctx) => isDownForEveryone(ctx.probe), claim: 'the site is down for everyone' },
+  { keys: /^incident\.notice\./, holds: (_s, ctx) => ctx.probe?.incident !== undefined, claim: 'the help desk declared an incident' },
   { keys: /^user\.unreachable$/, holds: (_s, ctx) => isUnreachable(ctx.probe), claim: 'the probe could not connect' },
   { keys: /^user\.up$/, holds: (_s, ctx) => ctx.probe?.verdict === 'up', claim: 'the site is up' },
   { keys: /^help\.body$/, holds: (_s, ctx) => canOfferHandoff(ctx), claim: '"talk to a person" exists' },

@@ -53,7 +53,16 @@ export interface BotReply {
   text?: string;
   summary?: string;
   attachments?: { contentType: string; content: { body?: unknown[]; actions?: { data?: { gatewayDoctor?: { intent: string } } }[] } }[];
-  channelData?: { gatewayDoctor?: { state: string; verdict?: string; advice?: string; producer?: string; cause?: string } };
+  channelData?: {
+    gatewayDoctor?: {
+      state: string;
+      verdict?: string;
+      advice?: string;
+      producer?: string;
+      cause?: string;
+      incident?: { id: string; title: string };
+    };
+  };
 }
 
 /** POSTs one activity to /api/messages and returns the bot's inline replies (messages only). */

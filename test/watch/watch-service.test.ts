@@ -112,4 +112,35 @@ describe('watch service', () => {
     await watch.subscribe('https://shop.example/', reference('a'), 'en');
     expect(await watch.list()).toHaveLength(1);
   });
+  it("does not call a held site back while its incident is open, and tells only that host's watchers when told to", async () => {
+    const storage = new MemoryStorage();
+    const prober = fakeProber({ 'https://shop.example/': 'up', 'https://other.example/': 'down' });
+    const notifier = fakeNotifier();
+    let held = true;
+    const watch = createWatchService({
+      storage,
+      prober,
+      notifier,
+      logger,
+      intervalMs: 1000,
+      isHeld: async (url) => held && url.includes('shop.example'),
+    });
+    await watch.subscribe('https://shop.example/', reference('a'), 'en');
+    await watch.subscribe('https://shop.example/cart', reference('b'), 'en');
+    await watch.subscribe('https://other.example/', reference('c'), 'en');
+    expect(await watch.tick()).toEqual({ probed: 3, notified: 0 });
+
+    const told = await watch.notifyNow((url) => url.startsWith('https://shop.example/'), {
+      kind: 'resolved',
+      at: '2026-11-30T10:00:00.000Z',
+    });
+    expect(told).toBe(2);
+    expect(notifier.sent).toEqual([
+      { id: 'a', kind: 'resolved' },
+      { id: 'b', kind: 'resolved' },
+    ]);
+    held = false;
+    expect(await watch.notifyNow(() => true, { kind: 'resolved', at: '2026-11-30T10:00:00.000Z' })).toBe(1);
+    expect(await watch.list()).toEqual([]);
+  });
 });

@@ -46,6 +46,8 @@ export interface GatewayDoctorBotOptions {
   defaultLocale?: LocaleId;
   handoff?: HandoffSink;
   watch?: WatchSink;
+  /** Commands handled outside the conversation (the help desk's incident commands); true = handled, the machine never sees it. */
+  commands?: { handle(context: TurnContext): Promise<boolean> };
 }
 
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
@@ -64,6 +66,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     super();
 
     this.onMessage(async (context, next) => {
+      if (await this.options.commands?.handle(context)) {
+        await next();
+        return;
+      }
       const event = this.messageEvent(context);
       const clicked = buttonIntent(context.activity.value);
       const said = event ? await this.turn(context, [event]) : [];
@@ -102,14 +108,26 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   /** Sends the "it's back" (or "I stopped watching") message into a conversation, proactively. */
   async notifyWatch(
     context: TurnContext,
-    notice: { url: string; locale: LocaleId; outcome: { kind: 'back'; result: ProbeResult } | { kind: 'gave-up'; hours: number } },
+    notice: {
+      url: string;
+      locale: LocaleId;
+      // `resolved`: the help desk resolved the site's incident at ISO `at` (no probe involved).
+      outcome: { kind: 'back'; result: ProbeResult } | { kind: 'resolved'; at: string } | { kind: 'gave-up'; hours: number };
+    },
   ): Promise<void> {
     const t = translatorFor(this.options.i18n, notice.locale);
     // The same host name the conversation used when the person asked to be told.
     const host = hostNameOf(notice.url) ?? notice.url.slice(0, 100);
     const { outcome } = notice;
     // The conversation still waits in the watching state: the notice offers that state's own choices.
-    const reply = watchNoticeReply(host, outcome.kind === 'back' ? { kind: 'back', checkedAt: outcome.result.checkedAt } : outcome);
+    const reply = watchNoticeReply(
+      host,
+      outcome.kind === 'back'
+        ? { kind: 'back', checkedAt: outcome.result.checkedAt }
+        : outcome.kind === 'resolved'
+          ? { kind: 'back', checkedAt: outcome.at }
+          : outcome,
+    );
     const status =
       outcome.kind === 'back'
         ? { state: WATCHING_STATE, verdict: outcome.result.verdict, advice: outcome.result.advice }

@@ -36,6 +36,7 @@ export function publicChannelData(status: GatewayDoctorChannelData): GatewayDoct
     ...(status.producer !== undefined ? { producer: status.producer } : {}),
     ...(status.cause !== undefined ? { cause: status.cause } : {}),
     ...(status.reports !== undefined ? { reports: status.reports } : {}),
+    ...(status.incident !== undefined ? { incident: { id: status.incident.id, title: status.incident.title } } : {}),
   };
 }
 
