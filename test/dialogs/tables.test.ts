@@ -74,7 +74,7 @@ describe('message routing', () => {
 
   it('keeps a language change and then handles the rest', () => {
     expect(classify(ctx, createMessage('auf Deutsch: nein', { language: 'de', intents: ['no'] }))).toEqual([
-      { type: 'input.language', locale: 'de' },
+      { type: 'input.language', locale: 'de', asked: true },
       { type: 'intent.no' },
     ]);
   });
