@@ -328,6 +328,11 @@ export function createRedisConversationStore({
       const closing = subscriber;
       subscriber = undefined;
       if (!closing) return;
+      // quit() would wait for a connection that is not there (Redis down, reconnecting).
+      if (closing.status !== 'ready') {
+        closing.disconnect();
+        return;
+      }
       try {
         await closing.quit();
       } catch {
