@@ -109,4 +109,51 @@ describe('the widget across a server restart and a page reload', () => {
     expect((await savedSession())?.conversationId).toBe(before?.conversationId);
     expect(problems).toEqual([]);
   });
+
+  it('keeps the embedded chat open, with its conversation, across a navigation on the host site', async () => {
+    if (!app) app = await createTestApp(env());
+    const botOrigin = `http://127.0.0.1:${app.port}`;
+    const host = await createHttpServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1></main>
+        <script src="${botOrigin}/embed.js" async></script></body></html>`);
+    });
+    const embedPage = await browser.newPage({ locale: 'en-US' });
+    try {
+      await embedPage.goto(`${host.url}/first`);
+      await embedPage.locator('button[data-gd-embed="button"]').click();
+      const frameOf = () => embedPage.frames().find((f) => f.url().includes('/embed/frame'));
+      await embedPage.waitForFunction(() => document.querySelector('iframe[data-gd-embed="frame"]') !== null);
+      let frame = frameOf();
+      for (let i = 0; !frame && i < 100; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        frame = frameOf();
+      }
+      if (!frame) throw new Error('the chat frame did not load');
+      await frame.locator(SEND_BOX).waitFor({ timeout: 30_000 });
+      const report = `${site.url} is giving me a 502`;
+      await frame.locator(SEND_BOX).fill(report);
+      await frame.locator(SEND_BOX).press('Enter');
+      await frame
+        .locator('.ac-pushButton', { hasText: t('choice.watch') })
+        .first()
+        .waitFor({ timeout: 30_000 });
+
+      await embedPage.goto(`${host.url}/second`);
+      await embedPage.locator('[data-gd-embed="panel"]').waitFor({ state: 'visible' });
+      expect(await embedPage.locator('button[data-gd-embed="button"]').getAttribute('aria-expanded')).toBe('true');
+      let again = frameOf();
+      for (let i = 0; !again && i < 100; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        again = frameOf();
+      }
+      if (!again) throw new Error('the chat frame did not load again');
+      await again.locator('.webchat__bubble__content').getByText(report, { exact: false }).first().waitFor({ timeout: 30_000 });
+      // Reopened by itself, the panel left the focus where the page had it.
+      expect(await embedPage.evaluate(() => document.activeElement?.tagName)).toBe('BODY');
+    } finally {
+      await embedPage.close();
+      await host.close();
+    }
+  });
 });
