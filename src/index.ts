@@ -26,6 +26,7 @@ import {
   attachDirectLineStream,
   createConversationStore,
   createDirectLineRoutes,
+  createLimiterFactory,
   createTokenService,
   createWebChatPageRoutes,
   DirectLineAdapter,
@@ -162,6 +163,8 @@ export async function startApp(
       publicUrl: config.publicUrl,
       azure: azureDirectLine,
       clientIp: clientAddress,
+      // With Redis, a client's budgets are the fleet's, not one instance's.
+      createLimiter: createLimiterFactory(core.backend),
     }),
     ...createWebChatPageRoutes({
       allowedOrigins: config.webchat.allowedOrigins,

@@ -1,7 +1,9 @@
-/** Picks the conversation store that lives where the rest of the state does (`STORAGE`). */
+/** Picks the conversation store, and the web chat's rate limiters, that live where the rest of the state does (`STORAGE`). */
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { StorageBackend } from '../../storage/create-storage';
 import { createMemoryConversationStore, DEFAULT_PERSISTENT_RETENTION_MS, type ConversationStore } from './conversation-store';
 import { createRedisConversationStore } from './redis-conversation-store';
+import { createMemoryLimiter, type LimiterFactory } from './routes/activity-limits';
 import { createSqliteConversationStore } from './sqlite-conversation-store';
 
 /** Options shared by every variant. */
@@ -28,4 +30,19 @@ export function createConversationStore(backend: StorageBackend, { stateTtlMs, o
         ...(onError ? { onSubscriberError: onError } : {}),
       });
   }
+}
+
+/**
+ * Limiters whose counts every instance shares when STORAGE is Redis (in this process otherwise: SQLite serves
+ * one instance). Should Redis fail, each instance falls back to counting on its own rather than refusing.
+ */
+export function createLimiterFactory(backend: StorageBackend): LimiterFactory {
+  if (backend.kind !== 'redis') return createMemoryLimiter;
+  return (spec) =>
+    new RateLimiterRedis({
+      ...spec,
+      storeClient: backend.client,
+      keyPrefix: `${backend.keyPrefix}${spec.keyPrefix}`,
+      insuranceLimiter: new RateLimiterMemory(spec),
+    });
 }

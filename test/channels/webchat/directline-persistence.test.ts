@@ -200,6 +200,25 @@ describe('two instances on one Redis', () => {
       await probe.quit();
     }
   });
+  it("spends one conversation's budget across the fleet, not once per instance", async () => {
+    const session = await newSession(a);
+    const started = await createRequest(baseOf(a))('POST', '/v3/directline/conversations', {
+      headers: jsonHeaders(session.token),
+      body: '{}',
+    });
+    expect(started.status).toBe(201);
+    const path = `/v3/directline/conversations/${session.conversationId}/activities`;
+    const statuses: number[] = [];
+    // Typing: 20 per conversation in 10 s (DEFAULT_ACTIVITY_LIMITS), alternating between the instances.
+    for (let i = 0; i < 24; i += 1) {
+      const target = createRequest(baseOf(i % 2 === 0 ? a : b));
+      statuses.push((await target('POST', path, { headers: jsonHeaders(session.token), body: '{"type":"typing"}' })).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+    expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+    await expectHealthy(baseOf(a));
+    await expectHealthy(baseOf(b));
+  });
 });
 
 describe('hostile reconnects against the real server (SQLite)', () => {
