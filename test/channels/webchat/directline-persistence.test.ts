@@ -200,6 +200,39 @@ describe('two instances on one Redis', () => {
       await probe.quit();
     }
   });
+  it('skips Redis entries and records corrupted by hand, on every instance', async () => {
+    const session = await newSession(a);
+    const started = await createRequest(baseOf(a))('POST', '/v3/directline/conversations', {
+      headers: jsonHeaders(session.token),
+      body: '{}',
+    });
+    expect(started.status).toBe(201);
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis().url);
+    try {
+      const id = session.conversationId;
+      await raw.rpush(`gd:webchat:l:${id}`, '{broken', '{"w":"x","c":1,"a":{}}', JSON.stringify({ w: 999, c: 5, a: { type: 'message' } }));
+      await raw.publish(`gd:webchat:ev:${id}`, '{"kind":"logged","watermark":1,"activity":{"id":5}}');
+      for (const app of [a, b]) {
+        const list = await createRequest(baseOf(app))('GET', `/v3/directline/conversations/${id}/activities`, {
+          headers: jsonHeaders(session.token),
+        });
+        expect(list.status).toBe(200);
+        expect((list.json as { activities: { id: unknown }[] }).activities.every((x) => typeof x.id === 'string')).toBe(true);
+      }
+      await raw.hset(`gd:webchat:c:${id}`, 'record', '{"conversationId":null}');
+      for (const app of [a, b]) {
+        const reconnect = await createRequest(baseOf(app))('GET', `/v3/directline/conversations/${id}?watermark=`, {
+          headers: jsonHeaders(session.token),
+        });
+        expect(reconnect.status).toBe(404);
+        await expectHealthy(baseOf(app));
+      }
+    } finally {
+      await raw.quit();
+    }
+  });
+
   it("spends one conversation's budget across the fleet, not once per instance", async () => {
     const session = await newSession(a);
     const started = await createRequest(baseOf(a))('POST', '/v3/directline/conversations', {
