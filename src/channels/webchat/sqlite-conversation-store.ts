@@ -27,6 +27,11 @@ export interface SqliteConversationStoreOptions extends PersistentConversationSt
   sweepIntervalMs?: number;
   /** Told when a background sweep fails (the next one tries again). */
   onSweepError?: (error: Error) => void;
+  /**
+   * Size (JSON characters) kept over all conversations; each sweep deletes the least recently active beyond
+   * it, so a flood of chats cannot fill the disk within the retention. Default 256 MB.
+   */
+  maxTotalChars?: number;
 }
 
 /** A use refreshes `last_active_at` only when it is older than this: a polling client must not write every second. */
@@ -58,6 +63,7 @@ export function createSqliteConversationStore(
     now = Date.now,
     sweepIntervalMs = 10 * 60 * 1000,
     onSweepError = () => undefined,
+    maxTotalChars = 256 * 1024 * 1024,
   }: SqliteConversationStoreOptions = {},
 ): ConversationStore {
   database.exec(`
@@ -107,6 +113,10 @@ export function createSqliteConversationStore(
       'SELECT watermark, json, chars FROM webchat_activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark',
     ),
     expired: database.prepare<[number, number], { id: string }>('SELECT id FROM webchat_conversations WHERE last_active_at <= ? LIMIT ?'),
+    totalChars: database.prepare<[], { total: number | null }>('SELECT SUM(chars) AS total FROM webchat_conversations'),
+    leastRecent: database.prepare<[number], { id: string; chars: number }>(
+      'SELECT id, chars FROM webchat_conversations ORDER BY last_active_at LIMIT ?',
+    ),
     deleteConversation: database.prepare<[string]>('DELETE FROM webchat_conversations WHERE id = ?'),
     deleteLog: database.prepare<[string]>('DELETE FROM webchat_activities WHERE conversation_id = ?'),
   };
@@ -168,21 +178,41 @@ export function createSqliteConversationStore(
     return logRow(conversationId, row, () => ({ activityId: id, json: JSON.stringify({ ...rest, id }) }));
   });
 
+  const drop = (ids: string[]): void => {
+    database.transaction(() => {
+      for (const id of ids) {
+        statements.deleteLog.run(id);
+        statements.deleteConversation.run(id);
+      }
+    })();
+    for (const id of ids) listeners.notify(id, { kind: 'ended' });
+  };
+
+  /** Deletes expired conversations, then the least recently active while over the total size; batch by batch. */
   const sweep = async (): Promise<number> => {
     let removed = 0;
     for (;;) {
       if (!database.open) return removed;
       const ids = statements.expired.all(now() - retentionMs, SWEEP_BATCH).map((row) => row.id);
-      if (ids.length === 0) return removed;
-      database.transaction(() => {
-        for (const id of ids) {
-          statements.deleteLog.run(id);
-          statements.deleteConversation.run(id);
-        }
-      })();
-      for (const id of ids) listeners.notify(id, { kind: 'ended' });
+      if (ids.length === 0) break;
+      drop(ids);
       removed += ids.length;
       // Let requests in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (;;) {
+      if (!database.open) return removed;
+      let excess = (statements.totalChars.get()?.total ?? 0) - maxTotalChars;
+      if (excess <= 0) return removed;
+      const ids: string[] = [];
+      for (const row of statements.leastRecent.all(SWEEP_BATCH)) {
+        if (excess <= 0) break;
+        ids.push(row.id);
+        excess -= row.chars;
+      }
+      if (ids.length === 0) return removed;
+      drop(ids);
+      removed += ids.length;
       await new Promise((resolve) => setImmediate(resolve));
     }
   };

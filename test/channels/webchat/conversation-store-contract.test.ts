@@ -284,6 +284,23 @@ describe('what survives: the SQLite and Redis stores', () => {
     expect(database.prepare('SELECT COUNT(*) AS n FROM webchat_activities').get()).toEqual({ n: 0 });
   });
 
+  it('SQLite: the sweep drops the least recently active conversations beyond the total size', async () => {
+    const clock = createFakeClock(1_000_000);
+    const database = sqliteDatabase();
+    const store = track(createSqliteConversationStore(database, { maxTotalChars: 3000, sweepIntervalMs: 10, now: clock.now }));
+    for (const id of ['a', 'b', 'c', 'd']) {
+      await store.create({ conversationId: id });
+      await store.append(id, message('z'.repeat(900)));
+      clock.advance(120_000);
+    }
+    await store.get('a'); // a is now the most recently active
+    // Read behind the store's back: a get() would make b recent again.
+    const ids = () => (database.prepare('SELECT id FROM webchat_conversations ORDER BY id').all() as { id: string }[]).map((row) => row.id);
+    const deadline = Date.now() + 2000;
+    while (ids().includes('b') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ids()).toEqual(['a', 'c', 'd']);
+  });
+
   it('SQLite: rows corrupted by hand are skipped, never served or thrown', async () => {
     const database = sqliteDatabase();
     const store = track(createSqliteConversationStore(database));
