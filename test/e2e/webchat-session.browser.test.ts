@@ -19,10 +19,11 @@ const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const SESSION_KEY = 'gatewayDoctor.session';
 const t = translatorFor(createI18n(), 'en');
 
-/** The fixed start of a translated sentence, before its first variable; the widget typesets ' as ’. */
+/** The fixed start of a translated sentence, before its first variable; the widget typesets quotes (' as ’). */
 const startOf = (key: Parameters<typeof t>[0]): RegExp => {
   const prefix = t(key, { host: '\u0000', time: '\u0000', hours: 0 }).split('\u0000')[0] ?? '';
-  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, "['’]")}`);
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/'/g, "['’]").replace(/"/g, '["“”]')}`);
 };
 
 describe('the widget across a server restart and a page reload', () => {
@@ -154,6 +155,41 @@ describe('the widget across a server restart and a page reload', () => {
     } finally {
       await embedPage.close();
       await host.close();
+    }
+  });
+
+  it('starts a fresh chat, instead of "Unable to connect.", when the restarted server no longer knows it', async () => {
+    await app?.close();
+    const memory = { STORAGE: 'memory', WEBCHAT_TOKEN_SECRET: env().WEBCHAT_TOKEN_SECRET };
+    app = await createTestApp(memory);
+    const port = app.port;
+    const fresh = await browser.newPage({ locale: 'en-US' });
+    try {
+      await fresh.goto(`http://127.0.0.1:${port}/`);
+      const greetings = fresh.locator('.webchat__bubble__content').getByText(startOf('greeting.hello'));
+      await greetings.first().waitFor({ timeout: 30_000 });
+      const before = await fresh.evaluate((key) => JSON.parse(window.sessionStorage.getItem(key) ?? 'null'), SESSION_KEY);
+      await app.close();
+      app = undefined;
+      app = await createTestApp({ ...memory, PORT: String(port) });
+      // The old conversation is gone with the process: the widget greets again, in a new conversation.
+      await fresh.waitForFunction(
+        ([key, old]) => {
+          const saved = JSON.parse(window.sessionStorage.getItem(key) ?? 'null') as { conversationId?: string } | null;
+          return saved?.conversationId !== undefined && saved.conversationId !== old;
+        },
+        [SESSION_KEY, before?.conversationId] as const,
+        { timeout: 60_000 },
+      );
+      await greetings.first().waitFor({ timeout: 30_000 });
+      await fresh.locator(SEND_BOX).fill(`${site.url} shows 502 Bad Gateway`);
+      await fresh.locator(SEND_BOX).press('Enter');
+      await fresh
+        .locator('.ac-pushButton', { hasText: t('choice.watch') })
+        .first()
+        .waitFor({ timeout: 30_000 });
+    } finally {
+      await fresh.close();
     }
   });
 });

@@ -192,14 +192,19 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
           // Offline for now: the next tick tries again.
         });
       }, 60 * 1000);
-      directLine.activity$.subscribe(function () { remember(); });
-      // 3 ExpiredToken, 4 FailedToConnect, 5 Ended (botframework-directlinejs ConnectionStatus).
-      directLine.connectionStatus$.subscribe(function (status) {
-        if (status === 2) remember();
-        if (lost || (status !== 3 && status !== 4 && status !== 5)) return;
+      function giveUp() {
+        if (lost) return;
         lost = true;
         clearInterval(refreshTimer);
         onLost();
+      }
+      // The activity stream errors out when the client stops trying (e.g. the conversation is gone after a
+      // restart of a server that kept no log), sometimes without a status change.
+      directLine.activity$.subscribe(function () { remember(); }, giveUp);
+      // 3 ExpiredToken, 4 FailedToConnect, 5 Ended (botframework-directlinejs ConnectionStatus).
+      directLine.connectionStatus$.subscribe(function (status) {
+        if (status === 2) remember();
+        if (status === 3 || status === 4 || status === 5) giveUp();
       });
       window.addEventListener('pagehide', remember);
     }
