@@ -35,13 +35,15 @@ import { createSlackRoutes, SlackAdapter } from './channels/slack';
 import { createStatusRoutes } from './channels/status/status-page';
 import {
   attachDirectLineStream,
+  createConversationStore,
   createDirectLineRoutes,
-  createMemoryConversationStore,
+  createLimiterFactory,
   createTokenService,
   createWebChatPageRoutes,
   DirectLineAdapter,
   resolveTokenSecret,
 } from './channels/webchat';
+import { stateTtlFromDays } from './storage/retention';
 import { createWatchService, type WatchService } from './watch/watch-service';
 import { hostMatches } from './incidents/host-match';
 import { createIncidentRoutes } from './incidents/incident-routes';
@@ -120,12 +122,26 @@ export async function startApp(
   const clientAddress = createClientAddress(config.trustProxy);
 
   // Web chat over our own Direct Line 3.0 endpoint (or Azure's when DIRECTLINE_SECRET is set).
+  // Tokens are HMACs: any instance with the same secret verifies them, so several instances need one secret.
   const tokenSecret = resolveTokenSecret(config.webchat.tokenSecret);
   if (tokenSecret.generated) {
-    logger.warn('WEBCHAT_TOKEN_SECRET is not set: web chat tokens are signed with a random per-process secret (fine for one instance)');
+    logger.warn(
+      core.backend.kind === 'redis'
+        ? 'WEBCHAT_TOKEN_SECRET is not set: each instance signs web chat tokens with its own random secret, so chats break ' +
+            'when a request reaches another instance or after a restart; give every instance the same WEBCHAT_TOKEN_SECRET'
+        : 'WEBCHAT_TOKEN_SECRET is not set: web chat tokens are signed with a random per-process secret, so open chats ' +
+            'cannot reconnect after a restart (fine for one instance in development)',
+    );
+  } else {
+    logger.info('web chat tokens are signed with WEBCHAT_TOKEN_SECRET: every instance serving these chats needs the same value');
   }
   const tokens = createTokenService({ secret: tokenSecret.secret });
-  const directLine = new DirectLineAdapter({ store: createMemoryConversationStore() });
+  // The Direct Line log lives where the rest of the state does: memory, the SQLite file, or shared Redis.
+  const conversations = createConversationStore(core.backend, {
+    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
+    onError: (err) => logger.warn({ err }, 'web chat conversation store background work failed'),
+  });
+  const directLine = new DirectLineAdapter({ store: conversations });
   directLine.onTurnError = async (_context, err) => {
     logger.error({ err }, 'web chat turn failed');
   };
@@ -251,6 +267,8 @@ export async function startApp(
       publicUrl: config.publicUrl,
       azure: azureDirectLine,
       clientIp: clientAddress,
+      // With Redis, a client's budgets are the fleet's, not one instance's.
+      createLimiter: createLimiterFactory(core.backend),
     }),
     ...createWebChatPageRoutes({
       allowedOrigins: config.webchat.allowedOrigins,

@@ -1,8 +1,11 @@
 /**
  * The Direct Line conversation log: per conversation, an append-only list of activities, each with a
  * watermark one higher than the last. A client that comes back with the last watermark it saw gets exactly
- * what came after it. The interface is async so a shared (Redis) store can follow the memory one.
+ * what came after it. Three variants share this interface and its limits: in memory (one process), SQLite
+ * (survives a restart) and Redis (survives restarts and is shared by every instance); see
+ * docs/webchat-sessions.md.
  */
+import { z } from 'zod';
 
 /** An activity as clients receive it: plain JSON, with the id the store gave it. */
 export interface DirectLineActivity {
@@ -69,8 +72,11 @@ export interface ConversationStore {
    * an unknown conversation.
    */
   activitiesAfter(conversationId: string, watermark: number | undefined): Promise<ActivitySet | undefined>;
-  /** Live events for one conversation; returns the unsubscribe function. */
-  subscribe(conversationId: string, listener: ConversationListener): () => void;
+  /**
+   * Live events for one conversation; resolves, once events are flowing (for Redis: once the channel is
+   * subscribed), to the unsubscribe function. Read the backlog after it resolves so nothing falls in between.
+   */
+  subscribe(conversationId: string, listener: ConversationListener): Promise<() => void>;
   /** Stops background work (the idle sweep); the store still answers afterwards. */
   close(): Promise<void>;
 }
@@ -98,7 +104,8 @@ export interface MemoryConversationStore extends ConversationStore {
   stats(): { conversations: number; activities: number; chars: number };
 }
 
-interface Entry {
+/** One logged activity with its watermark, as every variant keeps it. */
+export interface LogEntry {
   watermark: number;
   activity: DirectLineActivity;
   /** JSON length of the activity: what the size budgets count. */
@@ -107,11 +114,150 @@ interface Entry {
 
 interface MemoryConversation {
   record: ConversationRecord;
-  entries: Entry[];
+  entries: LogEntry[];
   chars: number;
   lastWatermark: number;
   lastActiveAt: number;
   listeners: Set<ConversationListener>;
+}
+
+/** The per-conversation limits every variant keeps (the memory store's own defaults). */
+export const DEFAULT_CONVERSATION_LIMITS = {
+  maxActivities: 200,
+  maxConversationChars: 512 * 1024,
+  maxAnswerChars: 256 * 1024,
+} as const;
+
+/**
+ * How long the SQLite and Redis stores keep a conversation after its last use: the longest a watch waits
+ * before its proactive answer (24 hours), so "it's back" always finds its conversation; never longer than
+ * STATE_TTL_DAYS (the caller caps it).
+ */
+export const DEFAULT_PERSISTENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** The limits of the SQLite and Redis stores. */
+export interface PersistentConversationStoreOptions {
+  /** Activities kept per conversation; older ones are dropped first. */
+  maxActivities?: number;
+  /** Size (JSON characters; UTF-8 bytes in Redis) kept per conversation; older activities are dropped first. */
+  maxConversationChars?: number;
+  /** Largest answer of `activitiesAfter` (JSON characters); one activity is always included so clients progress. */
+  maxAnswerChars?: number;
+  /** A conversation unused for this long is gone. */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+/** What a stored conversation record must look like; anything else (an older version, a hand edit) is unknown. */
+export const storedRecordSchema = z.object({
+  conversationId: z.string().min(1),
+  userId: z.string().min(1).optional(),
+  locale: z.string().min(1).optional(),
+  createdAt: z.number(),
+});
+
+/** What a stored activity must look like to be served; others are skipped. */
+export const storedActivitySchema = z.looseObject({ id: z.string().min(1), type: z.string().min(1) });
+
+/** A stored record, validated; undefined when it is missing or unreadable. */
+export function readRecord(json: string | null | undefined): ConversationRecord | undefined {
+  if (typeof json !== 'string') return undefined;
+  const parsed = storedRecordSchema.safeParse(safeJson(json));
+  return parsed.success ? dropUndefinedFields(parsed.data) : undefined;
+}
+
+/** A stored activity, validated; undefined when it is unreadable (the caller skips it). */
+export function readActivity(json: string): DirectLineActivity | undefined {
+  const parsed = storedActivitySchema.safeParse(safeJson(json));
+  return parsed.success ? (parsed.data as DirectLineActivity) : undefined;
+}
+
+function safeJson(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+function dropUndefinedFields(record: z.infer<typeof storedRecordSchema>): ConversationRecord {
+  const { conversationId, userId, locale, createdAt } = record;
+  return { conversationId, ...(userId === undefined ? {} : { userId }), ...(locale === undefined ? {} : { locale }), createdAt };
+}
+
+/**
+ * One answer of `activitiesAfter` from a conversation's entries (in watermark order): at most `maxAnswerChars`
+ * but never empty while something remains, so a client always progresses.
+ */
+export function pageAfter(
+  entries: Iterable<LogEntry>,
+  watermark: number | undefined,
+  lastWatermark: number,
+  maxAnswerChars: number,
+): ActivitySet {
+  const from = watermark ?? 0;
+  const activities: DirectLineActivity[] = [];
+  let chars = 0;
+  let last = from;
+  for (const entry of entries) {
+    if (entry.watermark <= from) continue;
+    if (activities.length > 0 && chars + entry.chars > maxAnswerChars) {
+      // The rest comes with the next request, from the watermark of the last activity included here.
+      return { activities, watermark: String(last) };
+    }
+    activities.push(entry.activity);
+    chars += entry.chars;
+    last = entry.watermark;
+  }
+  return { activities, watermark: String(lastWatermark) };
+}
+
+/** Live listeners of this process, per conversation; a listener that throws is dropped, never the writer. */
+export interface ListenerRegistry {
+  /** Adds a listener; `first` says it is the conversation's first (time to subscribe upstream). */
+  add(conversationId: string, listener: ConversationListener): { first: boolean };
+  /** Removes a listener; `last` says the conversation has none left (time to unsubscribe upstream). */
+  remove(conversationId: string, listener: ConversationListener): { last: boolean };
+  notify(conversationId: string, event: ConversationEvent): void;
+  /** Conversations with at least one listener. */
+  conversations(): string[];
+  clear(): void;
+}
+
+/** Builds an empty registry. */
+export function createListenerRegistry(): ListenerRegistry {
+  const byConversation = new Map<string, Set<ConversationListener>>();
+  return {
+    add(conversationId, listener) {
+      const existing = byConversation.get(conversationId);
+      if (existing) {
+        existing.add(listener);
+        return { first: false };
+      }
+      byConversation.set(conversationId, new Set([listener]));
+      return { first: true };
+    },
+    remove(conversationId, listener) {
+      const listeners = byConversation.get(conversationId);
+      if (!listeners?.delete(listener)) return { last: false };
+      if (listeners.size > 0) return { last: false };
+      byConversation.delete(conversationId);
+      return { last: true };
+    },
+    notify(conversationId, event) {
+      const listeners = byConversation.get(conversationId);
+      for (const listener of [...(listeners ?? [])]) {
+        try {
+          listener(event);
+        } catch {
+          // A listener's failure (a socket that broke mid-send) is its own business, never the writer's; it
+          // stays registered until its owner unsubscribes, so the upstream subscription count stays right.
+        }
+      }
+    },
+    conversations: () => [...byConversation.keys()],
+    clear: () => byConversation.clear(),
+  };
 }
 
 /** Direct Line's id shape: the conversation, a bar, and a zero-padded sequence number. */
@@ -132,12 +278,12 @@ export function parseWatermark(value: unknown): number | undefined | null {
  * back even when no request arrives; `close()` stops it.
  */
 export function createMemoryConversationStore({
-  maxActivities = 200,
-  maxConversationChars = 512 * 1024,
+  maxActivities = DEFAULT_CONVERSATION_LIMITS.maxActivities,
+  maxConversationChars = DEFAULT_CONVERSATION_LIMITS.maxConversationChars,
   maxTotalChars = 32 * 1024 * 1024,
   maxConversations = 5000,
   idleMs = 60 * 60 * 1000,
-  maxAnswerChars = 256 * 1024,
+  maxAnswerChars = DEFAULT_CONVERSATION_LIMITS.maxAnswerChars,
   sweepIntervalMs = 60_000,
   now = Date.now,
 }: MemoryConversationStoreOptions = {}): MemoryConversationStore {
@@ -295,24 +441,10 @@ export function createMemoryConversationStore({
     async activitiesAfter(conversationId, watermark) {
       const conversation = touch(conversationId);
       if (!conversation) return undefined;
-      const from = watermark ?? 0;
-      const activities: DirectLineActivity[] = [];
-      let chars = 0;
-      let last = from;
-      for (const entry of conversation.entries) {
-        if (entry.watermark <= from) continue;
-        if (activities.length > 0 && chars + entry.chars > maxAnswerChars) {
-          // The rest comes with the next request, from the watermark of the last activity included here.
-          return { activities, watermark: String(last) };
-        }
-        activities.push(entry.activity);
-        chars += entry.chars;
-        last = entry.watermark;
-      }
-      return { activities, watermark: String(conversation.lastWatermark) };
+      return pageAfter(conversation.entries, watermark, conversation.lastWatermark, maxAnswerChars);
     },
 
-    subscribe(conversationId, listener) {
+    async subscribe(conversationId, listener) {
       const conversation = conversations.get(conversationId);
       if (!conversation) return () => undefined;
       conversation.listeners.add(listener);

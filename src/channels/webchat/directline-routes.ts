@@ -14,7 +14,13 @@ import type { Logger } from '../../observability/logger';
 import type { RouteSpec } from '../../server';
 import type { DirectLineAdapter } from './directline-adapter';
 import { createListActivitiesRoute, createPostActivityRoute } from './routes/activity-routes';
-import { createActivityLimiters, createTokenLimiter, type ActivityLimits } from './routes/activity-limits';
+import {
+  createActivityLimiters,
+  createMemoryLimiter,
+  createTokenLimiter,
+  type ActivityLimits,
+  type LimiterFactory,
+} from './routes/activity-limits';
 import { createPostedActivitySchema, DEFAULT_MAX_TEXT_LENGTH } from './routes/activity-schemas';
 import { createTurnRunner } from './routes/bot-turn';
 import { createReconnectRoute, createStartConversationRoute } from './routes/conversation-routes';
@@ -23,7 +29,7 @@ import { createTokenGenerateRoute, createTokenRefreshRoute, createWebChatTokenRo
 import type { TokenService } from './tokens';
 
 // The routes' public surface, where the channel's barrel and the tests have always found it.
-export { DEFAULT_ACTIVITY_LIMITS, type ActivityLimits, type RateWindow } from './routes/activity-limits';
+export { DEFAULT_ACTIVITY_LIMITS, type ActivityLimits, type LimiterFactory, type RateWindow } from './routes/activity-limits';
 export { createPostedActivitySchema, MAX_STORED_USER_ACTIVITY_CHARS } from './routes/activity-schemas';
 
 /** Where Azure's Direct Line lives when DIRECTLINE_SECRET is set. */
@@ -43,6 +49,8 @@ export interface DirectLineRoutesDeps {
   tokenRateLimiter?: RateLimiterAbstract;
   /** Budgets for posted activities; DEFAULT_ACTIVITY_LIMITS where not given. */
   activityLimits?: Partial<ActivityLimits>;
+  /** Where the token and activity limiters keep their counts: this process by default, Redis for a fleet. */
+  createLimiter?: LimiterFactory;
   /**
    * The client's address for every per-client limit (tokens, activities, and the probe via the turn); the
    * socket's address by default. The composition root passes `createClientAddress(config.trustProxy)`.
@@ -65,8 +73,8 @@ export function createDirectLineRoutes(options: DirectLineRoutesDeps): RouteSpec
     clientIp: options.clientIp ?? ((req: Request) => req.socket.remoteAddress ?? 'unknown'),
     publicUrl,
     allowedOrigins,
-    tokenLimiter: options.tokenRateLimiter ?? createTokenLimiter(),
-    activityLimiters: createActivityLimiters(options.activityLimits),
+    tokenLimiter: options.tokenRateLimiter ?? createTokenLimiter(options.createLimiter ?? createMemoryLimiter),
+    activityLimiters: createActivityLimiters(options.activityLimits, options.createLimiter ?? createMemoryLimiter),
     activitySchema: createPostedActivitySchema(maxTextLength),
     runTurn: createTurnRunner({ adapter, logic, logger }),
     azure: azure && resolveAzure(azure),

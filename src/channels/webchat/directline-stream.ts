@@ -157,10 +157,6 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
   };
 
   const serve = async (ws: WebSocket, conversationId: string, claims: TokenClaims, watermark: number | undefined): Promise<void> => {
-    const sockets = [...(byConversation.get(conversationId) ?? []), ws];
-    while (sockets.length > maxSocketsPerConversation) sockets.shift()?.close(CLOSE_REPLACED, 'collision');
-    byConversation.set(conversationId, sockets);
-
     let lastSent = watermark ?? 0;
     let caughtUp = false;
     const early: ConversationEvent[] = [];
@@ -188,11 +184,20 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
       send({ activities: [event.activity], watermark: String(event.watermark) });
     };
 
-    // Subscribe before reading the backlog so nothing logged in between is lost.
-    const unsubscribe = store.subscribe(
+    // Subscribed (for Redis: the channel confirmed) before the backlog is read, so nothing logged in between,
+    // here or on another instance, is lost.
+    const unsubscribe = await store.subscribe(
       conversationId,
       guarded(ws, 'delivery', (event: ConversationEvent) => (caughtUp ? deliver(event) : early.push(event))),
     );
+    // The client may have left while the subscription was being made.
+    if (ws.readyState !== ws.OPEN) {
+      unsubscribe();
+      return;
+    }
+    const sockets = [...(byConversation.get(conversationId) ?? []), ws];
+    while (sockets.length > maxSocketsPerConversation) sockets.shift()?.close(CLOSE_REPLACED, 'collision');
+    byConversation.set(conversationId, sockets);
     const expired = (): boolean => claims.exp * 1000 <= now();
     const keepAlive = setInterval(
       guarded(ws, 'keep-alive', () => {

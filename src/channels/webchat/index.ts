@@ -5,3 +5,6 @@ export * from './directline-routes';
 export * from './directline-stream';
 export * from './page-routes';
 export * from './tokens';
+export * from './create-conversation-store';
+export * from './redis-conversation-store';
+export * from './sqlite-conversation-store';

@@ -73,7 +73,7 @@ describe('memory conversation store', () => {
     const store = createMemoryConversationStore();
     await store.create({ conversationId: 'c1' });
     const events: ConversationEvent[] = [];
-    const unsubscribe = store.subscribe('c1', (event) => events.push(event));
+    const unsubscribe = await store.subscribe('c1', (event) => events.push(event));
     await store.append('c1', message('hello'));
     await store.publish('c1', { type: 'typing' });
     unsubscribe();
@@ -163,7 +163,7 @@ describe('memory conversation store', () => {
       await store.create({ conversationId: 'idle' });
       await store.append('idle', message('hello'));
       const events: ConversationEvent[] = [];
-      store.subscribe('idle', (event) => events.push(event));
+      await store.subscribe('idle', (event) => events.push(event));
       clock.advance(61_000);
       const deadline = Date.now() + 2000;
       while (store.stats().conversations > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -190,10 +190,10 @@ describe('memory conversation store', () => {
     const store = createMemoryConversationStore();
     await store.create({ conversationId: 'c1' });
     const events: ConversationEvent[] = [];
-    store.subscribe('c1', () => {
+    await store.subscribe('c1', () => {
       throw new Error('a socket broke mid-send');
     });
-    store.subscribe('c1', (event) => events.push(event));
+    await store.subscribe('c1', (event) => events.push(event));
     await expect(store.append('c1', message('one'))).resolves.toMatchObject({ id: 'c1|0000001' });
     await store.append('c1', message('two'));
     expect(events.map((e) => e.kind)).toEqual(['logged', 'logged']);

@@ -71,7 +71,7 @@ describe('DirectLineAdapter', () => {
   it('shows typing live without logging it, and drops trace activities', async () => {
     const { store, adapter, userMessage } = await withConversation();
     const events: ConversationEvent[] = [];
-    store.subscribe('c1', (event) => events.push(event));
+    await store.subscribe('c1', (event) => events.push(event));
     await adapter.processActivity(userMessage('x'), async (context) => {
       await context.sendActivities([
         { type: ActivityTypes.Typing },

@@ -222,18 +222,45 @@ export function renderEmbedScript({ strings, defaultTitle = 'Gateway Doctor' }: 
     return base + '/embed/frame?' + query;
   }
 
-  function open() {
+  // ---- session: an open chat stays open across reloads and same-site navigation ----
+  // Only whether the panel was open is kept here (this page's sessionStorage); the conversation itself is
+  // kept by the chat frame on the bot's origin (docs/webchat-sessions.md).
+  var OPEN_KEY = 'gatewayDoctor.open';
+  function rememberOpen(value) {
+    try {
+      if (value) window.sessionStorage.setItem(OPEN_KEY, '1'); else window.sessionStorage.removeItem(OPEN_KEY);
+    } catch (error) {
+      // Storage disabled: the panel simply starts closed.
+    }
+  }
+  function wasOpen() {
+    try {
+      return window.sessionStorage.getItem(OPEN_KEY) === '1';
+    } catch (error) {
+      return false;
+    }
+  }
+  // ---- end of session ----
+
+  // Reopened by itself after a navigation: the page keeps its focus (a visitor did not ask for the chat now).
+  var restored = false;
+
+  function open(restoring) {
+    restored = restoring === true;
+    rememberOpen(true);
     // The widget (and its 3.9 MB bundle) loads only when someone asks for it.
     if (!frame.getAttribute('src')) frame.setAttribute('src', frameUrl());
     isOpen = true;
     css(panel, { display: 'flex' });
     button.setAttribute('aria-expanded', 'true');
     layout();
+    if (restored) return;
     frame.focus();
     if (frameReady) requestFocus();
   }
 
   function close(returnFocus) {
+    rememberOpen(false);
     isOpen = false;
     css(panel, { display: 'none' });
     button.setAttribute('aria-expanded', 'false');
@@ -255,7 +282,7 @@ export function renderEmbedScript({ strings, defaultTitle = 'Gateway Doctor' }: 
     if (event.origin !== base || event.source !== frame.contentWindow || !event.data) return;
     if (event.data.type === 'gatewayDoctor/ready') {
       frameReady = true;
-      if (isOpen) requestFocus();
+      if (isOpen && !restored) requestFocus();
     } else if (event.data.type === 'gatewayDoctor/close' && isOpen) {
       close(true);
     }
@@ -269,6 +296,7 @@ export function renderEmbedScript({ strings, defaultTitle = 'Gateway Doctor' }: 
     // Button first: after opening, Tab from the button goes straight into the panel.
     document.body.appendChild(button);
     document.body.appendChild(panel);
+    if (wasOpen()) open(true);
   }
   if (document.body) attach(); else document.addEventListener('DOMContentLoaded', attach);
 

@@ -47,9 +47,25 @@ export const DEFAULT_ACTIVITY_LIMITS: ActivityLimits = {
   },
 };
 
-/** The default limiter of `POST /api/webchat/token`: 20 new chats a minute per client address, in memory. */
-export function createTokenLimiter(): RateLimiterAbstract {
-  return new RateLimiterMemory({ points: 20, duration: 60, keyPrefix: 'webchat-token' });
+/** What a limiter is built from: a budget and the prefix that keeps its keys apart from other limiters'. */
+export interface LimiterSpec {
+  points: number;
+  duration: number;
+  keyPrefix: string;
+}
+
+/**
+ * Builds one limiter. In memory by default (one instance); the composition root passes one on Redis when
+ * STORAGE is Redis, so every instance spends the same budgets.
+ */
+export type LimiterFactory = (spec: LimiterSpec) => RateLimiterAbstract;
+
+/** Limiters kept in this process. */
+export const createMemoryLimiter: LimiterFactory = (spec) => new RateLimiterMemory(spec);
+
+/** The default limiter of `POST /api/webchat/token`: 20 new chats a minute per client address. */
+export function createTokenLimiter(createLimiter: LimiterFactory = createMemoryLimiter): RateLimiterAbstract {
+  return createLimiter({ points: 20, duration: 60, keyPrefix: 'webchat-token' });
 }
 
 /** The posted-activity and read limiters of every conversation and client. */
@@ -59,15 +75,18 @@ export interface ActivityLimiters {
 }
 
 /** Builds the limiters of `limits`, DEFAULT_ACTIVITY_LIMITS for each kind not given. */
-export function createActivityLimiters(given: Partial<ActivityLimits> = {}): ActivityLimiters {
+export function createActivityLimiters(
+  given: Partial<ActivityLimits> = {},
+  createLimiter: LimiterFactory = createMemoryLimiter,
+): ActivityLimiters {
   const limits: ActivityLimits = {
     turns: given.turns ?? DEFAULT_ACTIVITY_LIMITS.turns,
     typing: given.typing ?? DEFAULT_ACTIVITY_LIMITS.typing,
     reads: given.reads ?? DEFAULT_ACTIVITY_LIMITS.reads,
   };
   const build = (kind: keyof ActivityLimits, scope: 'conversation' | 'client', windows: readonly RateWindow[]) =>
-    windows.map(
-      (window, i) => new RateLimiterMemory({ points: window.points, duration: window.seconds, keyPrefix: `webchat-${kind}-${scope}-${i}` }),
+    windows.map((window, i) =>
+      createLimiter({ points: window.points, duration: window.seconds, keyPrefix: `webchat-${kind}-${scope}-${i}` }),
     );
   const forKind = (kind: keyof ActivityLimits) => ({
     conversation: build(kind, 'conversation', limits[kind].perConversation),
