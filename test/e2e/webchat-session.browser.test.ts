@@ -74,7 +74,7 @@ describe('the widget across a server restart and a page reload', () => {
     const port = app.port;
     page = await browser.newPage({ locale: 'en-US' });
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`http://127.0.0.1:${port}/embed/frame`);
     await page.locator(SEND_BOX).waitFor();
     const report = `${site.url} shows 502 Bad Gateway`;
     await page.locator(SEND_BOX).fill(report);
@@ -165,7 +165,7 @@ describe('the widget across a server restart and a page reload', () => {
     const port = app.port;
     const fresh = await browser.newPage({ locale: 'en-US' });
     try {
-      await fresh.goto(`http://127.0.0.1:${port}/`);
+      await fresh.goto(`http://127.0.0.1:${port}/embed/frame`);
       const greetings = fresh.locator('.webchat__bubble__content').getByText(startOf('greeting.hello'));
       await greetings.first().waitFor({ timeout: 30_000 });
       const before = await fresh.evaluate((key) => JSON.parse(window.sessionStorage.getItem(key) ?? 'null'), SESSION_KEY);
