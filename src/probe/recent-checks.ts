@@ -1,6 +1,6 @@
 /**
  * The hosts checked recently and what the probe last said about each. Bounded, newest first; in memory
- * per instance. Two readers: the admin API sees every host with the probe's true verdicts; the public
+ * per instance, or shared by the fleet through Redis (`shared`, src/probe/redis-recent-checks.ts). Two readers: the admin API sees every host with the probe's true verdicts; the public
  * status board (`/api/status`, `/status`) sees only the hosts the help desk listed (STATUS_HOSTS), as the
  * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
@@ -28,6 +28,25 @@ export interface RecentChecks {
   listPublic(limit?: number): RecentCheck[];
   /** False when the board can list nothing at all (no STATUS_HOSTS), so it can say so instead of "none yet". */
   hasListedHosts(): boolean;
+  /** Reloads the fleet's rows now (shared only; the readers above stay synchronous and read the last load). */
+  refresh?(): Promise<void>;
+  /** Stops the background reloads. */
+  close?(): void;
+}
+
+/** One host's row as the fleet shares it: the truth and the public view (`asks` counted by the store). */
+export interface SharedRecentRow {
+  host: string;
+  truth: RecentCheck;
+  shown: RecentCheck;
+}
+
+/** Where the fleet keeps its recent checks (Redis); see src/probe/redis-recent-checks.ts. */
+export interface SharedRecentRows {
+  /** Stores a host's newest row, counts one more ask, drops the oldest hosts past the cap; resolves to the fleet's ask count. */
+  push(row: SharedRecentRow): Promise<number | undefined>;
+  /** The fleet's rows, newest first; undefined when they cannot be read now (the last load is kept). */
+  load(): Promise<SharedRecentRow[] | undefined>;
 }
 
 export interface RecentChecksOptions {
@@ -39,6 +58,12 @@ export interface RecentChecksOptions {
    * the seam they plug into (matched like `statusHosts`).
    */
   openIncidentHosts?: () => readonly string[];
+  /** The fleet's shared rows; without it the rows are this instance's only. */
+  shared?: SharedRecentRows;
+  /** How often the shared rows are reloaded for the synchronous readers. Default 1000 ms. */
+  refreshMs?: number;
+  /** Told when the shared rows could not be written or read (the instance's own rows are served meanwhile). */
+  onSharedError?: (error: Error) => void;
 }
 
 interface Entry {
@@ -51,8 +76,26 @@ export function createRecentChecks({
   maxHosts = 200,
   statusHosts = [],
   openIncidentHosts = () => [],
+  shared,
+  refreshMs = 1000,
+  onSharedError,
 }: RecentChecksOptions = {}): RecentChecks {
-  const rows = new Map<string, Entry>();
+  let rows = new Map<string, Entry>();
+  const failed = (error: unknown): void => onSharedError?.(error instanceof Error ? error : new Error(String(error)));
+  const refresh = async (): Promise<void> => {
+    if (!shared) return;
+    try {
+      const loaded = await shared.load();
+      if (!loaded) return;
+      // Stored oldest last: the map's insertion order is oldest first.
+      rows = new Map([...loaded].reverse().map((row) => [row.host, { truth: row.truth, shown: row.shown }]));
+    } catch (error) {
+      failed(error);
+    }
+  };
+  // The board and the admin API read synchronously: the fleet's rows are reloaded in the background.
+  const timer = shared ? setInterval(() => void refresh(), refreshMs) : undefined;
+  timer?.unref();
   const configured = statusHosts.map(parseHost).filter((host): host is HostName => host !== undefined);
   const listed = (host: string): boolean => {
     const row = parseHost(host);
@@ -79,10 +122,18 @@ export function createRecentChecks({
       rows.delete(host);
       const asks = (previous?.truth.asks ?? 0) + 1;
       const view = publicView(result);
-      rows.set(host, {
+      const entry = {
         truth: rowOf(host, result.url, result, asks),
         shown: rowOf(host, `${url.protocol}//${url.host}/`, view, asks),
-      });
+      };
+      rows.set(host, entry);
+      shared?.push({ host, ...entry }).then((fleetAsks) => {
+        // The fleet's count replaces this instance's own once the store answered.
+        if (fleetAsks !== undefined && rows.get(host) === entry) {
+          entry.truth.asks = fleetAsks;
+          entry.shown.asks = fleetAsks;
+        }
+      }, failed);
       while (rows.size > maxHosts) {
         const oldest = rows.keys().next();
         if (oldest.done) break;
@@ -102,6 +153,10 @@ export function createRecentChecks({
     },
     hasListedHosts() {
       return configured.length > 0 || openIncidentHosts().length > 0;
+    },
+    refresh,
+    close() {
+      clearInterval(timer);
     },
   };
 }
