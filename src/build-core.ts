@@ -18,10 +18,14 @@ import { createAddressPolicy } from './probe/address-policy';
 import { lookupDnsReport } from './probe/dns-report';
 import { createOperatorProber, createProber, type Prober } from './probe/prober';
 import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
+import { createFleetLimiters } from './probe/fleet-limits';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
+import { createRedisProbeCache } from './probe/redis-probe-cache';
+import { createRedisRecentRows } from './probe/redis-recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { ActivityDedupe } from './storage/activity-dedupe';
-import { createStorage, type StorageBundle } from './storage/create-storage';
+import { createStorage, type StorageBackend, type StorageBundle } from './storage/create-storage';
+import { createFleetLock, type FleetLock } from './storage/fleet-lock';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -42,7 +46,9 @@ export interface Core {
   dedupe: ActivityDedupe;
   /** The connection behind `storage`, for the other stores (Direct Line logs, incidents, counters). */
   backend: StorageBundle['backend'];
-  /** True while storage answers (for /readyz). */
+  /** Claims that expire on their own, shared by the fleet on Redis (granted at once otherwise). */
+  fleetLock: FleetLock;
+  /** True while storage answers (for /readyz); false at once while Redis is not connected. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -58,7 +64,18 @@ export interface CoreOverrides {
 /** Builds storage, the probe, the machine with its actors, the turn runner, i18n and metrics. */
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
-  const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
+  const stores = await createStorage(config.storage, {
+    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
+    onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
+    onRedisError: (err) => logger.warn({ err }, 'redis connection failed'),
+  });
+  // Several instances on one Redis share the probe's cache, its in-flight probes, its limits and the recent
+  // checks (docs/several-instances.md); with memory or SQLite all of it stays in this process.
+  const fleet = fleetParts(stores.backend, logger);
+  const recentChecks = createRecentChecks({
+    statusHosts: config.statusHosts,
+    ...(fleet.recentRows ? { shared: fleet.recentRows, onSharedError: (err) => logger.warn({ err }, 'shared recent checks failed') } : {}),
+  });
   // Both probers share the address rules, the resolver and the budget; only their limits differ.
   const probeBasics = {
     timeoutMs: config.probe.timeoutMs,
@@ -71,12 +88,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       recentChecks.record(result);
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
     };
-  const prober = createProber({ ...probeBasics, onResult: recordFor('public') });
+  const prober = createProber({ ...probeBasics, ...fleet.prober, onResult: recordFor('public') });
   const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
-  const stores = await createStorage(config.storage, {
-    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
-    onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
-  });
   // The conversation only ever sees the public view of a probe and of a DNS lookup (src/probe/public-view.ts):
   // the truth stays in the prober, the logs, the metrics and the admin API.
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
@@ -114,6 +127,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   });
   const i18n = createI18n({ fallbackLocale: config.defaultLocale });
   const ready = async () => {
+    // A reconnecting client would queue the read behind its retries: answer 503 at once instead.
+    if (stores.backend.kind === 'redis' && stores.backend.client.status !== 'ready') return false;
     await stores.storage.read(['readyz']);
     return true;
   };
@@ -129,8 +144,28 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     storage: stores.storage,
     dedupe: stores.dedupe,
     backend: stores.backend,
+    fleetLock: createFleetLock(stores.backend),
     ready,
-    close: () => stores.close(),
+    close: () => {
+      recentChecks.close?.();
+      return stores.close();
+    },
+  };
+}
+
+/** What the fleet shares on Redis: the public prober's cache, claims and limits, and the recent checks. */
+function fleetParts(backend: StorageBackend, logger: Logger) {
+  if (backend.kind !== 'redis') return { prober: {}, recentRows: undefined };
+  const { client, keyPrefix } = backend;
+  const shared = createRedisProbeCache({
+    client,
+    keyPrefix,
+    audience: 'public',
+    onError: (err) => logger.warn({ err }, 'shared probe cache failed'),
+  });
+  return {
+    prober: { cache: shared, claims: shared, ...createFleetLimiters({ client, keyPrefix }) },
+    recentRows: createRedisRecentRows({ client, keyPrefix }),
   };
 }
 
