@@ -5,51 +5,22 @@
  * and the board of one instance lists what the other checked. Traffic is Bot Framework `expectReplies`
  * on /api/messages from loopback; notifications go to a loopback connector.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningApp } from '../../src/index';
 import { expectHealthy } from '../helpers/attack';
 import { createActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { createCountingSite, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
+import { startConnector, type FakeConnector } from '../helpers/fake-connector';
 import { withRedisServer } from '../helpers/redis-server';
 
 jest.setTimeout(60_000);
 
 const stateOf = (replies: BotReply[]): string | undefined => replies.at(-1)?.channelData?.gatewayDoctor?.state;
 
-/** A Bot Framework connector on loopback: records the proactive messages the bot posts into conversations. */
-async function startConnector(): Promise<{ url: string; received: { conversation: string; body: BotReply }[]; close(): Promise<void> }> {
-  const received: { conversation: string; body: BotReply }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
-      if (req.method === 'POST' && match?.[1]) {
-        received.push({ conversation: decodeURIComponent(match[1]), body: JSON.parse(body) as BotReply });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `sent-${received.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe('two instances on one Redis', () => {
   const redis = withRedisServer();
   let one: RunningApp;
   let two: RunningApp;
-  let connector: Awaited<ReturnType<typeof startConnector>>;
+  let connector: FakeConnector;
 
   beforeAll(async () => {
     connector = await startConnector();
