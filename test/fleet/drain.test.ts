@@ -12,7 +12,7 @@ import { expectHealthy } from '../helpers/attack';
 import { createActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { startConnector, type FakeConnector } from '../helpers/fake-connector';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
-import { withRedisServer } from '../helpers/redis-server';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server';
 
 jest.setTimeout(90_000);
 
@@ -54,12 +54,15 @@ async function startInstance(env: Record<string, string>): Promise<Instance> {
 }
 
 describe('an instance leaving the fleet', () => {
-  const redis = withRedisServer();
+  // Started and stopped by hand: Redis must outlive the apps' close() in afterAll.
+  let redisServer: RedisServer;
+  const redis = () => redisServer;
   let survivor: RunningApp;
   let slowSite: LoopbackServer;
   let connector: FakeConnector;
 
   beforeAll(async () => {
+    redisServer = await startRedisServer();
     connector = await startConnector();
     survivor = await createTestApp({ STORAGE: redis().url, PROBE_TIMEOUT_MS: '3000', WATCH_INTERVAL_MS: '3600000' });
     // Slow enough that a signal lands while the turn is probing it.
@@ -74,6 +77,7 @@ describe('an instance leaving the fleet', () => {
     await survivor?.close();
     await slowSite?.close();
     await connector?.close();
+    await redisServer?.stop();
   });
 
   const message = (conversation: string, text: string, extra: Record<string, unknown> = {}) =>

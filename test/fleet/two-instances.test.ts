@@ -10,19 +10,22 @@ import { expectHealthy } from '../helpers/attack';
 import { createActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { createCountingSite, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 import { startConnector, type FakeConnector } from '../helpers/fake-connector';
-import { withRedisServer } from '../helpers/redis-server';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server';
 
 jest.setTimeout(60_000);
 
 const stateOf = (replies: BotReply[]): string | undefined => replies.at(-1)?.channelData?.gatewayDoctor?.state;
 
 describe('two instances on one Redis', () => {
-  const redis = withRedisServer();
+  // Started and stopped by hand: Redis must outlive the apps' close() in afterAll.
+  let redisServer: RedisServer;
+  const redis = () => redisServer;
   let one: RunningApp;
   let two: RunningApp;
   let connector: FakeConnector;
 
   beforeAll(async () => {
+    redisServer = await startRedisServer();
     connector = await startConnector();
     const env = { STORAGE: redis().url, PROBE_TIMEOUT_MS: '3000', STATUS_HOSTS: '127.0.0.1', WATCH_INTERVAL_MS: '3600000' };
     [one, two] = await Promise.all([createTestApp(env), createTestApp(env)]);
@@ -30,6 +33,7 @@ describe('two instances on one Redis', () => {
   afterAll(async () => {
     await Promise.all([one?.close(), two?.close()]);
     await connector?.close();
+    await redisServer?.stop();
   });
 
   const message = (conversation: string, text: string, extra: Record<string, unknown> = {}) =>
