@@ -14,14 +14,16 @@ export interface FleetLimitsOptions {
   /** Prefix of every key (the storage's, e.g. `gd:`). */
   keyPrefix?: string;
   /** Budgets per limiter; default the single instance's (DEFAULT_PUBLIC_LIMITS). */
-  limits?: typeof DEFAULT_PUBLIC_LIMITS;
+  limits?: Readonly<Record<LimitName, { points: number; duration: number }>>;
 }
+
+type LimitName = keyof typeof DEFAULT_PUBLIC_LIMITS;
 
 type FleetLimiters = Required<Pick<ProberOptions, 'perHostLimiter' | 'perRequesterLimiter' | 'perClientLimiter'>>;
 
 /** The three public limiters on Redis, each insured by a memory limiter. */
 export function createFleetLimiters({ client, keyPrefix = 'gd:', limits = DEFAULT_PUBLIC_LIMITS }: FleetLimitsOptions): FleetLimiters {
-  const limiter = (name: keyof typeof DEFAULT_PUBLIC_LIMITS) =>
+  const limiter = (name: LimitName) =>
     new RateLimiterRedis({
       storeClient: client,
       keyPrefix: `${keyPrefix}limit:${name}`,
