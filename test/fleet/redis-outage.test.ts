@@ -71,6 +71,8 @@ describe('Redis going away and coming back', () => {
     // In the person's language.
     const duringGerman = await say('outage-de', 'nein', 'de-DE');
     expect(duringGerman[0]?.text).toBe(german.fleet.tryAgain);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_doctor_turns_total\{channel="emulator",outcome="unavailable"\} 2/);
     await expectHealthy(app.url);
 
     await redis.restart();

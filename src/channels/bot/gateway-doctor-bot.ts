@@ -232,10 +232,10 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     try {
       result = await run([this.capabilities(), ...events], activity.id);
     } catch (err) {
-      metrics?.turns.inc({ channel: channelId, outcome: 'error' });
       // Storage out of reach (Redis down, or this instance closing): nothing was saved, so the person's next
       // message continues where they were; they are told to try again in a moment rather than that it broke.
       const unavailable = isStorageError(err, 'storage_unavailable') || isStorageError(err, 'storage_closed');
+      metrics?.turns.inc({ channel: channelId, outcome: unavailable ? 'unavailable' : 'error' });
       if (unavailable) logger.warn({ err, channelId }, 'turn refused: storage unavailable');
       else logger.error({ err, channelId }, 'turn failed');
       const t = translatorFor(i18n, resolveLocale(activity.locale, this.defaultLocale));
