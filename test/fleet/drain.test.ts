@@ -27,7 +27,9 @@ interface Instance {
 
 /** `npm start` in a child process on a free port, resolved once it logs that it listens. */
 async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/index.ts'], {
+  // Node itself with tsx's loader (not the tsx wrapper, which runs the app in a child of its own): the
+  // signals must reach the process that serves.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', PROBE_ALLOW_CIDRS: '127.0.0.0/8', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,6 +141,29 @@ describe('an instance leaving the fleet', () => {
     } finally {
       await site.close();
     }
+  });
+
+  it('answers a redelivery of the turn a SIGKILL cut off, once its claim ran out', async () => {
+    const instance = await startInstance({ STORAGE: redis().url, PROBE_TIMEOUT_MS: '1500' });
+    const activity = message('sigkill-mid-turn', `127.0.0.1:${slowSite.port}/cut shows 502 Bad Gateway`);
+    const cut = sendActivity(instance.url, activity).then(
+      () => 'answered',
+      () => 'cut off',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    instance.child.kill('SIGKILL');
+    expect(await cut).toBe('cut off');
+    // Redelivered at once (the channel's retry): the claim of the dead instance still holds it.
+    expect(await sendActivity(survivor.url, activity)).toEqual([]);
+    // Its claim lasts one turn (two 1.5 s budgets and 1 s) plus 5 s; after that the redelivery is answered.
+    let replies: BotReply[] = [];
+    for (let waited = 0; replies.length === 0 && waited < 20_000; waited += 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      replies = await sendActivity(survivor.url, activity);
+    }
+    expect(replies.at(-1)?.channelData?.gatewayDoctor).toMatchObject({ verdict: 'up' });
+    expect(await sendActivity(survivor.url, activity)).toEqual([]);
+    await expectHealthy(survivor.url);
   });
 
   it('closes Direct Line streams with 1012 "service restart" when draining', async () => {
