@@ -5,7 +5,9 @@
  * and the board of one instance lists what the other checked. Traffic is Bot Framework `expectReplies`
  * on /api/messages from loopback; notifications go to a loopback connector.
  */
+import { Redis } from 'ioredis';
 import type { RunningApp } from '../../src/index';
+import { cacheKey } from '../../src/probe/prober';
 import { expectHealthy } from '../helpers/attack';
 import { createActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { createCountingSite, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -133,6 +135,31 @@ describe('two instances on one Redis', () => {
       expect(connector.received).toHaveLength(2);
       expect(await two.watch.list()).toEqual([]);
     } finally {
+      await site.close();
+    }
+  });
+
+  it('shrugs off junk in the shared keys (an older version, a hostile writer): a miss, never a crash', async () => {
+    const site = await createHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.end('ok');
+    });
+    const client = new Redis(redis().url);
+    try {
+      const target = `http://127.0.0.1:${site.port}/junk`;
+      await client.set(`gd:probe:public:result:${cacheKey(new URL(target))}`, '{"verdict":"up","url":', 'PX', 60_000);
+      await client.hset('gd:recent:rows', `127.0.0.1:${site.port}`, 'x'.repeat(100_000));
+      await client.zadd('gd:recent:order', Date.now(), `127.0.0.1:${site.port}`);
+      await client.set(`gd:limit:perHost:127.0.0.1`, 'not a number');
+      for (const app of [one, two]) {
+        const replies = await sendActivity(app.url, message(`junk-${app.port}`, `${target} shows 502 Bad Gateway`));
+        expect(replies.at(-1)?.channelData?.gatewayDoctor?.verdict).toBeDefined();
+        await app.core.recentChecks.refresh?.();
+        expect((await fetch(`${app.url}/api/status`)).status).toBe(200);
+        await expectHealthy(app.url);
+      }
+    } finally {
+      client.disconnect();
       await site.close();
     }
   });
