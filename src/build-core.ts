@@ -13,23 +13,27 @@ import type { Config } from './config';
 import { createI18n } from './core/i18n';
 import { createTurnRunner, type TurnRunner } from './core/turn-runner';
 import { createAnalytics, type Analytics } from './crowd/analytics';
-import { createCrowdService, type CrowdEvidence, type CrowdService } from './crowd/crowd-service';
+import { CROWD_WINDOW_MS, createCrowdBoard, createCrowdService, type CrowdEvidence, type CrowdService } from './crowd/crowd-service';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createAddressPolicy } from './probe/address-policy';
 import { lookupDnsReport } from './probe/dns-report';
 import { createOperatorProber, createProber, type Prober } from './probe/prober';
 import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
+import { createFleetLimiters } from './probe/fleet-limits';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
+import { createRedisProbeCache } from './probe/redis-probe-cache';
+import { createRedisRecentRows } from './probe/redis-recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createAnalyticsStore } from './storage/analytics-store';
 import { createCrowdStore } from './storage/crowd-store';
-import { createStorage, type StorageBundle } from './storage/create-storage';
 import { createIncidentStore, incidentNotice, type IncidentStore } from './incidents/incident-store';
 import { createStatusFeeds, resolveStatusFeeds } from './incidents/status-feeds';
 import { PRODUCER_NAMES } from '../dialogs/producers';
 import { createSystemResolver } from './probe/resolver';
+import { createStorage, type StorageBackend, type StorageBundle } from './storage/create-storage';
+import { createFleetLock, type FleetLock } from './storage/fleet-lock';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
 
@@ -56,7 +60,9 @@ export interface Core {
   analytics: Analytics;
   /** Incidents and maintenance windows the help desk declared (the conversation quotes the open ones). */
   incidents: IncidentStore;
-  /** True while storage answers (for /readyz). */
+  /** Claims that expire on their own, shared by the fleet on Redis (granted at once otherwise). */
+  fleetLock: FleetLock;
+  /** True while storage answers (for /readyz); false at once while Redis is not connected. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -72,7 +78,22 @@ export interface CoreOverrides {
 /** Builds storage, the probe, the machine with its actors, the turn runner, i18n and metrics. */
 export async function buildCore(config: Readonly<Config>, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const metrics = createMetrics();
-  const recentChecks = createRecentChecks({ statusHosts: config.statusHosts });
+  const stores = await createStorage(config.storage, {
+    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
+    onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
+    onRedisError: (err) => logger.warn({ err }, 'redis connection failed'),
+  });
+  // Several instances on one Redis share the probe's cache, its in-flight probes, its limits and the recent
+  // checks (docs/several-instances.md); with memory or SQLite all of it stays in this process.
+  const fleet = fleetParts(stores.backend, logger);
+  const crowdBoard = createCrowdBoard(CROWD_WINDOW_MS);
+  const recentChecks = createRecentChecks({
+    statusHosts: config.statusHosts,
+    // Hosts enough people asked about join the public board, with their count, while the crowd lasts.
+    crowdReportedHosts: () => crowdBoard.hosts(),
+    crowdOf: (host) => crowdBoard.count(host),
+    ...(fleet.recentRows ? { shared: fleet.recentRows, onSharedError: (err) => logger.warn({ err }, 'shared recent checks failed') } : {}),
+  });
   // Both probers share the address rules, the resolver and the budget; only their limits differ.
   const probeBasics = {
     timeoutMs: config.probe.timeoutMs,
@@ -85,12 +106,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       recentChecks.record(result);
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
     };
-  const prober = createProber({ ...probeBasics, onResult: recordFor('public') });
+  const prober = createProber({ ...probeBasics, ...fleet.prober, onResult: recordFor('public') });
   const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
-  const stores = await createStorage(config.storage, {
-    stateTtlMs: stateTtlFromDays(config.stateTtlDays),
-    onRetentionError: (err) => logger.warn({ err }, 'storage retention sweep failed'),
-  });
   // The conversation only ever sees the public view of a probe and of a DNS lookup (src/probe/public-view.ts):
   // the truth stays in the prober, the logs, the metrics and the admin API.
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
@@ -110,6 +127,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     try {
       const evidence = await crowd.report(input.url, input.requester, result);
       if (evidence) metrics.crowdReports.inc({ crowded: String(evidence.crowded) });
+      if (evidence?.crowded) crowdBoard.note(input.url, evidence.reports);
       return evidence;
     } catch (err) {
       logger.warn({ err }, 'crowd report could not be counted');
@@ -182,6 +200,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   const runner = withAnalytics(baseRunner, analytics, logger);
   const i18n = createI18n({ fallbackLocale: config.defaultLocale });
   const ready = async () => {
+    // A reconnecting client would queue the read behind its retries: answer 503 at once instead.
+    if (stores.backend.kind === 'redis' && stores.backend.client.status !== 'ready') return false;
     await stores.storage.read(['readyz']);
     return true;
   };
@@ -200,11 +220,29 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     crowd,
     analytics,
     incidents,
+    fleetLock: createFleetLock(stores.backend),
     ready,
     close: () => {
       crowd.close();
+      recentChecks.close?.();
       return stores.close();
     },
+  };
+}
+
+/** What the fleet shares on Redis: the public prober's cache, claims and limits, and the recent checks. */
+function fleetParts(backend: StorageBackend, logger: Logger) {
+  if (backend.kind !== 'redis') return { prober: {}, recentRows: undefined };
+  const { client, keyPrefix } = backend;
+  const shared = createRedisProbeCache({
+    client,
+    keyPrefix,
+    audience: 'public',
+    onError: (err) => logger.warn({ err }, 'shared probe cache failed'),
+  });
+  return {
+    prober: { cache: shared, claims: shared, ...createFleetLimiters({ client, keyPrefix }) },
+    recentRows: createRedisRecentRows({ client, keyPrefix }),
   };
 }
 

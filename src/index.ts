@@ -10,6 +10,7 @@ import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createClientAddress } from './http/client-address';
+import { createInFlight } from './http/in-flight';
 import { createLogger, type Logger } from './observability/logger';
 import { installProcessGuards } from './observability/process-guards';
 import { createServer, type RouteSpec } from './server';
@@ -59,6 +60,12 @@ export interface RunningApp {
   watch: WatchService;
   incidents: IncidentService;
   close(): Promise<void>;
+  /**
+   * SIGTERM's way out: /readyz says 503, no new connections are accepted, turns in flight finish (replies
+   * sent, state saved), Direct Line streams close with 1012 "service restart" so clients reconnect
+   * elsewhere, then everything closes. Resolves false when work was still running at `timeoutMs`.
+   */
+  drain(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
 /** Builds and starts everything from a configuration. */
@@ -95,7 +102,10 @@ export async function startApp(
     vouchedChannels,
     defaultLocale: config.defaultLocale,
   });
+  const inFlight = createInFlight();
+  let draining = false;
   const bot = new GatewayDoctorBot({
+    inFlight,
     runner: core.runner,
     i18n: core.i18n,
     logger,
@@ -219,6 +229,8 @@ export async function startApp(
     intervalMs: config.watch.intervalMs,
     // While the help desk holds a site down, a 200 is not "back": the incident's resolve says so instead.
     isHeld: async (url) => (await core.incidents.openFor(url)) !== undefined,
+    // With several instances on one Redis, one of them probes each watched site per round.
+    claimRound: (name, ttlMs) => core.fleetLock.claim(name, ttlMs),
     notifier: {
       notify: (subscription, outcome) =>
         proactive.continue(subscription.reference, (context) =>
@@ -293,7 +305,8 @@ export async function startApp(
         .filter((incident) => config.statusHosts.some((listed) => hostMatches(incident.host, listed)))
         .map(publicIncident),
     metricsToken: config.metricsToken,
-    ready: core.ready,
+    // A draining instance is taken out of the load balancer's rotation before it stops answering.
+    ready: async () => !draining && (await core.ready()),
     routes,
   });
   const stream = attachDirectLineStream(server.server, { store: directLine.store, tokens, logger });
@@ -316,13 +329,43 @@ export async function startApp(
     watch: watchService,
     incidents,
     async close() {
-      watchService?.stop();
+      draining = true;
+      await watchService?.stop();
       await stream.close();
       await directLine.store.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await core.close();
     },
+    async drain({ timeoutMs = drainBoundMs(config) } = {}) {
+      draining = true;
+      const deadline = Date.now() + timeoutMs;
+      logger.info({ inFlight: inFlight.count, timeoutMs }, 'draining');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections with nothing in flight would hold close() open: close them as they go idle.
+      const idleSweep = setInterval(() => server.server.closeIdleConnections(), 100);
+      server.server.closeIdleConnections();
+      const [turnsDone] = await Promise.all([inFlight.idle(deadline), watchService?.stop()]);
+      // The turns are done and saved: web chat clients are told to reconnect (to another instance).
+      await stream.close({ restart: true });
+      const connectionsDone = await Promise.race([stopped.then(() => true), sleep(Math.max(0, deadline - Date.now())).then(() => false)]);
+      clearInterval(idleSweep);
+      if (!connectionsDone) server.server.closeAllConnections();
+      await directLine.store.close();
+      await core.close();
+      const clean = turnsDone && connectionsDone;
+      if (!clean) logger.warn({ inFlight: inFlight.count }, 'drain bound reached with work still running');
+      return clean;
+    },
   };
+}
+
+/** The longest a drain waits: one whole turn (two probe budgets and the machine's margin), plus sending its replies. */
+function drainBoundMs(config: Readonly<Config>): number {
+  return config.probe.timeoutMs * 2 + 3000;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The hand-off targets the configuration names (none: the bot says so instead of pretending). */
@@ -384,11 +427,17 @@ if (require.main === module) {
   installProcessGuards(logger);
   startApp(config, logger).then(
     (app) => {
+      let stopping = false;
       const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         logger.info({ signal }, 'shutting down');
-        app.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
+        app.drain().then(
+          (clean) => process.exit(clean ? 0 : 1),
+          (err: unknown) => {
+            logger.error({ err }, 'drain failed');
+            process.exit(1);
+          },
         );
       };
       process.once('SIGINT', () => stop('SIGINT'));

@@ -49,6 +49,11 @@ export interface TurnRunnerOptions {
   busyDelayMs?: number;
   /** How long an activity id is remembered for de-duplication. */
   dedupeTtlMs?: number;
+  /**
+   * How long an activity stays claimed while its turn runs (when the de-duplication can `remember`): an
+   * instance killed mid-turn blocks a redelivery of it for no longer. Default the turn budget plus 5 s.
+   */
+  claimTtlMs?: number;
 }
 
 export interface TurnRequest {
@@ -104,6 +109,7 @@ export function createTurnRunner({
   busyIntervalMs = 2500,
   busyDelayMs = 150,
   dedupeTtlMs = 24 * 60 * 60 * 1000,
+  claimTtlMs = turnBudgetMs + 5000,
 }: TurnRunnerOptions): TurnRunner {
   async function once(request: TurnRequest): Promise<TurnResult> {
     const items = await storage.read([request.key]);
@@ -193,6 +199,15 @@ export function createTurnRunner({
     });
   }
 
+  /** The turn is saved: its activity is remembered for the whole window (a failure only shortens that to the claim). */
+  async function rememberDone(seenKey: string): Promise<void> {
+    try {
+      await dedupe.remember?.(seenKey, dedupeTtlMs);
+    } catch (err) {
+      logger.warn({ err }, 'could not remember an answered activity beyond its claim');
+    }
+  }
+
   async function callBusy(onBusy: TurnRequest['onBusy']): Promise<void> {
     try {
       await onBusy?.();
@@ -204,7 +219,10 @@ export function createTurnRunner({
   return {
     async run(request) {
       return lock.run(request.key, async () => {
-        if (request.activityId && !(await dedupe.firstSeen(`${request.key}#${request.activityId}`, dedupeTtlMs))) {
+        const seenKey = request.activityId ? `${request.key}#${request.activityId}` : undefined;
+        // Two steps where the de-duplication allows: claimed for the turn's length, remembered once it is saved.
+        const twoStep = dedupe.remember !== undefined;
+        if (seenKey && !(await dedupe.firstSeen(seenKey, twoStep ? claimTtlMs : dedupeTtlMs))) {
           return {
             duplicate: true,
             replies: [],
@@ -219,7 +237,9 @@ export function createTurnRunner({
         // Another instance may have written between our read and write: one retry re-reads and re-applies.
         for (let attempt = 0; ; attempt += 1) {
           try {
-            return await once(request);
+            const result = await once(request);
+            if (seenKey && twoStep) await rememberDone(seenKey);
+            return result;
           } catch (err) {
             if (!isStorageError(err, 'etag_conflict')) throw err;
             if (attempt < 2) continue;

@@ -158,3 +158,40 @@ function hostOf(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** The crowded hosts this instance saw lately, for the board's synchronous readers (host as `URL.host`). */
+export interface CrowdBoard {
+  note(url: string, reports: number): void;
+  hosts(): string[];
+  count(host: string): number | undefined;
+}
+
+/** Remembers crowds for one window after they were last counted, at most MAX_REMEMBERED_HOSTS of them. */
+export function createCrowdBoard(windowMs: number, now: () => number = Date.now): CrowdBoard {
+  const seen = new Map<string, { reports: number; until: number }>();
+  const live = (host: string) => {
+    const entry = seen.get(host);
+    if (entry === undefined) return undefined;
+    if (entry.until > now()) return entry;
+    seen.delete(host);
+    return undefined;
+  };
+  return {
+    note(url, reports) {
+      let host: string;
+      try {
+        host = new URL(url).host;
+      } catch {
+        return;
+      }
+      seen.delete(host);
+      seen.set(host, { reports, until: now() + windowMs });
+      if (seen.size > MAX_REMEMBERED_HOSTS) {
+        const oldest = seen.keys().next();
+        if (!oldest.done) seen.delete(oldest.value);
+      }
+    },
+    hosts: () => [...seen.keys()].filter((host) => live(host) !== undefined),
+    count: (host) => live(host)?.reports,
+  };
+}

@@ -10,6 +10,20 @@ export interface ProbeCache {
   set(key: string, result: ProbeResult, ttlMs: number): Promise<void>;
 }
 
+/**
+ * Fleet-wide coalescing (src/probe/redis-probe-cache.ts): one instance claims a target and probes it, the
+ * others wait for its cached result. Within one process the prober's own in-flight map already does this.
+ */
+export interface ProbeClaims {
+  /**
+   * Tries to become the one prober of `key` for at most `ttlMs`: resolves to a release function, or to
+   * undefined while another instance holds the claim.
+   */
+  claim(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+  /** True while some instance holds the claim on `key` (false once it released it or it expired). */
+  held(key: string): Promise<boolean>;
+}
+
 /** How long a result stays fresh, by what it says. */
 export interface CacheTtls {
   /** A working site: people asking again soon learn nothing new. */

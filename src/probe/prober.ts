@@ -17,7 +17,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createAddressPolicy } from './address-policy';
 import { identifyProducer, type Identification } from './fingerprints';
-import { createMemoryProbeCache, DEFAULT_TTLS, ttlFor, type CacheTtls, type ProbeCache } from './probe-cache';
+import { createMemoryProbeCache, DEFAULT_TTLS, ttlFor, type CacheTtls, type ProbeCache, type ProbeClaims } from './probe-cache';
 import { createSystemResolver, type Resolver } from './resolver';
 import { safeFetch, type FetchOutcome } from './safe-fetch';
 import { createSemaphore, type Semaphore } from './semaphore';
@@ -62,7 +62,21 @@ export interface ProberOptions extends CommonProberOptions {
    * because a NAT or an office proxy puts many people behind one address.
    */
   perClientLimiter?: RateLimiterAbstract;
+  /**
+   * Fleet-wide coalescing (several instances on one Redis): the instance that claims a target probes it and
+   * the others wait for its cached result. Without it, coalescing is per process.
+   */
+  claims?: ProbeClaims;
+  /** How often an instance waiting for another's probe looks for its result. Default 25 ms. */
+  claimPollMs?: number;
 }
+
+/** The public prober's default limits, `points` per `duration` seconds (the fleet's Redis limiters use the same). */
+export const DEFAULT_PUBLIC_LIMITS = {
+  perHost: { points: 6, duration: 10 },
+  perRequester: { points: 20, duration: 60 },
+  perClient: { points: 60, duration: 60 },
+} as const satisfies Record<string, { points: number; duration: number }>;
 
 export interface OperatorProberOptions extends CommonProberOptions {
   /** Probes of one host running at once (`npm run probe -- --per-host N`); the rest wait their turn. */
@@ -220,10 +234,12 @@ export function createProber(options: ProberOptions = {}): Prober {
     timeoutMs = 4000,
     cache = createMemoryProbeCache(),
     ttls = DEFAULT_TTLS,
-    perHostLimiter = new RateLimiterMemory({ points: 6, duration: 10 }),
-    perRequesterLimiter = new RateLimiterMemory({ points: 20, duration: 60 }),
-    perClientLimiter = new RateLimiterMemory({ points: 60, duration: 60 }),
+    perHostLimiter = new RateLimiterMemory({ ...DEFAULT_PUBLIC_LIMITS.perHost }),
+    perRequesterLimiter = new RateLimiterMemory({ ...DEFAULT_PUBLIC_LIMITS.perRequester }),
+    perClientLimiter = new RateLimiterMemory({ ...DEFAULT_PUBLIC_LIMITS.perClient }),
     maxConcurrent = 64,
+    claims,
+    claimPollMs = 25,
     now = Date.now,
   } = options;
   const looker = createLooker({ ...options, timeoutMs, now });
@@ -281,6 +297,42 @@ export function createProber(options: ProberOptions = {}): Prober {
     return result;
   }
 
+  /**
+   * `work` once for the whole fleet: the instance holding the target's claim probes, the others wait for
+   * the result it caches. A claim lasts one probe budget plus a margin, so a holder that died frees the
+   * target by then; a holder that finished without caching anything (our own limit stopped it) frees it at
+   * once. Either way the next waiter claims it and probes. Resolves with `joined` when another instance probed.
+   */
+  async function fleetWork(
+    url: URL,
+    schemeGuessed: boolean,
+    started: number,
+    key: string,
+    fresh: boolean,
+  ): Promise<{ result: ProbeResult; joined: boolean }> {
+    if (!claims) return { result: await work(url, schemeGuessed, started), joined: false };
+    // A joiner keeps a whole budget of its own for when it has to probe after all.
+    const giveUpAt = started + timeoutMs * 2;
+    for (;;) {
+      const release = await claims.claim(key, timeoutMs + 1000);
+      if (release) {
+        try {
+          return { result: await work(url, schemeGuessed, started), joined: false };
+        } finally {
+          await release();
+        }
+      }
+      while (now() < giveUpAt) {
+        await sleep(claimPollMs);
+        const cached = await cache.get(key);
+        // The watcher's "is it back now?" only takes an answer fetched after it asked.
+        if (cached && (!fresh || Date.parse(cached.checkedAt) >= started)) return { result: cached, joined: true };
+        if (!(await claims.held(key))) break;
+      }
+      if (now() >= giveUpAt) return { result: looker.limited(url.href, 'busy', started, timeoutMs), joined: false };
+    }
+  }
+
   return {
     stats: () => ({ ...stats }),
     async probe(target, request = {}) {
@@ -316,9 +368,14 @@ export function createProber(options: ProberOptions = {}): Prober {
         return hand(await running, true);
       }
       // The host's limit protects the site; everyone joined to this probe shares its answer.
-      const probing = work(url, schemeGuessed, started).finally(() => inFlight.delete(key));
+      const shared = fleetWork(url, schemeGuessed, started, key, request.fresh === true);
+      const probing = shared.then(({ result }) => result).finally(() => inFlight.delete(key));
       inFlight.set(key, probing);
-      return hand(await probing, false);
+      // Joiners await `probing`; without any, its rejection is still observed here through `shared`.
+      probing.catch(() => undefined);
+      const { result, joined } = await shared;
+      if (joined) stats.joined += 1;
+      return hand(result, joined);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The hosts checked recently and what the probe last said about each. Bounded, newest first; in memory
- * per instance. Each host also keeps a 24-hour history in 15-minute buckets (at most 96 per host), which the
- * board draws as a sparkline; it lives behind this interface so a shared store can replace it. Two readers: the admin API sees every host with the probe's true verdicts; the public
+ * per instance, or shared by the fleet through Redis (`shared`, src/probe/redis-recent-checks.ts). Each host
+ * also keeps a 24-hour history in 15-minute buckets (at most 96 per host, per instance), which the board draws
+ * as a sparkline. Two readers: the admin API sees every host with the probe's true verdicts; the public
  * status board (`/api/status`, `/status`) sees only the hosts the help desk listed (STATUS_HOSTS), as the
  * public view tells them, so it can neither publish what strangers asked about nor act as an oracle.
  */
@@ -70,6 +71,25 @@ export interface RecentChecks {
   listPublic(limit?: number): RecentCheck[];
   /** False when the board can list nothing at all (no STATUS_HOSTS), so it can say so instead of "none yet". */
   hasListedHosts(): boolean;
+  /** Reloads the fleet's rows now (shared only; the readers above stay synchronous and read the last load). */
+  refresh?(): Promise<void>;
+  /** Stops the background reloads. */
+  close?(): void;
+}
+
+/** One host's row as the fleet shares it: the truth and the public view (`asks` counted by the store). */
+export interface SharedRecentRow {
+  host: string;
+  truth: RecentCheck;
+  shown: RecentCheck;
+}
+
+/** Where the fleet keeps its recent checks (Redis); see src/probe/redis-recent-checks.ts. */
+export interface SharedRecentRows {
+  /** Stores a host's newest row, counts one more ask, drops the oldest hosts past the cap; resolves to the fleet's ask count. */
+  push(row: SharedRecentRow): Promise<number | undefined>;
+  /** The fleet's rows, newest first; undefined when they cannot be read now (the last load is kept). */
+  load(): Promise<SharedRecentRow[] | undefined>;
 }
 
 export interface RecentChecksOptions {
@@ -86,8 +106,16 @@ export interface RecentChecksOptions {
    * on the public board as well: the seam crowd reports plug into (matched like `statusHosts`).
    */
   crowdReportedHosts?: () => readonly string[];
+  /** The crowd count of a host (`host` as the rows name it, with port), shown next to it on the board. */
+  crowdOf?: (host: string) => number | undefined;
   /** Clock for dropping history older than 24 hours (tests pin it). */
   now?: () => number;
+  /** The fleet's shared rows; without it the rows are this instance's only. */
+  shared?: SharedRecentRows;
+  /** How often the shared rows are reloaded for the synchronous readers. Default 1000 ms. */
+  refreshMs?: number;
+  /** Told when the shared rows could not be written or read (the instance's own rows are served meanwhile). */
+  onSharedError?: (error: Error) => void;
 }
 
 interface Bucket {
@@ -100,8 +128,6 @@ interface Bucket {
 interface Entry {
   truth: RecentCheck;
   shown: RecentCheck;
-  /** The public view's verdicts, oldest bucket first, at most HISTORY_BUCKETS. */
-  history: Bucket[];
 }
 
 /** Builds the in-memory record of recent checks. */
@@ -110,9 +136,30 @@ export function createRecentChecks({
   statusHosts = [],
   openIncidentHosts = () => [],
   crowdReportedHosts = () => [],
+  crowdOf = () => undefined,
   now = Date.now,
+  shared,
+  refreshMs = 1000,
+  onSharedError,
 }: RecentChecksOptions = {}): RecentChecks {
-  const rows = new Map<string, Entry>();
+  let rows = new Map<string, Entry>();
+  // The public view's verdicts per host, oldest bucket first: this instance's own, kept across fleet reloads.
+  const histories = new Map<string, Bucket[]>();
+  const failed = (error: unknown): void => onSharedError?.(error instanceof Error ? error : new Error(String(error)));
+  const refresh = async (): Promise<void> => {
+    if (!shared) return;
+    try {
+      const loaded = await shared.load();
+      if (!loaded) return;
+      // Stored oldest last: the map's insertion order is oldest first.
+      rows = new Map([...loaded].reverse().map((row) => [row.host, { truth: row.truth, shown: row.shown }]));
+    } catch (error) {
+      failed(error);
+    }
+  };
+  // The board and the admin API read synchronously: the fleet's rows are reloaded in the background.
+  const timer = shared ? setInterval(() => void refresh(), refreshMs) : undefined;
+  timer?.unref();
   const configured = statusHosts.map(parseHost).filter((host): host is HostName => host !== undefined);
   const listed = (host: string): boolean => {
     const row = parseHost(host);
@@ -140,11 +187,31 @@ export function createRecentChecks({
       const asks = (previous?.truth.asks ?? 0) + 1;
       const view = publicView(result);
       const checkedAt = Date.parse(result.checkedAt);
-      rows.set(host, {
+      const history = addToHistory(
+        histories.get(host) ?? [],
+        Number.isNaN(checkedAt) ? now() : checkedAt,
+        view.verdict,
+        result.timings.totalMs,
+      );
+      histories.delete(host);
+      histories.set(host, history);
+      while (histories.size > maxHosts) {
+        const oldest = histories.keys().next();
+        if (oldest.done) break;
+        histories.delete(oldest.value);
+      }
+      const entry = {
         truth: rowOf(host, result.url, result, asks),
         shown: rowOf(host, `${url.protocol}//${url.host}/`, view, asks),
-        history: addToHistory(previous?.history ?? [], Number.isNaN(checkedAt) ? now() : checkedAt, view.verdict, result.timings.totalMs),
-      });
+      };
+      rows.set(host, entry);
+      shared?.push({ host, ...entry }).then((fleetAsks) => {
+        // The fleet's count replaces this instance's own once the store answered.
+        if (fleetAsks !== undefined && rows.get(host) === entry) {
+          entry.truth.asks = fleetAsks;
+          entry.shown.asks = fleetAsks;
+        }
+      }, failed);
       while (rows.size > maxHosts) {
         const oldest = rows.keys().next();
         if (oldest.done) break;
@@ -160,10 +227,21 @@ export function createRecentChecks({
       return newestFirst()
         .filter((entry) => listed(entry.shown.host))
         .slice(0, limit)
-        .map((entry) => ({ ...entry.shown, history: historyOf(entry.history, now()) }));
+        .map((entry) => {
+          const crowd = crowdOf(entry.shown.host);
+          return {
+            ...entry.shown,
+            history: historyOf(histories.get(entry.shown.host) ?? [], now()),
+            ...(crowd !== undefined ? { crowd } : {}),
+          };
+        });
     },
     hasListedHosts() {
       return configured.length > 0 || openIncidentHosts().length > 0 || crowdReportedHosts().length > 0;
+    },
+    refresh,
+    close() {
+      clearInterval(timer);
     },
   };
 }

@@ -24,6 +24,12 @@ import { assertStorageKey } from './store-item';
 export interface ActivityDedupe {
   /** Resolves true only the first time `key` is seen within `ttlMs` milliseconds. */
   firstSeen(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Remembers `key` for `ttlMs` from now whatever it was set to (capped like `firstSeen`): a turn claims its
+   * activity for a short while first, and for the whole window once it is done, so an instance that died
+   * mid-turn does not keep a redelivery from being answered. Optional for implementations of others.
+   */
+  remember?(key: string, ttlMs: number): Promise<void>;
 }
 
 /**
@@ -87,6 +93,11 @@ export class MemoryActivityDedupe implements ActivityDedupe {
     return true;
   }
 
+  async remember(key: string, ttlMs: number): Promise<void> {
+    assertStorageKey(key);
+    this.seen.set(key, this.now() + checkTtl(ttlMs, this.maxTtlMs));
+  }
+
   /** How many keys are remembered (expired ones may linger until the next sweep). */
   get size(): number {
     return this.seen.size;
@@ -122,6 +133,7 @@ export class SqliteActivityDedupe implements ActivityDedupe {
   private readonly maxTtlMs: number;
   private readonly sweeper: Sweeper;
   private readonly claim;
+  private readonly keep;
   private readonly prune;
   private calls = 0;
 
@@ -146,6 +158,9 @@ export class SqliteActivityDedupe implements ActivityDedupe {
        ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
        WHERE dedupe.expires_at <= ? OR dedupe.expires_at > ?`,
     );
+    this.keep = database.prepare<[string, number]>(
+      'INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at',
+    );
     this.prune = database.prepare<[number, number, number]>(
       `DELETE FROM dedupe WHERE rowid IN (
          SELECT rowid FROM dedupe WHERE expires_at <= ? OR expires_at > ? LIMIT ?)`,
@@ -162,6 +177,17 @@ export class SqliteActivityDedupe implements ActivityDedupe {
       this.calls += 1;
       if (this.calls % SWEEP_EVERY === 0) this.prune.run(now, now + this.maxTtlMs, SWEEP_BATCH);
       return this.claim.run(key, now + ttl, now, now + this.maxTtlMs).changes === 1;
+    } catch (error) {
+      throw new StorageError('storage_unavailable', 'SQLite de-duplication failed.', { cause: error });
+    }
+  }
+
+  async remember(key: string, ttlMs: number): Promise<void> {
+    assertStorageKey(key);
+    const ttl = checkTtl(ttlMs, this.maxTtlMs);
+    if (!this.database.open) throw new StorageError('storage_closed', 'SQLite de-duplication used after close().');
+    try {
+      this.keep.run(key, this.now() + ttl);
     } catch (error) {
       throw new StorageError('storage_unavailable', 'SQLite de-duplication failed.', { cause: error });
     }
@@ -218,11 +244,21 @@ export class RedisActivityDedupe implements ActivityDedupe {
   async firstSeen(key: string, ttlMs: number): Promise<boolean> {
     assertStorageKey(key);
     const ttl = checkTtl(ttlMs, this.maxTtlMs);
+    return this.guard(async () => (await this.client.set(this.prefix + key, '1', 'PX', ttl, 'NX')) === 'OK');
+  }
+
+  async remember(key: string, ttlMs: number): Promise<void> {
+    assertStorageKey(key);
+    const ttl = checkTtl(ttlMs, this.maxTtlMs);
+    await this.guard(() => this.client.set(this.prefix + key, '1', 'PX', ttl));
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
     if (this.isClosed()) {
       throw new StorageError('storage_closed', 'Redis de-duplication used after its client was closed.');
     }
     try {
-      return (await this.client.set(this.prefix + key, '1', 'PX', ttl, 'NX')) === 'OK';
+      return await operation();
     } catch (error) {
       if (isStorageError(error)) throw error;
       if (this.isClosed()) {

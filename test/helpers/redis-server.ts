@@ -3,13 +3,21 @@
  * A missing binary is an error, never a silent skip: the Redis tests must run to count.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /** A running test Redis server. */
 export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /**
+   * Starts it again on the same port after stop() (an outage and its end). Started with `persist`, it comes
+   * back with every key it had; otherwise empty.
+   */
+  restart(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -18,15 +26,28 @@ const READY_TIMEOUT_MS = 10_000;
 export interface StartRedisServerOptions {
   /** The executable to run. Default `redis-server` from PATH. */
   binary?: string;
+  /** Keep the data across stop() and restart() (an append-only file, fsynced on every write, in a temp dir). */
+  persist?: boolean;
 }
 
 /** Starts a redis-server on a free loopback port and resolves once it answers PING. */
-export async function startRedisServer({ binary = 'redis-server' }: StartRedisServerOptions = {}): Promise<RedisServer> {
+export async function startRedisServer({ binary = 'redis-server', persist = false }: StartRedisServerOptions = {}): Promise<RedisServer> {
   let lastError: Error | undefined;
+  const dir = persist ? mkdtempSync(path.join(os.tmpdir(), 'gd-redis-')) : undefined;
   // Another process may grab the port between our probe and redis binding it: try a few ports.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await startOnce(binary, await findFreePort());
+      const port = await findFreePort();
+      let stopCurrent = await startOnce(binary, port, dir);
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        port,
+        stop: () => stopCurrent(),
+        async restart() {
+          await stopCurrent();
+          stopCurrent = await startOnce(binary, port, dir);
+        },
+      };
     } catch (error) {
       if (error instanceof RedisBinaryMissingError) throw error;
       lastError = error as Error;
@@ -52,12 +73,12 @@ export function withRedisServer(): () => RedisServer {
 
 class RedisBinaryMissingError extends Error {}
 
-async function startOnce(binary: string, port: number): Promise<RedisServer> {
-  const child = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** Starts one redis-server process; resolves to a function that stops it. */
+async function startOnce(binary: string, port: number, dir: string | undefined): Promise<() => Promise<void>> {
+  const storage = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...storage, '--protected-mode', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -92,7 +113,7 @@ async function startOnce(binary: string, port: number): Promise<RedisServer> {
     await kill(child);
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => kill(child) };
+  return () => kill(child);
 }
 
 function findFreePort(): Promise<number> {

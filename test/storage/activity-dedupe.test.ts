@@ -49,6 +49,18 @@ function runDedupeContract(name: string, create: () => Promise<{ dedupe: Activit
       }
     });
 
+    it('keeps a key claimed for a short while once remembered for longer (a turn that finished)', async () => {
+      await expect(dedupe.firstSeen('claimed', 100)).resolves.toBe(true);
+      await dedupe.remember?.('claimed', MINUTE);
+      await expect(dedupe.firstSeen('unconfirmed', 100)).resolves.toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(dedupe.firstSeen('claimed', MINUTE)).resolves.toBe(false);
+      // A claim never confirmed (its instance died mid-turn) lets a redelivery through once it ran out.
+      await expect(dedupe.firstSeen('unconfirmed', MINUTE)).resolves.toBe(true);
+      await dedupe.remember?.('never-claimed', MINUTE);
+      await expect(dedupe.firstSeen('never-claimed', MINUTE)).resolves.toBe(false);
+    });
+
     it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])('refuses a window of %p ms with invalid_ttl', async (ttl) => {
       await expect(dedupe.firstSeen('k', ttl)).rejects.toMatchObject({ code: 'invalid_ttl' });
     });

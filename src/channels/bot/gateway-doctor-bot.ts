@@ -18,7 +18,9 @@ import type { Metrics } from '../../observability/metrics';
 import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
+import type { InFlight } from '../../http/in-flight';
 import { withProbeClient } from '../../probe/prober';
+import { isStorageError } from '../../storage/storage-errors';
 import { spellsOutScheme } from '../../probe/url-policy';
 import { clientAddressOf } from '../turn-client';
 
@@ -48,6 +50,8 @@ export interface GatewayDoctorBotOptions {
   watch?: WatchSink;
   /** Commands handled outside the conversation (the help desk's incident commands); true = handled, the machine never sees it. */
   commands?: { handle(context: TurnContext): Promise<boolean> };
+  /** Counts every turn until its replies are sent, so a draining instance can wait for them. */
+  inFlight?: InFlight;
 }
 
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
@@ -99,6 +103,12 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       }
       await next();
     });
+  }
+
+  /** Every channel's turns pass here: counted while they run when the instance may drain. */
+  override run(context: TurnContext): Promise<void> {
+    const { inFlight } = this.options;
+    return inFlight ? inFlight.track(super.run(context)) : super.run(context);
   }
 
   private get defaultLocale(): LocaleId {
@@ -240,13 +250,17 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     try {
       result = await run([this.capabilities(), ...events], activity.id);
     } catch (err) {
-      metrics?.turns.inc({ channel: channelId, outcome: 'error' });
-      logger.error({ err, channelId }, 'turn failed');
+      // Storage out of reach (Redis down, or this instance closing): nothing was saved, so the person's next
+      // message continues where they were; they are told to try again in a moment rather than that it broke.
+      const unavailable = isStorageError(err, 'storage_unavailable') || isStorageError(err, 'storage_closed');
+      metrics?.turns.inc({ channel: channelId, outcome: unavailable ? 'unavailable' : 'error' });
+      if (unavailable) logger.warn({ err, channelId }, 'turn refused: storage unavailable');
+      else logger.error({ err, channelId }, 'turn failed');
       const t = translatorFor(i18n, resolveLocale(activity.locale, this.defaultLocale));
       await context.sendActivity({
         type: ActivityTypes.Message,
-        text: t('system.error' satisfies TranslationKey),
-        channelData: { gatewayDoctor: { state: 'error' } },
+        text: t((unavailable ? 'fleet.tryAgain' : 'system.error') satisfies TranslationKey),
+        channelData: { gatewayDoctor: { state: unavailable ? 'unavailable' : 'error' } },
       });
       return [];
     }

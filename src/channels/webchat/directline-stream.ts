@@ -26,10 +26,14 @@ export interface DirectLineStreamDeps {
   otherPaths?: 'refuse' | 'ignore';
 }
 
-/** The running stream endpoint; `close()` ends every socket and detaches from the HTTP server. */
+/**
+ * The running stream endpoint; `close()` ends every socket and detaches from the HTTP server. With
+ * `restart`, sockets close with 1012 "service restart" (an instance draining): the client reconnects,
+ * to another instance, and lost nothing.
+ */
 export interface DirectLineStream {
   readonly connections: number;
-  close(): Promise<void>;
+  close(options?: { restart?: boolean }): Promise<void>;
 }
 
 /** What an upgrade's request target says: a stream request, another path, or something unreadable. */
@@ -53,9 +57,13 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_CONVERSATION_ID_LENGTH = 200;
 /** A refused client gets this long to read the answer and hang up before the socket is destroyed. */
 const REFUSAL_LINGER_MS = 2000;
-/** WebSocket close codes: 1008 policy violation (expired token), 1001 going away, 4000 replaced, 4001 ended. */
+/**
+ * WebSocket close codes: 1008 policy violation (expired token), 1001 going away, 1012 service restart
+ * (draining: reconnect), 4000 replaced, 4001 ended.
+ */
 const CLOSE_TOKEN_EXPIRED = 1008;
 const CLOSE_SHUTDOWN = 1001;
+const CLOSE_RESTART = 1012;
 const CLOSE_REPLACED = 4000;
 const CLOSE_ENDED = 4001;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -259,9 +267,12 @@ export function attachDirectLineStream(httpServer: HttpServer, deps: DirectLineS
     get connections() {
       return wss.clients.size;
     },
-    async close() {
+    async close({ restart = false } = {}) {
       httpServer.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.close(CLOSE_SHUTDOWN, 'server shutting down');
+      for (const ws of wss.clients) {
+        if (restart) ws.close(CLOSE_RESTART, 'service restart');
+        else ws.close(CLOSE_SHUTDOWN, 'server shutting down');
+      }
       for (const cleanup of [...cleanups]) cleanup();
       // A client that does not finish the closing handshake promptly is cut off.
       await new Promise<void>((resolve) => setTimeout(resolve, 50).unref());
