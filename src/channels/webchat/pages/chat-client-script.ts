@@ -183,13 +183,12 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
         var incoming = action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload && action.payload.activity;
         if (incoming && incoming.type === 'message' && incoming.from && incoming.from.role === 'bot') {
           retireCards(api, incoming.replyToId || '');
+        } else if (action.type === 'WEB_CHAT/SEND_POST_BACK' || action.type === 'WEB_CHAT/SEND_MESSAGE_BACK') {
+          markAnswer(api, action.payload && action.payload.value);
         } else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_FULFILLED') {
-          // Only once the bot has the answer: a press while the server is away keeps its card live for a retry.
+          // Buttons go only once the bot has the answer: a press while the server is away stays retryable.
           var posted = action.payload && action.payload.activity;
-          if (posted && posted.value && typeof posted.value === 'object') {
-            markAnswer(api, posted.value);
-            retireCards(api, '');
-          }
+          if (posted && posted.value && typeof posted.value === 'object') retireCards(api, '');
         }
         return next(action);
       };
