@@ -4,7 +4,7 @@
  * and only ever writes text with `textContent`. Inside Teams it follows Teams' theme and language.
  *
  * It runs in browsers, not in Node: ./tsconfig.json type-checks it with the DOM library and no Node types
- * (`npm test`), and status-assets.ts transpiles it alone to an ES2017 script when the server starts. Being
+ * (`npm test`), and status-assets.ts transpiles it alone to an ES2017 script (at build time, or on first use under tsx). Being
  * transpiled alone, not bundled, it may import types only.
  */
 import type { StatusApiAnswer, StatusApiCheck, StatusClientConfig } from './status-client-config';
