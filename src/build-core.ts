@@ -20,6 +20,7 @@ import { createOperatorProber, createProber, type Prober } from './probe/prober'
 import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
 import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import type { Resolver } from './probe/resolver';
+import type { RegionalProber } from './probe/worker/regional-prober';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createStorage, type StorageBundle } from './storage/create-storage';
 import { createKeyedLock } from './storage/keyed-lock';
@@ -71,7 +72,12 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       recentChecks.record(result);
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
     };
-  const prober = createProber({ ...probeBasics, onResult: recordFor('public') });
+  const localProber = createProber({ ...probeBasics, onResult: recordFor('public') });
+  // Probe workers in other regions, when there is a Redis to meet them in; with none live, the local probe serves alone.
+  const regional = config.regions.redisUrl
+    ? createRegions(config.regions.redisUrl, localProber, config.probe.timeoutMs, logger)
+    : undefined;
+  const prober: Prober = regional ?? localProber;
   const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
   const stores = await createStorage(config.storage, {
     stateTtlMs: stateTtlFromDays(config.stateTtlDays),
@@ -130,7 +136,27 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     dedupe: stores.dedupe,
     backend: stores.backend,
     ready,
-    close: () => stores.close(),
+    close: async () => {
+      await regional?.close();
+      await stores.close();
+    },
+  };
+}
+
+/** The public prober asking the regions too, on its own Redis connection (BullMQ needs one that waits out reconnects). */
+function createRegions(redisUrl: string, local: Prober, budgetMs: number, logger: Logger): RegionalProber {
+  // Loaded only when regions are configured: the SQLite and memory set-ups start without ioredis and BullMQ.
+  const { Redis } = require('ioredis') as typeof import('ioredis');
+  const { createRegionalProber } = require('./probe/worker/regional-prober') as typeof import('./probe/worker/regional-prober');
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'probe regions: redis connection error'));
+  const regional = createRegionalProber({ local, connection, budgetMs });
+  return {
+    ...regional,
+    async close() {
+      await regional.close();
+      await connection.quit().catch(() => undefined);
+    },
   };
 }
 
