@@ -7,7 +7,6 @@ import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { createOperatorProber } from '../prober';
-import { startProbeWorker } from './probe-worker';
 import { isRegionName, regionUserAgent } from './regional-jobs';
 
 const USAGE = `usage: npm run probe-worker -- --region NAME
@@ -64,6 +63,8 @@ async function main(): Promise<number> {
     allowCidrs: config.probe.allowCidrs,
     userAgent: regionUserAgent(args.region),
   });
+  // BullMQ is loaded once the arguments and configuration are known to be usable: misuse answers at once.
+  const { startProbeWorker } = require('./probe-worker') as typeof import('./probe-worker');
   const worker = await startProbeWorker({ connection, region: args.region, prober, log: logger });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
