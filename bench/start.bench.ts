@@ -2,7 +2,7 @@
  * `npm run bench:start [-- --runs N] [-- --tsx]`: how long the compiled commands take to start, median of N
  * runs (default 7). `npm start` until /readyz answers 200 (default SQLite storage in a fresh temp folder);
  * each CLI until it has done the least it can do: `probe` and `probe-worker` printing their usage, `explain`
- * reading an empty input, `chat` printing the bot's greeting. Budgets (docs/architecture.md): under 1 s and
+ * reading an empty input, `chat` printing its prompt (before the bot loads) and the bot's greeting. Budgets (docs/architecture.md): under 1 s and
  * under 0.3 s. `--tsx` adds the same figures for the TypeScript entry points run through tsx, for comparison.
  * Needs `npm run build` first. Wall time swings with the machine's load, so each row also shows the CPU time
  * the process used until then (bench/report-cpu.cjs), which does not.
@@ -35,6 +35,7 @@ const ENTRIES: Entry[] = [
   { name: 'npm run probe', script: 'src/probe/cli', kind: 'cli' },
   { name: 'npm run explain', script: 'src/probe/explain-cli', kind: 'cli', args: ['--json'], stdin: '' },
   { name: 'npm run probe-worker', script: 'src/probe/worker/worker-cli', kind: 'cli', args: ['--help'] },
+  { name: 'npm run chat (prompt)', script: 'src/channels/console/chat', kind: 'cli', stdin: 'quit\n', until: 'Type your question' },
   { name: 'npm run chat (greeting)', script: 'src/channels/console/chat', kind: 'cli', stdin: 'quit\n', until: 'Gateway Doctor:' },
 ];
 
