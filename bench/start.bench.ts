@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { environmentWith } from '../src/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -88,7 +89,7 @@ async function timeServer(entry: Entry, mode: 'compiled' | 'tsx'): Promise<Sampl
   const started = performance.now();
   const child = spawn(process.execPath, command(entry, mode), {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), STORAGE: `sqlite:${path.join(data, 'gd.db')}`, LOG_LEVEL: 'silent' },
+    env: environmentWith({ overrides: { PORT: String(port), STORAGE: `sqlite:${path.join(data, 'gd.db')}`, LOG_LEVEL: 'silent' } }),
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
   });
   const cpu = cpuOf(child);
@@ -118,7 +119,7 @@ function timeCli(entry: Entry, mode: 'compiled' | 'tsx'): Promise<Sample> {
     const started = performance.now();
     const child = spawn(process.execPath, [...command(entry, mode), ...(entry.args ?? [])], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'silent', NO_COLOR: '1' },
+      env: environmentWith({ overrides: { LOG_LEVEL: 'silent', NO_COLOR: '1' } }),
       stdio: ['pipe', 'pipe', 'ignore', 'pipe'],
     });
     const cpu = cpuOf(child);
