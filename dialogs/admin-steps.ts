@@ -2,7 +2,16 @@
  * The administrator's checks as data: the order, how each reply is built from the evidence the bot
  * gathered itself (diagnostics first, questions second), and the overview of the probe.
  */
-import type { Advice, DnsReport, ProbeResult, Verdict } from '../src/contracts';
+import {
+  downInSome,
+  LOCAL_REGION,
+  seesFailure,
+  type Advice,
+  type DnsReport,
+  type ProbeResult,
+  type RegionResult,
+  type Verdict,
+} from '../src/contracts';
 import type { SupportContext } from './context';
 import {
   allEvidenceOf,
@@ -117,7 +126,10 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
       ? { key: 'admin.overview.http', vars: { host, status: p.httpStatus }, terms, facts: factsOf(p, ctx) }
       : { key: 'admin.overview.noResponse', vars: { host }, terms, facts: factsOf(p, ctx) },
   );
-  out.push({ key: `admin.reading.${adminReadingOf(p)}` });
+  const split = downInSome(p);
+  // Down in some regions only: the regional reading replaces "failed, then answered", which it is not.
+  out.push(split.length > 0 ? { key: 'regions.reading' } : { key: `admin.reading.${adminReadingOf(p)}` });
+  out.push(...regionReplies(p, split));
   const producer = evidenceOf(p, 'producer');
   if (producer) {
     out.push({
@@ -139,6 +151,41 @@ export function overviewReplies(ctx: SupportContext): KeyedLine[] {
   if (days !== undefined && days < TLS_WARN_DAYS) out.push({ key: 'admin.overview.tlsExpiring', vars: { days } });
   if (ctx.variant === 'iis-502.1') out.push({ key: 'admin.overview.cgiTimeout' });
   return out;
+}
+
+/** What each region saw, for administrators: who sees the site fail, then one line per region. */
+function regionReplies(p: ProbeResult, failing: readonly string[]): KeyedLine[] {
+  const regions = p.regions ?? [];
+  if (regions.length === 0) return [];
+  const others = failing.filter((r) => r !== LOCAL_REGION);
+  const failsHere = failing.includes(LOCAL_REGION);
+  let head: KeyedLine;
+  if (failing.length === 0) {
+    const everywhere = regions.some((r) => seesFailure(r.verdict, r.httpStatus));
+    head = { key: everywhere ? 'regions.downEverywhere' : 'regions.upEverywhere', vars: { count: regions.length } };
+  } else if (others.length === 0) {
+    head = { key: 'regions.downOnlyHere', vars: { count: regions.length - 1 } };
+  } else {
+    head = { key: failsHere ? 'regions.downHereAndIn' : 'regions.downIn', vars: { regions: others.join(', ') } };
+  }
+  return [head, ...regions.map(regionLine)];
+}
+
+function regionLine(r: RegionResult): KeyedLine {
+  const verdict = [`verdict.${r.verdict}` as const];
+  const ms = r.totalMs;
+  const status = r.httpStatus;
+  // The bot's own look is "this server" in the reader's language; other regions keep the name they were given.
+  if (r.region === LOCAL_REGION) {
+    const terms = { verdict, region: ['regions.thisServer' as const] };
+    return status !== undefined
+      ? { key: 'regions.line', vars: { status, ms }, terms }
+      : { key: 'regions.lineNoResponse', vars: { ms }, terms };
+  }
+  const vars = { region: r.region, ms };
+  return status !== undefined
+    ? { key: 'regions.line', vars: { ...vars, status }, terms: { verdict } }
+    : { key: 'regions.lineNoResponse', vars, terms: { verdict } };
 }
 
 function factsOf(p: ProbeResult, ctx: SupportContext): KeyedFact[] {

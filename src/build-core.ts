@@ -25,6 +25,7 @@ import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
 import { createRedisProbeCache } from './probe/redis-probe-cache';
 import { createRedisRecentRows } from './probe/redis-recent-checks';
 import type { Resolver } from './probe/resolver';
+import type { RegionalProber } from './probe/worker/regional-prober';
 import type { ActivityDedupe } from './storage/activity-dedupe';
 import { createAnalyticsStore } from './storage/analytics-store';
 import { createCrowdStore } from './storage/crowd-store';
@@ -106,7 +107,12 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       recentChecks.record(result);
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
     };
-  const prober = createProber({ ...probeBasics, ...fleet.prober, onResult: recordFor('public') });
+  const localProber = createProber({ ...probeBasics, ...fleet.prober, onResult: recordFor('public') });
+  // Probe workers in other regions, when there is a Redis to meet them in; with none live, the local probe serves alone.
+  const regional = config.regions.redisUrl
+    ? createRegions(config.regions.redisUrl, localProber, config.probe.timeoutMs, logger)
+    : undefined;
+  const prober: Prober = regional ?? localProber;
   const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
   // The conversation only ever sees the public view of a probe and of a DNS lookup (src/probe/public-view.ts):
   // the truth stays in the prober, the logs, the metrics and the admin API.
@@ -222,10 +228,28 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     incidents,
     fleetLock: createFleetLock(stores.backend),
     ready,
-    close: () => {
+    close: async () => {
       crowd.close();
       recentChecks.close?.();
-      return stores.close();
+      await regional?.close();
+      await stores.close();
+    },
+  };
+}
+
+/** The public prober asking the regions too, on its own Redis connection (BullMQ needs one that waits out reconnects). */
+function createRegions(redisUrl: string, local: Prober, budgetMs: number, logger: Logger): RegionalProber {
+  // Loaded only when regions are configured: the SQLite and memory set-ups start without ioredis and BullMQ.
+  const { Redis } = require('ioredis') as typeof import('ioredis');
+  const { createRegionalProber } = require('./probe/worker/regional-prober') as typeof import('./probe/worker/regional-prober');
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'probe regions: redis connection error'));
+  const regional = createRegionalProber({ local, connection, budgetMs });
+  return {
+    ...regional,
+    async close() {
+      await regional.close();
+      await connection.quit().catch(() => undefined);
     },
   };
 }

@@ -136,6 +136,8 @@ const envSchema = z.object({
   DIRECTLINE_SECRET: optionalText,
   PROBE_ALLOW_CIDRS: csv,
   PROBE_TIMEOUT_MS: positiveInt(4000, 100, 60000),
+  // Where probe workers in other regions meet the bot (their queues and heartbeats); default: STORAGE's Redis.
+  REDIS_URL: optionalText.refine((value) => value === undefined || /^rediss?:\/\//.test(value), 'must be redis://... or rediss://...'),
   WATCH_INTERVAL_MS: positiveInt(60000, 1000, 86_400_000),
   ADMIN_API_TOKEN: optionalText,
   ADMIN_USERS: csv,
@@ -199,6 +201,8 @@ export interface Config {
   slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
   webchat: { tokenSecret?: string; allowedOrigins: string[]; directLineSecret?: string };
   probe: { allowCidrs: string[]; timeoutMs: number };
+  /** Probe workers in other regions: the Redis they share with the bot (REDIS_URL, else STORAGE's); none = local probe only. */
+  regions: { redisUrl?: string };
   watch: { intervalMs: number };
   admin: { apiToken?: string; users: string[] };
   handoff: {
@@ -267,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       directLineSecret: e.DIRECTLINE_SECRET,
     },
     probe: { allowCidrs: e.PROBE_ALLOW_CIDRS, timeoutMs: e.PROBE_TIMEOUT_MS },
+    regions: { redisUrl: e.REDIS_URL ?? (e.STORAGE.kind === 'redis' ? e.STORAGE.url : undefined) },
     watch: { intervalMs: e.WATCH_INTERVAL_MS },
     admin: { apiToken: e.ADMIN_API_TOKEN, users: e.ADMIN_USERS },
     handoff: {

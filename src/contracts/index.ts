@@ -12,3 +12,4 @@ export * from './probe-result';
 export * from './public-probe';
 export * from './text-limits';
 export * from './translate';
+export * from './regions';

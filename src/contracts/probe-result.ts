@@ -120,6 +120,22 @@ export interface ProbeResult {
   checkedAt: string;
   /** For `rate_limited`: how long until the limit that was hit lets a check through, when known. */
   retryAfterMs?: number;
+  /**
+   * What each region saw of the same URL within the probe budget: the bot's own look first (region `local`),
+   * then every probe worker that answered in time. Absent when no worker was live or none answered in time.
+   * When some regions see the site failing and others do not, the verdict is `degraded` with advice
+   * `admin_check` (docs/operations.md, Regions).
+   */
+  regions?: RegionResult[];
+}
+
+/** One region's look at a URL, as a probe worker there reported it. */
+export interface RegionResult {
+  /** The worker's region name (`--region`), e.g. `eu`. */
+  region: string;
+  verdict: Verdict;
+  httpStatus?: number;
+  totalMs: number;
 }
 
 /** One explained item from pasted text (`npm run explain`, a paste in the chat). */

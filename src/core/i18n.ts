@@ -6,11 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n as I18n, type Resource, type ResourceLanguage } from 'i18next';
 import { LOCALES, type LocaleId, type Translate } from '../contracts';
+import { PACKAGE_ROOT } from '../package-root';
 
 /** Namespaces loaded from `locales/<lng>/<ns>.json` when present. */
 export const NAMESPACES = ['translation', 'status'] as const;
 
-export const LOCALES_DIR = path.resolve(__dirname, '../../locales');
+/** locales/ at the package root: the same folder from src/ (tsx) and from dist/src/ (compiled). */
+export const LOCALES_DIR = path.join(PACKAGE_ROOT, 'locales');
 
 /** Loads every locale's resources synchronously and returns a ready i18next instance. */
 export function createI18n({ fallbackLocale = 'en' as LocaleId, dir = LOCALES_DIR } = {}): I18n {

@@ -80,6 +80,8 @@ export function publicView(result: ProbeResult, { paddingMs }: PublicViewOptions
   if (result.httpStatus !== undefined) view.httpStatus = result.httpStatus;
   if (result.producer !== undefined) view.producer = result.producer;
   if (result.cause !== undefined) view.cause = result.cause;
+  // Region names, verdicts, statuses and times only: what each region saw, never how (no addresses).
+  if (result.regions !== undefined) view.regions = result.regions.map((r) => ({ ...r }));
   return view;
 }
 

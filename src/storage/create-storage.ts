@@ -1,6 +1,6 @@
 /** Builds the storage and de-duplication a deployment asked for, sharing one connection between them. */
 import type { Storage } from 'botbuilder';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { MemoryActivityDedupe, RedisActivityDedupe, SqliteActivityDedupe, type ActivityDedupe } from './activity-dedupe';
 import { MemoryStorage } from './memory-storage';
 import { RedisStorage } from './redis-storage';
@@ -102,7 +102,9 @@ async function createRedisBundle(url: string, options: CreateStorageOptions): Pr
   let lastError: Error | undefined;
   let client: Redis;
   try {
-    client = new Redis(url, {
+    // Loaded only for Redis storage: ioredis costs the SQLite and memory set-ups start-up time for nothing.
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    client = new RedisClient(url, {
       lazyConnect: true,
       connectTimeout: redisConnectTimeoutMs,
       // A turn should fail soon when Redis is gone rather than wait through many reconnects.

@@ -7,9 +7,6 @@ import readline from 'node:readline';
 import type { Activity } from 'botbuilder';
 import { environmentWith, loadConfig, ConfigError, type Config } from '../../config';
 import { createLogger } from '../../observability/logger';
-import { buildCore } from '../../build-core';
-import { GatewayDoctorBot } from '../bot/gateway-doctor-bot';
-import { ConsoleAdapter } from './console-adapter';
 
 interface OfferedChoice {
   title: string;
@@ -40,6 +37,14 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel, process.stderr);
+  const tty = process.stdout.isTTY === true;
+  const dim = (text: string) => (tty ? `\u001b[2m${text}\u001b[0m` : text);
+  // The prompt first, then the bot: botbuilder takes most of a second to load, and the person can start
+  // typing meanwhile (readline keeps what they type until the bot is there).
+  process.stdout.write(dim('Type your question (e.g. "example.com shows 502 Bad Gateway"). Ctrl+C or "quit" to leave.\n'));
+  const { buildCore } = require('../../build-core') as typeof import('../../build-core');
+  const { GatewayDoctorBot } = require('../bot/gateway-doctor-bot') as typeof import('../bot/gateway-doctor-bot');
+  const { ConsoleAdapter } = require('./console-adapter') as typeof import('./console-adapter');
   const core = await buildCore(config, logger);
   // The terminal's own composition root: no hand-off or watch targets, so the bot says so when asked.
   const bot = new GatewayDoctorBot({
@@ -51,8 +56,6 @@ async function main(): Promise<void> {
   });
   let choices: OfferedChoice[] = [];
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdout.isTTY });
-  const tty = process.stdout.isTTY === true;
-  const dim = (text: string) => (tty ? `\u001b[2m${text}\u001b[0m` : text);
 
   const adapter = new ConsoleAdapter({
     locale: config.commands.chatLocale ?? config.defaultLocale,
@@ -75,7 +78,6 @@ async function main(): Promise<void> {
     await adapter.process(partial, (context) => bot.run(context));
   };
 
-  process.stdout.write(dim('Type your question (e.g. "example.com shows 502 Bad Gateway"). Ctrl+C or "quit" to leave.\n'));
   await send({ type: 'conversationUpdate', membersAdded: [{ id: 'console-user', name: 'you' }] });
 
   const prompt = () => rl.question('\n> ', (line) => void onLine(line));

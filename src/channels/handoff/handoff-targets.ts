@@ -4,7 +4,6 @@
  * nobody received.
  */
 import { createHmac } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
 import type { ConversationReference, CloudAdapter } from 'botbuilder';
 import { ActivityTypes, CardFactory } from 'botbuilder';
 import type { Logger } from '../../observability/logger';
@@ -62,6 +61,8 @@ export interface SlackTargetOptions {
 
 /** Posts the case into a Slack channel the help desk watches. */
 export function createSlackTarget({ channel, token, apiUrl }: SlackTargetOptions): HandoffTarget {
+  // Loaded only when a Slack hand-off channel is configured: the server's start-up skips the Web API client otherwise.
+  const { WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
   const client = new WebClient(token, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 1 } });
   return {
     name: 'slack',

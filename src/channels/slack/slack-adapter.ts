@@ -2,7 +2,7 @@
  * A botbuilder adapter for Slack: inbound events and clicks become Bot Framework activities (so the same
  * bot serves Teams, web chat and Slack), and what the bot sends goes out through Slack's Web API.
  */
-import { LogLevel, WebClient, type KnownBlock, type RetryOptions, type Logger as SlackLogger } from '@slack/web-api';
+import type { KnownBlock, LogLevel, RetryOptions, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import { ActivityTypes, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
 import type { Logger } from '../../observability/logger';
 import { HostedAdapter, type TurnLogic } from '../hosted-adapter';
@@ -69,7 +69,9 @@ export class SlackAdapter extends HostedAdapter {
   }: SlackAdapterOptions) {
     super();
     this.maxDelayMs = maxDelayMs;
-    this.client = new WebClient(botToken, {
+    // Loaded here: a server without Slack configured never constructs this adapter and skips the Web API client's start-up cost.
+    const { WebClient: SlackWebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
+    this.client = new SlackWebClient(botToken, {
       ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
       logger: slackLoggerFor(logger),
       retryConfig,
@@ -223,7 +225,7 @@ export function errorSummary(err: unknown): { code?: string; message: string } {
 
 /** Routes the Web API client's own log lines into pino. */
 function slackLoggerFor(logger: Logger): SlackLogger {
-  let level: LogLevel = LogLevel.WARN;
+  let level = 'warn' as LogLevel;
   const child = logger.child({ component: 'slack-web-api' });
   const line = (args: unknown[]) => args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
   return {

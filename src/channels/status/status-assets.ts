@@ -5,56 +5,73 @@
  * linted and readable.
  *
  * The browser script is TypeScript, type-checked for the browser by assets/tsconfig.json in `npm test`, and
- * transpiled here to an ES2017 script with esbuild (a runtime dependency, the same version tsx runs on).
- *
- * Where the files are: beside this module under assets/, which is what `npm start` runs. `npm run build` (tsc)
- * emits JavaScript only, to dist/src/channels/status/, and copies no other file; a server started from there
- * finds no assets/ beside it and reads them from the source tree, which dist/ mirrors from the repository root.
+ * transpiled to an ES2017 script with esbuild. `npm run build` does that once (build-status-assets.ts writes
+ * status.js, the page and the stylesheet to dist/src/channels/status/assets/), so a compiled server reads
+ * ready files and never loads esbuild; under tsx (development, tests) the script is transpiled on first use.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
+import { PACKAGE_ROOT } from '../../package-root';
 
-/** The asset files' folder: beside this module, or, for a build in dist/, the source tree it mirrors. */
-const STATUS_ASSETS_DIR = locateAssets();
+/** The files of the status page, as they are served. */
+export const STATUS_ASSET_FILES = ['status-page.html', 'status.css'] as const;
+/** The transpiled browser script's file name in a build. */
+const BUILT_SCRIPT = 'status.js';
+
+/** Where the sources are: the package's src/ tree (the same from src/ and from dist/src/). */
+const SOURCE_DIR = path.join(PACKAGE_ROOT, 'src', 'channels', 'status', 'assets');
+/** Beside this module: the sources under tsx, the built files under dist/. */
+const BESIDE_DIR = path.join(__dirname, 'assets');
 
 const cache = new Map<string, string>();
 
-/** An asset file's text (read once). */
-export function readStatusAsset(file: 'status-page.html' | 'status.css'): string {
+/** An asset file's text (read once): the built copy when there is one, else the source. */
+export function readStatusAsset(file: (typeof STATUS_ASSET_FILES)[number]): string {
   let text = cache.get(file);
   if (text === undefined) {
-    text = readFileSync(path.join(STATUS_ASSETS_DIR, file), 'utf8');
+    const beside = path.join(BESIDE_DIR, file);
+    text = readFileSync(existsSync(beside) ? beside : path.join(SOURCE_DIR, file), 'utf8');
     cache.set(file, text);
   }
   return text;
 }
 
-/** The browser script (/assets/status.js): status-client.ts transpiled to an ES2017 script (once). */
+/** The browser script (/assets/status.js): the build's status.js, or status-client.ts transpiled now (once). */
 export function statusClientScript(): string {
-  const file = 'status-client.ts';
-  let code = cache.get(file);
+  let code = cache.get(BUILT_SCRIPT);
   if (code === undefined) {
-    const source = readFileSync(path.join(STATUS_ASSETS_DIR, file), 'utf8');
-    code = transformSync(source, {
-      loader: 'ts',
-      // One self-contained script (its imports are types only, and erased), strict as the module it was.
-      format: 'iife',
-      target: 'es2017',
-      sourcefile: file,
-      tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
-      legalComments: 'none',
-    }).code;
-    cache.set(file, code);
+    const built = path.join(BESIDE_DIR, BUILT_SCRIPT);
+    code = existsSync(built) ? readFileSync(built, 'utf8') : transpileStatusClient();
+    cache.set(BUILT_SCRIPT, code);
   }
   return code;
 }
 
-function locateAssets(): string {
-  const beside = path.join(__dirname, 'assets');
-  if (existsSync(path.join(beside, 'status.css'))) return beside;
-  // dist/src/channels/status -> the repository root, four folders up -> src/channels/status/assets.
-  const inSources = path.resolve(__dirname, '..', '..', '..', '..', 'src', 'channels', 'status', 'assets');
-  if (existsSync(path.join(inSources, 'status.css'))) return inSources;
-  throw new Error(`the status page's assets are neither in ${beside} nor in ${inSources}`);
+/** status-client.ts as one self-contained ES2017 script (its imports are types only, and erased). */
+export function transpileStatusClient(): string {
+  const file = 'status-client.ts';
+  const source = readFileSync(path.join(SOURCE_DIR, file), 'utf8');
+  // Loaded here only: a compiled server serves the prebuilt script and never pays for esbuild at start-up.
+  const { transformSync } = require('esbuild') as typeof import('esbuild');
+  return transformSync(source, {
+    loader: 'ts',
+    format: 'iife',
+    target: 'es2017',
+    sourcefile: file,
+    tsconfigRaw: { compilerOptions: { alwaysStrict: true } },
+    legalComments: 'none',
+  }).code;
+}
+
+/** Writes the served files (page, stylesheet, transpiled script) to `outDir`, for a build. */
+export function writeBuiltStatusAssets(outDir: string): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const file of STATUS_ASSET_FILES) {
+    writeFileSync(path.join(outDir, file), readFileSync(path.join(SOURCE_DIR, file), 'utf8'));
+    written.push(file);
+  }
+  writeFileSync(path.join(outDir, BUILT_SCRIPT), transpileStatusClient());
+  written.push(BUILT_SCRIPT);
+  return written;
 }

@@ -10,7 +10,7 @@
  * whose data the server does not serve (incidents, analytics) stay hidden.
  *
  * It runs in browsers, not in Node: ./tsconfig.json type-checks it with the DOM library and no Node types
- * (`npm test`), and status-assets.ts transpiles it alone to an ES2017 script when the server starts. Being
+ * (`npm test`), and status-assets.ts transpiles it alone to an ES2017 script (at build time, or on first use under tsx). Being
  * transpiled alone, not bundled, it may import types only.
  */
 import type {
