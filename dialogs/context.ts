@@ -75,6 +75,8 @@ export interface SupportContext {
   canHandoff?: boolean;
   /** This deployment can watch sites (`capabilities`); undefined until the bot says. */
   canWatch?: boolean;
+  /** Where to reach the help desk when no target takes cases (HANDOFF_CONTACT_URL, via `capabilities`). */
+  contactUrl?: string;
 }
 
 /** A hand-off: asked for, taken by a help desk, or taken by nobody. */
