@@ -82,6 +82,35 @@ const trustProxySpec = z
     return { kind: 'cidrs', cidrs };
   });
 
+/**
+ * HANDOFF_CONTACT_URL: where people reach the help desk when no target takes cases. Shown to people as a
+ * link, so only https: and mailto: (never javascript:, data: or plain http), no credentials, bounded.
+ */
+const contactUrl = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const text = (value ?? '').trim();
+    if (text === '') return undefined;
+    let url: URL | undefined;
+    try {
+      url = text.length <= 2000 ? new URL(text) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      !['https:', 'mailto:'].includes(url.protocol) ||
+      url.username ||
+      url.password ||
+      (url.protocol === 'https:' && !url.hostname)
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'must be an https: or mailto: address (at most 2000 characters, no credentials)' });
+      return z.NEVER;
+    }
+    return url.href;
+  });
+
 /** Which proxies in front of the bot may tell it the client's address (X-Forwarded-For). */
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; cidrs: string[] };
 
@@ -111,6 +140,7 @@ const envSchema = z.object({
   HANDOFF_SLACK_CHANNEL: optionalText,
   HANDOFF_TEAMS_CHANNEL: optionalText,
   HANDOFF_TEAMS_SERVICE_URL: optionalText,
+  HANDOFF_CONTACT_URL: contactUrl,
   PUBLIC_URL: optionalText,
   TRUST_PROXY: trustProxySpec,
   // At least 2: a watch lasts 24 h, and its "I stopped watching" message must outlive it.
@@ -172,6 +202,8 @@ export interface Config {
     slackChannel?: string;
     teamsChannel?: string;
     teamsServiceUrl: string;
+    /** Offered instead of a dead end when no target takes cases (https: or mailto:). */
+    contactUrl?: string;
   };
   /** The bot's public base URL (behind a proxy), for Direct Line stream URLs and the Teams package. */
   publicUrl?: string;
@@ -237,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       teamsChannel: e.HANDOFF_TEAMS_CHANNEL,
       // Teams' public service URL for proactive posts into a channel.
       teamsServiceUrl: e.HANDOFF_TEAMS_SERVICE_URL ?? 'https://smba.trafficmanager.net/teams/',
+      contactUrl: e.HANDOFF_CONTACT_URL,
     },
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,

@@ -12,13 +12,12 @@ import { createClientAddress } from './http/client-address';
 import { createLogger, type Logger } from './observability/logger';
 import { installProcessGuards } from './observability/process-guards';
 import { createServer, type RouteSpec } from './server';
-import {
-  createHandoffService,
-  createSlackTarget,
-  createTeamsTarget,
-  createWebhookTarget,
-  type HandoffTarget,
-} from './channels/handoff/handoff-targets';
+import { createSlackThreadListener, createTeamsChainListener } from './channels/handoff/agent-replies';
+import { createHandoffDesk, type HandoffDesk, type PersonLine } from './channels/handoff/handoff-desk';
+import { createHandoffStore } from './channels/handoff/handoff-store';
+import { createSlackTarget, createTeamsTarget, createWebhookTarget, type HandoffTarget } from './channels/handoff/handoff-targets';
+import { createInboxRoutes } from './channels/status/inbox-routes';
+import { WebClient } from '@slack/web-api';
 import { createProactiveRouter } from './channels/proactive';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
 import { createStatusRoutes } from './channels/status/status-page';
@@ -51,7 +50,8 @@ export async function startApp(
   const core = await buildCore(config, logger, outerEdge);
   // The bot needs its hand-off and watch sinks at construction, and they need adapters that need the
   // bot: late-bound references break the cycle without module-level state.
-  let handoffService: ReturnType<typeof createHandoffService> | undefined;
+  let desk: HandoffDesk | undefined;
+  let teamsReplies: ((context: TurnContext) => Promise<boolean>) | undefined;
   let watchService: WatchService | undefined;
   const bot = new GatewayDoctorBot({
     runner: core.runner,
@@ -60,10 +60,25 @@ export async function startApp(
     metrics: core.metrics,
     defaultLocale: config.defaultLocale,
     handoff: {
-      handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false),
+      handoff: (summary, origin) => {
+        const { conversationKey, reference, locale } = origin;
+        if (!desk || !conversationKey || !reference?.conversation || !reference.channelId) return Promise.resolve(false);
+        return desk.handoff(summary, {
+          ...origin,
+          conversationKey,
+          reference: { ...reference, channelId: reference.channelId, conversation: reference.conversation },
+          locale: locale ?? config.defaultLocale,
+        });
+      },
       // With no help desk configured, the bot never offers "talk to a person".
-      available: () => (handoffService?.targets.length ?? 0) > 0,
+      available: () => (desk?.targets.length ?? 0) > 0,
     },
+    live: {
+      fromPerson: (key, text, name) => desk?.fromPerson(key, text, name) ?? Promise.resolve(false),
+      endByPerson: (key) => desk?.endByPerson(key) ?? Promise.resolve(false),
+      fromChannelAgent: (context) => teamsReplies?.(context) ?? Promise.resolve(false),
+    },
+    ...(config.handoff.contactUrl ? { contactUrl: config.handoff.contactUrl } : {}),
     watch: {
       watch: async (url, reference, locale) => {
         await watchService?.subscribe(url, reference, locale);
@@ -105,7 +120,33 @@ export async function startApp(
     ...(slack ? { slack } : {}),
   };
   const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted });
-  handoffService = createHandoffService(handoffTargets(config, cloud), logger);
+  // The two-way hand-off: an agent's words reach the person through the same proactive router as "it's back".
+  const person: PersonLine = {
+    say: (record, message) =>
+      proactive.continue(record.reference, (context) => bot.sayFromAgent(context, { ...message, locale: record.locale })),
+    end: (record) => proactive.continue(record.reference, (context) => bot.continueWith(context, [{ type: 'handoff.end' }])),
+  };
+  desk = createHandoffDesk({
+    store: createHandoffStore(core.backend),
+    targets: handoffTargets(config, cloud),
+    dedupe: core.dedupe,
+    logger,
+    person: () => person,
+    inbox: Boolean(config.admin.apiToken),
+  });
+  teamsReplies = createTeamsChainListener({ desk });
+  const slackThreads = createSlackThreadListener({
+    desk,
+    logger,
+    ...(config.slack.botToken
+      ? {
+          client: new WebClient(config.slack.botToken, {
+            ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+            retryConfig: { retries: 1 },
+          }),
+        }
+      : {}),
+  });
   watchService = createWatchService({
     storage: core.storage,
     prober: core.prober,
@@ -153,7 +194,15 @@ export async function startApp(
       directLineOrigin: azureDirectLine ? 'https://directline.botframework.com' : undefined,
       defaultLocale: config.defaultLocale,
     }),
-    ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
+    ...createSlackRoutes({
+      signingSecret: config.slack.signingSecret,
+      adapter: slack,
+      logic,
+      dedupe: core.dedupe,
+      logger,
+      threadListener: slackThreads,
+    }),
+    ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
   ];
 
@@ -176,7 +225,7 @@ export async function startApp(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: handoffService.targets.map((t) => t.name) },
+    { port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: desk.targets.map((t) => t.name) },
     'gateway doctor listening',
   );
 

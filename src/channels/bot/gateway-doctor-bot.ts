@@ -3,7 +3,15 @@
  * turn runner and back. Teams, web chat (Direct Line), Slack, the Emulator and the terminal all land here.
  */
 import { createHash } from 'node:crypto';
-import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount, type ResourceResponse } from 'botbuilder';
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
 import type { LocaleId, ProbeResult } from '../../contracts';
 import { INTENTS, type HandoffSummary, type Intent, type Reply, type SupportEvent } from '../../../dialogs/types';
@@ -25,10 +33,20 @@ import { clientAddressOf } from '../turn-client';
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
 
+/** Where a case comes from: the conversation, and (for a two-way hand-off) how to reach it again. */
+export interface HandoffSinkOrigin {
+  channelId: string;
+  conversationId: string;
+  userName?: string;
+  conversationKey?: string;
+  reference?: Partial<ConversationReference>;
+  locale?: LocaleId;
+}
+
 /** Something that takes a case over from the bot (Teams channel, Slack channel, webhook). */
 export interface HandoffSink {
-  /** True when at least one help desk target received the case. */
-  handoff(summary: HandoffSummary, origin: { channelId: string; conversationId: string; userName?: string }): Promise<boolean>;
+  /** True (or `accepted`) when at least one help desk target received the case; `live` when an agent can answer here. */
+  handoff(summary: HandoffSummary, origin: HandoffSinkOrigin): Promise<boolean | { accepted: boolean; live: boolean }>;
   /** Whether any help desk target is configured; when omitted, the bot learns it from the first hand-off. */
   available?(): boolean;
 }
@@ -36,6 +54,16 @@ export interface HandoffSink {
 /** Someone who wants to hear when a site is back (the watch service). */
 export interface WatchSink {
   watch(url: string, reference: Partial<Activity>, locale: LocaleId): Promise<void>;
+}
+
+/** The live side of a two-way hand-off (src/channels/handoff/handoff-desk.ts). */
+export interface LiveHandoffs {
+  /** The person wrote while their case is live: relayed to the help desk. */
+  fromPerson(conversationKey: string, text: string, name?: string): Promise<boolean>;
+  /** The person left the live case ("end", "start over"). */
+  endByPerson(conversationKey: string): Promise<boolean>;
+  /** True when the activity was an agent's reply to a case (a Teams reply chain) and was handled as such. */
+  fromChannelAgent?(context: TurnContext): Promise<boolean>;
 }
 
 export interface GatewayDoctorBotOptions {
@@ -46,7 +74,13 @@ export interface GatewayDoctorBotOptions {
   defaultLocale?: LocaleId;
   handoff?: HandoffSink;
   watch?: WatchSink;
+  live?: LiveHandoffs;
+  /** HANDOFF_CONTACT_URL: offered when no help desk takes cases. */
+  contactUrl?: string;
 }
+
+/** The `gatewayDoctor.state` of a message written by a person at the help desk (not a machine state). */
+export const AGENT_MESSAGE_STATE = 'handoff.agent';
 
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
 const MAX_TEXT = 100_000;
@@ -64,6 +98,11 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     super();
 
     this.onMessage(async (context, next) => {
+      // An agent answering a case in its Teams reply chain speaks to the person, not to the bot.
+      if (await this.isAgentReply(context)) {
+        await next();
+        return;
+      }
       const event = this.messageEvent(context);
       const clicked = buttonIntent(context.activity.value);
       const said = event ? await this.turn(context, [event]) : [];
@@ -93,6 +132,38 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       }
       await next();
     });
+  }
+
+  private async isAgentReply(context: TurnContext): Promise<boolean> {
+    const check = this.options.live?.fromChannelAgent;
+    if (!check) return false;
+    try {
+      return await check(context);
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not relay an agent reply');
+      return true;
+    }
+  }
+
+  /** Says an agent's words in the person's conversation, proactively, marked as a person of the help desk. */
+  async sayFromAgent(context: TurnContext, message: { name: string; text: string; locale: LocaleId }): Promise<void> {
+    const t = translatorFor(this.options.i18n, message.locale);
+    const label = `${message.name} (${t('handoffDesk.agentLabel' satisfies TranslationKey)})`;
+    const channelId = context.activity.channelId;
+    // Web chat shows `from.name`; Slack and Teams post as the bot, so the words carry the name.
+    const text = channelId === 'webchat' || channelId === 'directline' ? message.text : `${label}: ${message.text}`;
+    await context.sendActivity({
+      type: ActivityTypes.Message,
+      text,
+      textFormat: 'plain',
+      from: { id: context.activity.recipient?.id ?? 'bot', name: label, role: 'bot' },
+      channelData: { gatewayDoctor: { state: AGENT_MESSAGE_STATE }, agent: { name: message.name } },
+    });
+  }
+
+  /** Runs machine events in a conversation outside a message turn (the agent ended the case), and says the replies. */
+  async continueWith(context: TurnContext, events: SupportEvent[]): Promise<void> {
+    await this.turn(context, events);
   }
 
   private get defaultLocale(): LocaleId {
@@ -188,7 +259,12 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   /** What this deployment can do, told to the machine with every turn so it never offers what is missing. */
   private capabilities(): SupportEvent {
     const { handoff, watch } = this.options;
-    return { type: 'capabilities', handoff: handoff !== undefined && (handoff.available?.() ?? true), watch: watch !== undefined };
+    return {
+      type: 'capabilities',
+      handoff: handoff !== undefined && (handoff.available?.() ?? true),
+      watch: watch !== undefined,
+      ...(this.options.contactUrl ? { contactUrl: this.options.contactUrl } : {}),
+    };
   }
 
   /** Runs one turn and sends its replies; resolves to what was said. */
@@ -237,6 +313,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       return [];
     }
     metrics?.turns.inc({ channel: channelId, outcome: 'ok' });
+    await this.followLiveHandoff(context, events, result.status.state, conversationKey(channelId, conversationId));
     if (silentUnlessReplies && result.replies.length === 0) return [];
 
     // Hand-offs and watches go out before anything is said, and what became of them goes back into the
@@ -265,6 +342,26 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     return replies;
   }
 
+  /**
+   * While a case is live the machine stays quiet and the person's words go to the help desk; "end" or
+   * "start over" (the machine has left the live state) closes the case. Failures are logged: the turn
+   * already happened.
+   */
+  private async followLiveHandoff(context: TurnContext, events: SupportEvent[], state: string, key: string): Promise<void> {
+    const live = this.options.live;
+    const message = events.find((event) => event.type === 'user.message');
+    if (!live || !message) return;
+    try {
+      if (state === 'handoffLive') {
+        if (message.text.trim() !== '') await live.fromPerson(key, message.text, context.activity.from?.name || undefined);
+      } else if (message.intents.includes('stop') || message.intents.includes('restart')) {
+        await live.endByPerson(key);
+      }
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not follow the live hand-off');
+    }
+  }
+
   /** Delivers the turn's hand-offs and watch requests; their outcomes are the events of the follow-up turn. */
   private async deliver(result: TurnResult, context: TurnContext, conversationId: string): Promise<SupportEvent[]> {
     const { logger } = this.options;
@@ -272,13 +369,20 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const channelId = activity.channelId ?? 'unknown';
     const outcomes: SupportEvent[] = [];
     for (const summary of result.handoffs) {
-      const accepted = await (
-        this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false)
-      ).catch((err: unknown) => {
+      const origin: HandoffSinkOrigin = {
+        channelId,
+        conversationId,
+        userName: activity.from?.name,
+        conversationKey: conversationKey(channelId, conversationId),
+        reference: TurnContext.getConversationReference(activity),
+        locale: result.locale,
+      };
+      const outcome = await (this.options.handoff?.handoff(summary, origin) ?? Promise.resolve(false)).catch((err: unknown) => {
         logger.error({ err }, 'hand-off failed');
         return false;
       });
-      outcomes.push({ type: 'handoff.result', accepted });
+      const { accepted, live } = typeof outcome === 'boolean' ? { accepted: outcome, live: false } : outcome;
+      outcomes.push({ type: 'handoff.result', accepted, ...(live ? { live } : {}) });
     }
     for (const { url } of result.watches) {
       const sink = this.options.watch;

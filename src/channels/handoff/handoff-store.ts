@@ -4,6 +4,7 @@
  * thread of its post, the Teams reply chain). Memory, SQLite or Redis on the connection STORAGE opened,
  * so every instance of the bot sees the same cases; every record is validated on read.
  */
+import type { ConversationReference } from 'botbuilder';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { HandoffSummary } from '../../../dialogs/types';
@@ -26,15 +27,7 @@ export interface TranscriptEntry {
 }
 
 /** The Bot Framework conversation reference of the person, stored as JSON (what the proactive router needs). */
-export interface StoredReference {
-  channelId: string;
-  serviceUrl?: string;
-  conversation: { id: string; [key: string]: unknown };
-  bot?: { id: string; name?: string };
-  user?: { id: string; name?: string };
-  locale?: string;
-  [key: string]: unknown;
-}
+export type StoredReference = Partial<ConversationReference> & { channelId: string; conversation: ConversationReference['conversation'] };
 
 /** Where the help desk sees the case, filled in once a target posted it. */
 export interface HandoffLinks {

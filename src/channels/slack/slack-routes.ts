@@ -8,7 +8,7 @@ import type { Logger } from '../../observability/logger';
 import type { RouteSpec } from '../../server';
 import type { ActivityDedupe } from '../../storage/activity-dedupe';
 import { errorSummary, type SlackAdapter, type SlackTurnLogic } from './slack-adapter';
-import { blockActionsSchema, eventCallbackSchema, urlVerificationSchema } from './slack-payloads';
+import { blockActionsSchema, eventCallbackSchema, urlVerificationSchema, type SlackEventCallback } from './slack-payloads';
 import { checkSlackSignature } from './slack-signature';
 
 /** What the Slack routes need; without `signingSecret` or `adapter` both routes answer 404 (channel off). */
@@ -28,6 +28,8 @@ export interface SlackRoutesDeps {
   schedule?: (task: () => Promise<void>) => void;
   /** Clock for the signature's five-minute window, in ms. Default `Date.now`. */
   now?: () => number;
+  /** Sees each new event first; true means it was an agent's reply to a hand-off case and the bot stays out. */
+  threadListener?: (envelope: SlackEventCallback) => Promise<boolean>;
 }
 
 const OFF = {
@@ -49,6 +51,7 @@ export function createSlackRoutes({
   dedupeTtlMs = 60 * 60 * 1000,
   schedule = (task) => void setImmediate(() => void task()),
   now = Date.now,
+  threadListener,
 }: SlackRoutesDeps): RouteSpec[] {
   const log = logger.child({ channel: 'slack' });
 
@@ -124,6 +127,7 @@ export function createSlackRoutes({
           log.info({ eventId, retry, retryReason }, 'slack event delivered again; already handled');
           return;
         }
+        if (threadListener && (await threadListener(envelope.data))) return;
         await slack.processEvent(envelope.data, logic);
       });
     },

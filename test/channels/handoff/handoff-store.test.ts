@@ -24,7 +24,11 @@ function record(partial: Partial<HandoffRecord> = {}): HandoffRecord {
     createdAt: new Date().toISOString(),
     status: 'waiting',
     conversationKey: `conv/webchat/${id}`,
-    reference: { channelId: 'webchat', conversation: { id: `c-${id}` }, serviceUrl: 'http://127.0.0.1:9/' },
+    reference: {
+      channelId: 'webchat',
+      conversation: { id: `c-${id}`, isGroup: false, conversationType: 'personal', name: '' },
+      serviceUrl: 'http://127.0.0.1:9/',
+    },
     locale: 'en',
     source: { channelId: 'webchat', conversationId: `c-${id}` },
     summary: { locale: 'en', probes: [], stepsTried: [], causes: [], lastMessages: ['help'], requestIds: [] } as never,

@@ -137,6 +137,7 @@ describe('hand-off targets', () => {
       name: 'up',
       deliver: async (c) => {
         recorded.push(c.id);
+        return undefined;
       },
     };
     expect(await createHandoffService([], logger).handoff(summary, origin)).toBe(false);
