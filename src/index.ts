@@ -38,6 +38,8 @@ export interface RunningApp {
   port: number;
   core: Core;
   watch: WatchService;
+  /** The two-way hand-off desk (its store lists the cases). */
+  desk: HandoffDesk;
   close(): Promise<void>;
 }
 
@@ -234,6 +236,7 @@ export async function startApp(
     port,
     core,
     watch: watchService,
+    desk,
     async close() {
       watchService?.stop();
       await stream.close();

@@ -152,18 +152,25 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const channelId = context.activity.channelId;
     // Web chat shows `from.name`; Slack and Teams post as the bot, so the words carry the name.
     const text = channelId === 'webchat' || channelId === 'directline' ? message.text : `${label}: ${message.text}`;
+    // botbuilder stamps `from` with the bot's account on the way out; only the display name is replaced, after that.
+    context.onSendActivities(async (_context, activities, next) => {
+      for (const activity of activities) {
+        if (activity.from) activity.from = { ...activity.from, name: label };
+      }
+      return next();
+    });
     await context.sendActivity({
       type: ActivityTypes.Message,
       text,
       textFormat: 'plain',
-      from: { id: context.activity.recipient?.id ?? 'bot', name: label, role: 'bot' },
       channelData: { gatewayDoctor: { state: AGENT_MESSAGE_STATE }, agent: { name: message.name } },
     });
   }
 
   /** Runs machine events in a conversation outside a message turn (the agent ended the case), and says the replies. */
   async continueWith(context: TurnContext, events: SupportEvent[]): Promise<void> {
-    await this.turn(context, events);
+    // A proactive turn carries the id of the person's last message (the stored reference's): it is not that message again.
+    await this.turn(context, events, { proactive: true });
   }
 
   private get defaultLocale(): LocaleId {
@@ -268,7 +275,11 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   }
 
   /** Runs one turn and sends its replies; resolves to what was said. */
-  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<Reply[]> {
+  private async turn(
+    context: TurnContext,
+    events: SupportEvent[],
+    { silentUnlessReplies = false, proactive = false } = {},
+  ): Promise<Reply[]> {
     const { runner, i18n, logger, metrics } = this.options;
     const activity = context.activity;
     const channelId = activity.channelId ?? 'unknown';
@@ -296,7 +307,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       );
     let result: TurnResult;
     try {
-      result = await run([this.capabilities(), ...events], activity.id);
+      result = await run([this.capabilities(), ...events], proactive ? undefined : activity.id);
     } catch (err) {
       metrics?.turns.inc({ channel: channelId, outcome: 'error' });
       logger.error({ err, channelId }, 'turn failed');
