@@ -161,7 +161,13 @@ describe('the inbox API', () => {
 
   it('refuses wrong or missing tokens with 401', async () => {
     const { id } = await openCase();
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }]) {
+    const forged: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: TOKEN },
+    ];
+    for (const headers of forged) {
       expect((await fetch(`${app.url}/api/admin/handoffs`, { headers })).status).toBe(401);
       expect((await post(`/api/admin/handoffs/${id}/messages`, { text: 'forged' }, headers)).status).toBe(401);
       expect((await post(`/api/admin/handoffs/${id}/end`, {}, headers)).status).toBe(401);
