@@ -19,6 +19,7 @@ import { createSlackTarget, createTeamsTarget, createWebhookTarget, type Handoff
 import { createInboxRoutes } from './channels/status/inbox-routes';
 import { WebClient } from '@slack/web-api';
 import { createProactiveRouter } from './channels/proactive';
+import { conversationKey } from './storage/storage-keys';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
 import { createStatusRoutes } from './channels/status/status-page';
 import {
@@ -203,6 +204,11 @@ export async function startApp(
       dedupe: core.dedupe,
       logger,
       threadListener: slackThreads,
+      // A thread the bot was mentioned in (or started) has a stored conversation: its replies are followed.
+      followsThread: async (conversationId) => {
+        const key = conversationKey('slack', conversationId);
+        return (await core.storage.read([key]))[key] !== undefined;
+      },
     }),
     ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),

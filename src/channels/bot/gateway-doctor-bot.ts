@@ -26,6 +26,8 @@ import type { Metrics } from '../../observability/metrics';
 import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
+import { escapeMrkdwn, renderBlockKit } from '../render/block-kit';
+import type { KnownBlock } from '@slack/web-api';
 import { withProbeClient } from '../../probe/prober';
 import { spellsOutScheme } from '../../probe/url-policy';
 import { clientAddressOf } from '../turn-client';
@@ -88,7 +90,10 @@ const MAX_TEXT = 100_000;
 /** The reply that opens the answer to a press on an earlier card (dialogs/where-now.ts). */
 const STALE_PRESS: TranslationKey = 'reprompt.stale';
 
-/** Teams cards remembered for an in-place update after a click. */
+/** Channels whose messages with buttons are redrawn after a click (Teams cards, Slack messages). */
+const UPDATABLE_CHANNELS: readonly string[] = ['msteams', 'slack'];
+
+/** Teams cards and Slack messages remembered for an in-place update after a click. */
 const MAX_REMEMBERED_CARDS = 5000;
 
 export class GatewayDoctorBot extends TeamsActivityHandler {
@@ -204,11 +209,16 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
    */
   private async markCardAnswered(context: TurnContext, intent: Intent, { taken }: { taken: boolean }): Promise<void> {
     const replyToId = context.activity.replyToId;
-    if (context.activity.channelId !== 'msteams' || !replyToId) return;
+    const channelId = context.activity.channelId ?? '';
+    if (!UPDATABLE_CHANNELS.includes(channelId) || !replyToId) return;
     const remembered = this.sentCards.get(replyToId);
     if (!remembered) return;
     this.sentCards.delete(replyToId);
     const t = translatorFor(this.options.i18n, remembered.locale);
+    if (channelId === 'slack') {
+      await this.markSlackMessageAnswered(context, replyToId, remembered.reply, t, taken ? intent : undefined);
+      return;
+    }
     try {
       await context.updateActivity({
         id: replyToId,
@@ -225,8 +235,35 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     }
   }
 
+  /**
+   * Slack: the clicked message is replaced (chat.update on its ts) by the same words without buttons, and
+   * the chosen answer under them, so the buttons cannot be clicked twice and the thread reads as a dialogue.
+   */
+  private async markSlackMessageAnswered(
+    context: TurnContext,
+    ts: string,
+    reply: Reply,
+    t: ReturnType<typeof translatorFor>,
+    answered: Intent | undefined,
+  ): Promise<void> {
+    const { choices, ...words } = reply;
+    const chosen = answered ? choices?.find((choice) => choice.intent === answered) : undefined;
+    const rendered = renderBlockKit(words, t);
+    const blocks: KnownBlock[] = [
+      ...rendered.blocks,
+      ...(chosen
+        ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `✓ ${escapeMrkdwn(t(chosen.labelKey))}` }] }]
+        : []),
+    ];
+    try {
+      await context.updateActivity({ id: ts, type: ActivityTypes.Message, text: rendered.text, channelData: { slack: { blocks } } });
+    } catch (err) {
+      this.options.logger.debug({ err }, 'slack message could not be updated in place');
+    }
+  }
+
   private rememberCards(channelId: string, sent: ResourceResponse[], replies: Reply[], locale: LocaleId): void {
-    if (channelId !== 'msteams') return;
+    if (!UPDATABLE_CHANNELS.includes(channelId)) return;
     sent.forEach((response, index) => {
       const reply = replies[index];
       if (!response?.id || !reply?.choices?.length) return;

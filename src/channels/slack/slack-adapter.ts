@@ -87,8 +87,8 @@ export class SlackAdapter extends HostedAdapter {
   }
 
   /** Runs the bot for one Events API event; resolves false when the event is not for the bot (and does nothing). */
-  async processEvent(envelope: SlackEventCallback, logic: SlackTurnLogic): Promise<boolean> {
-    const activity = activityFromEvent(envelope);
+  async processEvent(envelope: SlackEventCallback, logic: SlackTurnLogic, options: { followsThread?: boolean } = {}): Promise<boolean> {
+    const activity = activityFromEvent(envelope, options);
     if (!activity) return false;
     await this.runTurn(activity, logic);
     return true;
