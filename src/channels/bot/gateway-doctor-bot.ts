@@ -401,7 +401,11 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     if (!live || !message) return;
     try {
       if (state === 'handoffLive') {
-        if (message.text.trim() !== '') await live.fromPerson(key, message.text, context.activity.from?.name || undefined);
+        if (message.text.trim() === '') return;
+        const relayed = await live.fromPerson(key, message.text, context.activity.from?.name || undefined);
+        // The case was closed while the word of it did not reach this conversation (the instance went down
+        // mid-way): the person is not left waiting for nobody.
+        if (!relayed) await this.turn(context, [{ type: 'handoff.end' }], { proactive: true });
       } else if (message.intents.includes('stop') || message.intents.includes('restart')) {
         await live.endByPerson(key);
       }

@@ -159,6 +159,17 @@ describe('the inbox API', () => {
     expect(again.length).toBeGreaterThan(0);
   });
 
+  it('a case closed without word reaching the person: their next message brings them back to the bot', async () => {
+    const { id, conversationId } = await openCase();
+    expect(await app.desk.store.transition(id, ['waiting'], 'ended', { endedBy: 'agent' })).toBe(true);
+    const replies = await sendActivity(
+      app.url,
+      createActivity({ serviceUrl: connector.url, conversation: { id: conversationId }, text: 'hello?' }),
+    );
+    expect(replies.map((r) => r.channelData?.gatewayDoctor?.state)).toEqual(['greeting']);
+    expect(JSON.stringify(replies)).toContain(t('handoffDesk.endedByAgent').slice(0, 30));
+  });
+
   it('refuses wrong or missing tokens with 401', async () => {
     const { id } = await openCase();
     const forged: Record<string, string>[] = [
