@@ -127,6 +127,8 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
   WEBCHAT_TOKEN_SECRET: optionalText,
   WEBCHAT_ALLOWED_ORIGINS: csv,
   DIRECTLINE_SECRET: optionalText,
@@ -191,7 +193,8 @@ export interface Config {
     appTenantId?: string;
     appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   };
-  slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  /** `clientId` and `clientSecret` turn on the OAuth install flow for several workspaces. */
+  slack: { signingSecret?: string; botToken?: string; apiUrl?: string; clientId?: string; clientSecret?: string };
   webchat: { tokenSecret?: string; allowedOrigins: string[]; directLineSecret?: string };
   probe: { allowCidrs: string[]; timeoutMs: number };
   watch: { intervalMs: number };
@@ -253,7 +256,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       appTenantId: e.MicrosoftAppTenantId,
       appType: e.MicrosoftAppType,
     },
-    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+    },
     webchat: {
       tokenSecret: e.WEBCHAT_TOKEN_SECRET,
       allowedOrigins: e.WEBCHAT_ALLOWED_ORIGINS,

@@ -21,6 +21,8 @@ import { WebClient } from '@slack/web-api';
 import { createProactiveRouter } from './channels/proactive';
 import { conversationKey } from './storage/storage-keys';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
+import { createSlackInstallations } from './channels/slack/slack-installations';
+import { createSlackOAuthRoutes } from './channels/slack/slack-oauth-routes';
 import { createStatusRoutes } from './channels/status/status-page';
 import {
   attachDirectLineStream,
@@ -105,10 +107,18 @@ export async function startApp(
     logger.error({ err }, 'web chat turn failed');
   };
 
-  // Slack, when both its secrets are configured.
+  // Slack, when its signing secret and a way to post are configured: SLACK_BOT_TOKEN (one workspace) and/or
+  // the OAuth install flow (per-team tokens in storage).
+  const slackInstallations = createSlackInstallations(core.backend);
+  const slackOAuth = Boolean(config.slack.clientId && config.slack.clientSecret);
   const slack =
-    config.slack.signingSecret && config.slack.botToken
-      ? new SlackAdapter({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, logger })
+    config.slack.signingSecret && (config.slack.botToken || slackOAuth)
+      ? new SlackAdapter({
+          ...(config.slack.botToken ? { botToken: config.slack.botToken } : {}),
+          ...(slackOAuth ? { tokenFor: async (teamId: string) => (await slackInstallations.get(teamId))?.botToken } : {}),
+          apiUrl: config.slack.apiUrl,
+          logger,
+        })
       : undefined;
   if (slack) {
     slack.onTurnError = async (_context, err) => {
@@ -209,6 +219,15 @@ export async function startApp(
         const key = conversationKey('slack', conversationId);
         return (await core.storage.read([key]))[key] !== undefined;
       },
+    }),
+    ...createSlackOAuthRoutes({
+      clientId: config.slack.clientId,
+      clientSecret: config.slack.clientSecret,
+      installations: slackInstallations,
+      apiUrl: config.slack.apiUrl,
+      dedupe: core.dedupe,
+      ...(config.publicUrl ? { redirectUri: new URL('/api/slack/oauth/callback', config.publicUrl).href } : {}),
+      logger,
     }),
     ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),

@@ -73,7 +73,10 @@ async function click(payload: Record<string, unknown>): Promise<number> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let seq = 0;
-const nextTs = () => `1800000000.${String((seq += 1)).padStart(6, '0')}`;
+const nextTs = (): string => {
+  seq += 1;
+  return `1800000000.${String(seq).padStart(6, '0')}`;
+};
 
 /** The ts the fake gave a postMessage call (its running count). */
 const tsOf = (call: FakeSlackCall) => `1700000000.${String(slack.callsTo('chat.postMessage').indexOf(call) + 1).padStart(6, '0')}`;
