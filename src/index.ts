@@ -17,7 +17,6 @@ import { createHandoffDesk, type HandoffDesk, type PersonLine } from './channels
 import { createHandoffStore } from './channels/handoff/handoff-store';
 import { createSlackTarget, createTeamsTarget, createWebhookTarget, type HandoffTarget } from './channels/handoff/handoff-targets';
 import { createInboxRoutes } from './channels/status/inbox-routes';
-import { WebClient } from '@slack/web-api';
 import { createProactiveRouter } from './channels/proactive';
 import { conversationKey } from './storage/storage-keys';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
@@ -151,14 +150,7 @@ export async function startApp(
   const slackThreads = createSlackThreadListener({
     desk,
     logger,
-    ...(config.slack.botToken
-      ? {
-          client: new WebClient(config.slack.botToken, {
-            ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-            retryConfig: { retries: 1 },
-          }),
-        }
-      : {}),
+    ...(slack ? { clientFor: (teamId: string) => slack.clientFor(teamId) } : {}),
   });
   watchService = createWatchService({
     storage: core.storage,

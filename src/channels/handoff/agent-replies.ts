@@ -15,14 +15,17 @@ import { slackLink, teamsLink } from './handoff-store';
 export type SlackThreadListener = (envelope: SlackEventCallback) => Promise<boolean>;
 
 /** Agents' display names: looked up once per user (users.info), never failing the relay. */
-function createNameLookup(client: WebClient | undefined, logger: Logger): (userId: string) => Promise<string> {
+function createNameLookup(
+  clientFor: ((teamId: string) => Promise<WebClient>) | undefined,
+  logger: Logger,
+): (teamId: string, userId: string) => Promise<string> {
   const names = new Map<string, string>();
-  return async (userId) => {
-    const known = names.get(userId);
+  return async (teamId, userId) => {
+    const known = names.get(`${teamId}/${userId}`);
     if (known) return known;
     let name = 'Help desk';
     try {
-      const answer = await client?.users.info({ user: userId });
+      const answer = await (await clientFor?.(teamId))?.users.info({ user: userId });
       const user = answer?.user;
       name = user?.profile?.display_name || user?.real_name || user?.name || name;
     } catch (err) {
@@ -30,7 +33,7 @@ function createNameLookup(client: WebClient | undefined, logger: Logger): (userI
     }
     // Bounded: a handful of agents, but never growing without limit.
     if (names.size > 1000) names.clear();
-    names.set(userId, name.slice(0, 80));
+    names.set(`${teamId}/${userId}`, name.slice(0, 80));
     return name;
   };
 }
@@ -38,15 +41,15 @@ function createNameLookup(client: WebClient | undefined, logger: Logger): (userI
 /** The Slack side: a human's message in the thread of a case's post reaches the person. */
 export function createSlackThreadListener({
   desk,
-  client,
+  clientFor,
   logger,
 }: {
   desk: HandoffDesk;
-  /** The Web API client names are looked up with (the hand-off target's token). */
-  client?: WebClient;
+  /** The Web API client of a team (the Slack adapter's), for agents' names. */
+  clientFor?: (teamId: string) => Promise<WebClient>;
   logger: Logger;
 }): SlackThreadListener {
-  const nameOf = createNameLookup(client, logger);
+  const nameOf = createNameLookup(clientFor, logger);
   return async (envelope) => {
     if (envelope.event.type !== 'message') return false;
     const parsed = messageEventSchema.safeParse(envelope.event);
@@ -60,7 +63,12 @@ export function createSlackThreadListener({
     if (event.bot_id || event.subtype || !event.user || event.user === botUserId) return true;
     const text = plainTextFromSlack(event.text ?? '').trim();
     if (text === '') return true;
-    await desk.fromAgent(record, { name: await nameOf(event.user), text, messageId: `${envelope.team_id}/${event.ts}`, via: 'slack' });
+    await desk.fromAgent(record, {
+      name: await nameOf(envelope.team_id, event.user),
+      text,
+      messageId: `${envelope.team_id}/${event.ts}`,
+      via: 'slack',
+    });
     return true;
   };
 }
