@@ -81,6 +81,8 @@ export interface SupportContext {
   outcome?: Outcome;
   /** The answer to "did this help?", once given (asked once per conversation). */
   feedback?: 'yes' | 'no';
+  /** Where to reach the help desk when no target takes cases (HANDOFF_CONTACT_URL, via `capabilities`). */
+  contactUrl?: string;
 }
 
 /** The visitor step the person said fixed it (the last one answered "yes"), if any. */

@@ -281,6 +281,9 @@ export const REPLIES = {
   genericReprompt: () => [{ key: 'reprompt.generic' }],
   handoffSent: (ctx) => withChoices([{ key: 'handoff.sent' }, ...feedbackAsk(ctx)], choicesFor('handoff', ctx)),
   handoffUnavailable: (ctx) => withChoices(handoffUnavailableLines(ctx), choicesFor('handoffUnavailable', ctx)),
+  handoffLive: () => [{ key: 'handoffDesk.connected', choices: [{ intent: 'stop', labelKey: 'handoffDesk.endChoice' }] }],
+  handoffEndedByPerson: () => [{ key: 'handoffDesk.endedByPerson' }],
+  handoffEndedByAgent: () => [{ key: 'handoffDesk.endedByAgent' }],
   watchAlreadyUp: (ctx) => [{ key: 'watch.alreadyUp', vars: { host: ctx.host ?? '' } }],
   goodbye: () => [{ key: 'ended.goodbye' }],
   adminDone: (ctx) => [{ key: 'admin.done', choices: choicesFor('admin.done', ctx) }],
@@ -309,6 +312,12 @@ function helpKey(ctx: SupportContext): TranslationKey {
  * the site), shown right there; without one, only the way back to checking a site.
  */
 function handoffUnavailableLines(ctx: SupportContext): KeyedLine[] {
+  // HANDOFF_CONTACT_URL: no help desk takes cases here, but people can be reached there; the draft says what to send.
+  if (ctx.contactUrl) {
+    const url = ctx.contactUrl;
+    if (!ctx.url || !ctx.probe) return [{ key: 'handoffDesk.contact.noSite', vars: { url } }];
+    return [{ key: 'handoffDesk.contact.withDraft', vars: { url }, draft: ctx.role === 'admin' ? hostDraft(ctx) : contactSiteDraft(ctx) }];
+  }
   if (!ctx.url || !ctx.probe) return [{ key: 'handoff.unavailable.noSite' }];
   return ctx.role === 'admin'
     ? [{ key: 'handoff.unavailable.hostDraft', draft: hostDraft(ctx) }]

@@ -11,7 +11,17 @@ import { USER_STEP_IDS, userStepState } from './user-steps';
 export const SUPPORT_MACHINE_ID = 'support';
 
 /** The states directly under the root. */
-export const ROOT_STATES = ['greeting', 'askUrl', 'probing', 'user', 'admin', 'handoff', 'handoffUnavailable', 'ended'] as const;
+export const ROOT_STATES = [
+  'greeting',
+  'askUrl',
+  'probing',
+  'user',
+  'admin',
+  'handoff',
+  'handoffLive',
+  'handoffUnavailable',
+  'ended',
+] as const;
 
 /** The visitor's states under `user`; `step` holds the browser steps, the contact steps sit beside it. */
 export const USER_STATES = [

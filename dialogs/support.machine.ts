@@ -25,7 +25,12 @@ export const supportMachine = supportSetup.createMachine({
     'user.message': {
       actions: [{ type: 'route', params: messageParams }, { type: 'noteMessage', params: messageParams }, 'warnSubmitting'],
     },
-    capabilities: { actions: { type: 'noteCapabilities', params: ({ event }) => ({ handoff: event.handoff, watch: event.watch }) } },
+    capabilities: {
+      actions: {
+        type: 'noteCapabilities',
+        params: ({ event }) => ({ handoff: event.handoff, watch: event.watch, contactUrl: event.contactUrl }),
+      },
+    },
     'client.info': {
       actions: { type: 'noteClientInfo', params: ({ event }) => ({ browser: event.browser, os: event.os, locale: event.locale }) },
     },
@@ -185,6 +190,11 @@ export const supportMachine = supportSetup.createMachine({
         'intent.human': { actions: { type: 'reprompt', params: { path: 'handoff' } } },
         'handoff.result': [
           {
+            guard: { type: 'isLive', params: ({ event }) => ({ accepted: event.accepted, live: event.live }) },
+            target: to('handoffLive'),
+            actions: [{ type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) }, say('handoffLive')],
+          },
+          {
             guard: { type: 'isAccepted', params: ({ event }) => ({ accepted: event.accepted }) },
             actions: [
               { type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) },
@@ -197,6 +207,30 @@ export const supportMachine = supportSetup.createMachine({
             actions: { type: 'noteHandoffResult', params: ({ event }) => ({ accepted: event.accepted }) },
           },
         ],
+      },
+    },
+    handoffLive: {
+      description:
+        'A person at the help desk has the case and answers here: the bot stays quiet (the bot relays the words) except for end and start over.',
+      on: {
+        'user.message': [
+          {
+            guard: { type: 'hasIntent', params: ({ event }) => ({ intents: event.intents, intent: 'restart' }) },
+            target: to('greeting'),
+            actions: ['resetContext', say('hello')],
+          },
+          {
+            guard: { type: 'hasIntent', params: ({ event }) => ({ intents: event.intents, intent: 'stop' }) },
+            target: to('greeting'),
+            actions: say('handoffEndedByPerson'),
+          },
+          // Everything else is for the agent: remembered in the transcript, relayed by the bot, not answered.
+          { actions: { type: 'noteMessage', params: messageParams } },
+        ],
+        'handoff.end': { target: to('greeting'), actions: say('handoffEndedByAgent') },
+        // The help desk is already on it: a greeting or a late result changes nothing.
+        'conversation.start': {},
+        'handoff.result': {},
       },
     },
     handoffUnavailable: {

@@ -134,6 +134,10 @@ export const supportSetup = setup({
     isAccepted: (_, params: { accepted: boolean }) => params.accepted,
     /** The conversation reached an end and "did this help?" is still unanswered. */
     isFeedbackOpen: ({ context }) => feedbackOpen(context),
+    /** A help desk took the case and can answer here (two-way hand-off). */
+    isLive: (_, params: { accepted: boolean; live?: boolean }) => params.accepted && params.live === true,
+    /** The message carries this intent (typed or pressed). */
+    hasIntent: (_, params: { intents: readonly Intent[]; intent: Intent }) => params.intents.includes(params.intent),
     /** The watch service stored the watch for the site this conversation is about now. */
     isWatchStored: ({ context }, params: { accepted: boolean; url: string }) => params.accepted && params.url === context.url,
     /** The watch for the site this conversation is about now could not be stored. */
@@ -177,7 +181,11 @@ export const supportSetup = setup({
       emitAll(enqueue, REPLIES.submittingWarning());
       enqueue.assign({ submitWarned: true });
     }),
-    noteCapabilities: assign((_, params: { handoff: boolean; watch: boolean }) => ({ canHandoff: params.handoff, canWatch: params.watch })),
+    noteCapabilities: assign((_, params: { handoff: boolean; watch: boolean; contactUrl?: string }) => ({
+      canHandoff: params.handoff,
+      canWatch: params.watch,
+      contactUrl: params.contactUrl,
+    })),
     noteClientInfo: assign(({ context }, params: { browser?: BrowserId; os?: OsId; locale?: LocaleId }) => ({
       ...(params.browser ? { browser: params.browser } : {}),
       ...(params.os ? { os: params.os } : {}),

@@ -106,12 +106,21 @@ export interface CapabilitiesEvent {
   handoff: boolean;
   /** The watch service can store "tell me when it's back" requests. */
   watch: boolean;
+  /** HANDOFF_CONTACT_URL: where to reach the help desk when no target takes cases (https or mailto). */
+  contactUrl?: string;
 }
 
 /** Whether a help desk took the case the machine asked to hand off (sent by the bot after delivering it). */
 export interface HandoffResultEvent {
   type: 'handoff.result';
   accepted: boolean;
+  /** The case is stored and an agent can answer in this conversation (two-way hand-off). */
+  live?: boolean;
+}
+
+/** The agent (or the inbox) ended a live hand-off: the person is back with the bot. */
+export interface HandoffEndEvent {
+  type: 'handoff.end';
 }
 
 /** Whether the watch service stored the watch the machine asked for (sent by the bot after subscribing). */
@@ -128,6 +137,7 @@ export type SupportEvent =
   | TurnTimeoutEvent
   | CapabilitiesEvent
   | HandoffResultEvent
+  | HandoffEndEvent
   | WatchResultEvent;
 
 /**

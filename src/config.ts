@@ -115,6 +115,35 @@ const statusFeedsSpec = z
     return feeds;
   });
 
+/**
+ * HANDOFF_CONTACT_URL: where people reach the help desk when no target takes cases. Shown to people as a
+ * link, so only https: and mailto: (never javascript:, data: or plain http), no credentials, bounded.
+ */
+const contactUrl = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const text = (value ?? '').trim();
+    if (text === '') return undefined;
+    let url: URL | undefined;
+    try {
+      url = text.length <= 2000 ? new URL(text) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      !['https:', 'mailto:'].includes(url.protocol) ||
+      url.username ||
+      url.password ||
+      (url.protocol === 'https:' && !url.hostname)
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'must be an https: or mailto: address (at most 2000 characters, no credentials)' });
+      return z.NEVER;
+    }
+    return url.href;
+  });
+
 /** Which proxies in front of the bot may tell it the client's address (X-Forwarded-For). */
 export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'cidrs'; cidrs: string[] };
 
@@ -131,6 +160,8 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: optionalText,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
   WEBCHAT_TOKEN_SECRET: optionalText,
   WEBCHAT_ALLOWED_ORIGINS: csv,
   DIRECTLINE_SECRET: optionalText,
@@ -146,6 +177,7 @@ const envSchema = z.object({
   HANDOFF_SLACK_CHANNEL: optionalText,
   HANDOFF_TEAMS_CHANNEL: optionalText,
   HANDOFF_TEAMS_SERVICE_URL: optionalText,
+  HANDOFF_CONTACT_URL: contactUrl,
   PUBLIC_URL: optionalText,
   TRUST_PROXY: trustProxySpec,
   // At least 2: a watch lasts 24 h, and its "I stopped watching" message must outlive it.
@@ -198,7 +230,8 @@ export interface Config {
     appTenantId?: string;
     appType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   };
-  slack: { signingSecret?: string; botToken?: string; apiUrl?: string };
+  /** `clientId` and `clientSecret` turn on the OAuth install flow for several workspaces. */
+  slack: { signingSecret?: string; botToken?: string; apiUrl?: string; clientId?: string; clientSecret?: string };
   webchat: { tokenSecret?: string; allowedOrigins: string[]; directLineSecret?: string };
   probe: { allowCidrs: string[]; timeoutMs: number };
   /** Probe workers in other regions: the Redis they share with the bot (REDIS_URL, else STORAGE's); none = local probe only. */
@@ -211,6 +244,8 @@ export interface Config {
     slackChannel?: string;
     teamsChannel?: string;
     teamsServiceUrl: string;
+    /** Offered instead of a dead end when no target takes cases (https: or mailto:). */
+    contactUrl?: string;
   };
   /** The bot's public base URL (behind a proxy), for Direct Line stream URLs and the Teams package. */
   publicUrl?: string;
@@ -264,7 +299,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       appTenantId: e.MicrosoftAppTenantId,
       appType: e.MicrosoftAppType,
     },
-    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      clientId: e.SLACK_CLIENT_ID,
+      clientSecret: e.SLACK_CLIENT_SECRET,
+    },
     webchat: {
       tokenSecret: e.WEBCHAT_TOKEN_SECRET,
       allowedOrigins: e.WEBCHAT_ALLOWED_ORIGINS,
@@ -281,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       teamsChannel: e.HANDOFF_TEAMS_CHANNEL,
       // Teams' public service URL for proactive posts into a channel.
       teamsServiceUrl: e.HANDOFF_TEAMS_SERVICE_URL ?? 'https://smba.trafficmanager.net/teams/',
+      contactUrl: e.HANDOFF_CONTACT_URL,
     },
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,

@@ -15,13 +15,6 @@ import { createLogger, type Logger } from './observability/logger';
 import { installProcessGuards } from './observability/process-guards';
 import { createServer, type RouteSpec } from './server';
 import {
-  createHandoffService,
-  createSlackTarget,
-  createTeamsTarget,
-  createWebhookTarget,
-  type HandoffTarget,
-} from './channels/handoff/handoff-targets';
-import {
   createAlertService,
   createSlackAlertTarget,
   createTeamsAlertTarget,
@@ -29,10 +22,18 @@ import {
   type AlertService,
   type AlertTarget,
 } from './channels/handoff/alerts';
-import { createProactiveRouter } from './channels/proactive';
 import { createAnalyticsRoutes } from './crowd/analytics-routes';
 import { CROWD_WINDOW_MS } from './crowd/crowd-service';
+import { createSlackThreadListener, createTeamsChainListener } from './channels/handoff/agent-replies';
+import { createHandoffDesk, type HandoffDesk, type PersonLine } from './channels/handoff/handoff-desk';
+import { createHandoffStore } from './channels/handoff/handoff-store';
+import { createSlackTarget, createTeamsTarget, createWebhookTarget, type HandoffTarget } from './channels/handoff/handoff-targets';
+import { createInboxRoutes } from './channels/status/inbox-routes';
+import { createProactiveRouter } from './channels/proactive';
+import { conversationKey } from './storage/storage-keys';
 import { createSlackRoutes, SlackAdapter } from './channels/slack';
+import { createSlackInstallations } from './channels/slack/slack-installations';
+import { createSlackOAuthRoutes } from './channels/slack/slack-oauth-routes';
 import { createStatusRoutes } from './channels/status/status-page';
 import {
   attachDirectLineStream,
@@ -59,6 +60,8 @@ export interface RunningApp {
   core: Core;
   watch: WatchService;
   incidents: IncidentService;
+  /** The two-way hand-off desk (its store lists the cases). */
+  desk: HandoffDesk;
   close(): Promise<void>;
   /**
    * SIGTERM's way out: /readyz says 503, no new connections are accepted, turns in flight finish (replies
@@ -77,7 +80,8 @@ export async function startApp(
   const core = await buildCore(config, logger, outerEdge);
   // The bot needs its hand-off and watch sinks at construction, and they need adapters that need the
   // bot: late-bound references break the cycle without module-level state.
-  let handoffService: ReturnType<typeof createHandoffService> | undefined;
+  let desk: HandoffDesk | undefined;
+  let teamsReplies: ((context: TurnContext) => Promise<boolean>) | undefined;
   let watchService: WatchService | undefined;
   let alerts: AlertService | undefined;
   let incidents: IncidentService | undefined;
@@ -112,10 +116,25 @@ export async function startApp(
     metrics: core.metrics,
     defaultLocale: config.defaultLocale,
     handoff: {
-      handoff: (summary, origin) => handoffService?.handoff(summary, origin) ?? Promise.resolve(false),
+      handoff: (summary, origin) => {
+        const { conversationKey, reference, locale } = origin;
+        if (!desk || !conversationKey || !reference?.conversation || !reference.channelId) return Promise.resolve(false);
+        return desk.handoff(summary, {
+          ...origin,
+          conversationKey,
+          reference: { ...reference, channelId: reference.channelId, conversation: reference.conversation },
+          locale: locale ?? config.defaultLocale,
+        });
+      },
       // With no help desk configured, the bot never offers "talk to a person".
-      available: () => (handoffService?.targets.length ?? 0) > 0,
+      available: () => (desk?.targets.length ?? 0) > 0,
     },
+    live: {
+      fromPerson: (key, text, name) => desk?.fromPerson(key, text, name) ?? Promise.resolve(false),
+      endByPerson: (key) => desk?.endByPerson(key) ?? Promise.resolve(false),
+      fromChannelAgent: (context) => teamsReplies?.(context) ?? Promise.resolve(false),
+    },
+    ...(config.handoff.contactUrl ? { contactUrl: config.handoff.contactUrl } : {}),
     watch: {
       watch: async (url, reference, locale) => {
         await watchService?.subscribe(url, reference, locale);
@@ -156,10 +175,18 @@ export async function startApp(
     logger.error({ err }, 'web chat turn failed');
   };
 
-  // Slack, when both its secrets are configured.
+  // Slack, when its signing secret and a way to post are configured: SLACK_BOT_TOKEN (one workspace) and/or
+  // the OAuth install flow (per-team tokens in storage).
+  const slackInstallations = createSlackInstallations(core.backend);
+  const slackOAuth = Boolean(config.slack.clientId && config.slack.clientSecret);
   const slack =
-    config.slack.signingSecret && config.slack.botToken
-      ? new SlackAdapter({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, logger })
+    config.slack.signingSecret && (config.slack.botToken || slackOAuth)
+      ? new SlackAdapter({
+          ...(config.slack.botToken ? { botToken: config.slack.botToken } : {}),
+          ...(slackOAuth ? { tokenFor: async (teamId: string) => (await slackInstallations.get(teamId))?.botToken } : {}),
+          apiUrl: config.slack.apiUrl,
+          logger,
+        })
       : undefined;
   if (slack) {
     slack.onTurnError = async (_context, err) => {
@@ -174,7 +201,6 @@ export async function startApp(
     ...(slack ? { slack } : {}),
   };
   const proactive = createProactiveRouter({ cloud, appId: config.bot.appId, hosted });
-  handoffService = createHandoffService(handoffTargets(config, cloud), logger);
   alerts = createAlertService({
     targets: alertTargets(config, cloud),
     // The dedupe store's claim is fleet-wide with Redis and shared by every process on one SQLite file.
@@ -222,6 +248,26 @@ export async function startApp(
       logger.warn({ err }, 'watched-site alert failed');
     }
   };
+  // The two-way hand-off: an agent's words reach the person through the same proactive router as "it's back".
+  const person: PersonLine = {
+    say: (record, message) =>
+      proactive.continue(record.reference, (context) => bot.sayFromAgent(context, { ...message, locale: record.locale })),
+    end: (record) => proactive.continue(record.reference, (context) => bot.continueWith(context, [{ type: 'handoff.end' }])),
+  };
+  desk = createHandoffDesk({
+    store: createHandoffStore(core.backend),
+    targets: handoffTargets(config, cloud),
+    dedupe: core.dedupe,
+    logger,
+    person: () => person,
+    inbox: Boolean(config.admin.apiToken),
+  });
+  teamsReplies = createTeamsChainListener({ desk });
+  const slackThreads = createSlackThreadListener({
+    desk,
+    logger,
+    ...(slack ? { clientFor: (teamId: string) => slack.clientFor(teamId) } : {}),
+  });
   watchService = createWatchService({
     storage: core.storage,
     prober: core.prober,
@@ -287,7 +333,29 @@ export async function startApp(
       directLineOrigin: azureDirectLine ? 'https://directline.botframework.com' : undefined,
       defaultLocale: config.defaultLocale,
     }),
-    ...createSlackRoutes({ signingSecret: config.slack.signingSecret, adapter: slack, logic, dedupe: core.dedupe, logger }),
+    ...createSlackRoutes({
+      signingSecret: config.slack.signingSecret,
+      adapter: slack,
+      logic,
+      dedupe: core.dedupe,
+      logger,
+      threadListener: slackThreads,
+      // A thread the bot was mentioned in (or started) has a stored conversation: its replies are followed.
+      followsThread: async (conversationId) => {
+        const key = conversationKey('slack', conversationId);
+        return (await core.storage.read([key]))[key] !== undefined;
+      },
+    }),
+    ...createSlackOAuthRoutes({
+      clientId: config.slack.clientId,
+      clientSecret: config.slack.clientSecret,
+      installations: slackInstallations,
+      apiUrl: config.slack.apiUrl,
+      dedupe: core.dedupe,
+      ...(config.publicUrl ? { redirectUri: new URL('/api/slack/oauth/callback', config.publicUrl).href } : {}),
+      logger,
+    }),
+    ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken }),
     ...createIncidentRoutes({ incidents }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
     ...createAnalyticsRoutes({ analytics: core.analytics, adminApiToken: config.admin.apiToken }),
@@ -318,7 +386,7 @@ export async function startApp(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
-    { port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: handoffService.targets.map((t) => t.name) },
+    { port, storage: config.storage.kind, slack: Boolean(slack), handoffTargets: desk.targets.map((t) => t.name) },
     'gateway doctor listening',
   );
 
@@ -328,6 +396,7 @@ export async function startApp(
     core,
     watch: watchService,
     incidents,
+    desk,
     async close() {
       draining = true;
       await watchService?.stop();

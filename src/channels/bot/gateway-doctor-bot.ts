@@ -3,7 +3,15 @@
  * turn runner and back. Teams, web chat (Direct Line), Slack, the Emulator and the terminal all land here.
  */
 import { createHash } from 'node:crypto';
-import { ActivityTypes, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount, type ResourceResponse } from 'botbuilder';
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type ChannelAccount,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
 import type { i18n as I18n } from 'i18next';
 import type { LocaleId, ProbeResult } from '../../contracts';
 import { INTENTS, type HandoffSummary, type Intent, type Reply, type SupportEvent } from '../../../dialogs/types';
@@ -19,6 +27,8 @@ import { conversationKey } from '../../storage/storage-keys';
 import { renderReplyActivity } from '../render/activity';
 import { renderAdaptiveCard } from '../render/adaptive-card';
 import type { InFlight } from '../../http/in-flight';
+import { escapeMrkdwn, renderBlockKit } from '../render/block-kit';
+import type { KnownBlock } from '@slack/web-api';
 import { withProbeClient } from '../../probe/prober';
 import { isStorageError } from '../../storage/storage-errors';
 import { spellsOutScheme } from '../../probe/url-policy';
@@ -27,10 +37,20 @@ import { clientAddressOf } from '../turn-client';
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
 
+/** Where a case comes from: the conversation, and (for a two-way hand-off) how to reach it again. */
+export interface HandoffSinkOrigin {
+  channelId: string;
+  conversationId: string;
+  userName?: string;
+  conversationKey?: string;
+  reference?: Partial<ConversationReference>;
+  locale?: LocaleId;
+}
+
 /** Something that takes a case over from the bot (Teams channel, Slack channel, webhook). */
 export interface HandoffSink {
-  /** True when at least one help desk target received the case. */
-  handoff(summary: HandoffSummary, origin: { channelId: string; conversationId: string; userName?: string }): Promise<boolean>;
+  /** True (or `accepted`) when at least one help desk target received the case; `live` when an agent can answer here. */
+  handoff(summary: HandoffSummary, origin: HandoffSinkOrigin): Promise<boolean | { accepted: boolean; live: boolean }>;
   /** Whether any help desk target is configured; when omitted, the bot learns it from the first hand-off. */
   available?(): boolean;
 }
@@ -38,6 +58,16 @@ export interface HandoffSink {
 /** Someone who wants to hear when a site is back (the watch service). */
 export interface WatchSink {
   watch(url: string, reference: Partial<Activity>, locale: LocaleId): Promise<void>;
+}
+
+/** The live side of a two-way hand-off (src/channels/handoff/handoff-desk.ts). */
+export interface LiveHandoffs {
+  /** The person wrote while their case is live: relayed to the help desk. */
+  fromPerson(conversationKey: string, text: string, name?: string): Promise<boolean>;
+  /** The person left the live case ("end", "start over"). */
+  endByPerson(conversationKey: string): Promise<boolean>;
+  /** True when the activity was an agent's reply to a case (a Teams reply chain) and was handled as such. */
+  fromChannelAgent?(context: TurnContext): Promise<boolean>;
 }
 
 export interface GatewayDoctorBotOptions {
@@ -52,7 +82,13 @@ export interface GatewayDoctorBotOptions {
   commands?: { handle(context: TurnContext): Promise<boolean> };
   /** Counts every turn until its replies are sent, so a draining instance can wait for them. */
   inFlight?: InFlight;
+  live?: LiveHandoffs;
+  /** HANDOFF_CONTACT_URL: offered when no help desk takes cases. */
+  contactUrl?: string;
 }
+
+/** The `gatewayDoctor.state` of a message written by a person at the help desk (not a machine state). */
+export const AGENT_MESSAGE_STATE = 'handoff.agent';
 
 /** Longest user text the bot reads; longer pastes are cut (understanding caps it again for matching). */
 const MAX_TEXT = 100_000;
@@ -60,7 +96,10 @@ const MAX_TEXT = 100_000;
 /** The reply that opens the answer to a press on an earlier card (dialogs/where-now.ts). */
 const STALE_PRESS: TranslationKey = 'reprompt.stale';
 
-/** Teams cards remembered for an in-place update after a click. */
+/** Channels whose messages with buttons are redrawn after a click (Teams cards, Slack messages). */
+const UPDATABLE_CHANNELS: readonly string[] = ['msteams', 'slack'];
+
+/** Teams cards and Slack messages remembered for an in-place update after a click. */
 const MAX_REMEMBERED_CARDS = 5000;
 
 export class GatewayDoctorBot extends TeamsActivityHandler {
@@ -70,7 +109,9 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     super();
 
     this.onMessage(async (context, next) => {
-      if (await this.options.commands?.handle(context)) {
+      // An agent answering a case in its Teams reply chain speaks to the person, not to the bot; an
+      // administrator's incident command is handled outside the conversation.
+      if ((await this.isAgentReply(context)) || (await this.options.commands?.handle(context))) {
         await next();
         return;
       }
@@ -109,6 +150,45 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   override run(context: TurnContext): Promise<void> {
     const { inFlight } = this.options;
     return inFlight ? inFlight.track(super.run(context)) : super.run(context);
+  }
+
+  private async isAgentReply(context: TurnContext): Promise<boolean> {
+    const check = this.options.live?.fromChannelAgent;
+    if (!check) return false;
+    try {
+      return await check(context);
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not relay an agent reply');
+      return true;
+    }
+  }
+
+  /** Says an agent's words in the person's conversation, proactively, marked as a person of the help desk. */
+  async sayFromAgent(context: TurnContext, message: { name: string; text: string; locale: LocaleId }): Promise<void> {
+    const t = translatorFor(this.options.i18n, message.locale);
+    const label = `${message.name} (${t('handoffDesk.agentLabel' satisfies TranslationKey)})`;
+    const channelId = context.activity.channelId;
+    // Web chat shows `from.name`; Slack and Teams post as the bot, so the words carry the name.
+    const text = channelId === 'webchat' || channelId === 'directline' ? message.text : `${label}: ${message.text}`;
+    // botbuilder stamps `from` with the bot's account on the way out; only the display name is replaced, after that.
+    context.onSendActivities(async (_context, activities, next) => {
+      for (const activity of activities) {
+        if (activity.from) activity.from = { ...activity.from, name: label };
+      }
+      return next();
+    });
+    await context.sendActivity({
+      type: ActivityTypes.Message,
+      text,
+      textFormat: 'plain',
+      channelData: { gatewayDoctor: { state: AGENT_MESSAGE_STATE }, agent: { name: message.name } },
+    });
+  }
+
+  /** Runs machine events in a conversation outside a message turn (the agent ended the case), and says the replies. */
+  async continueWith(context: TurnContext, events: SupportEvent[]): Promise<void> {
+    // A proactive turn carries the id of the person's last message (the stored reference's): it is not that message again.
+    await this.turn(context, events, { proactive: true });
   }
 
   private get defaultLocale(): LocaleId {
@@ -154,11 +234,16 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
    */
   private async markCardAnswered(context: TurnContext, intent: Intent, { taken }: { taken: boolean }): Promise<void> {
     const replyToId = context.activity.replyToId;
-    if (context.activity.channelId !== 'msteams' || !replyToId) return;
+    const channelId = context.activity.channelId ?? '';
+    if (!UPDATABLE_CHANNELS.includes(channelId) || !replyToId) return;
     const remembered = this.sentCards.get(replyToId);
     if (!remembered) return;
     this.sentCards.delete(replyToId);
     const t = translatorFor(this.options.i18n, remembered.locale);
+    if (channelId === 'slack') {
+      await this.markSlackMessageAnswered(context, replyToId, remembered.reply, t, taken ? intent : undefined);
+      return;
+    }
     try {
       await context.updateActivity({
         id: replyToId,
@@ -175,8 +260,35 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     }
   }
 
+  /**
+   * Slack: the clicked message is replaced (chat.update on its ts) by the same words without buttons, and
+   * the chosen answer under them, so the buttons cannot be clicked twice and the thread reads as a dialogue.
+   */
+  private async markSlackMessageAnswered(
+    context: TurnContext,
+    ts: string,
+    reply: Reply,
+    t: ReturnType<typeof translatorFor>,
+    answered: Intent | undefined,
+  ): Promise<void> {
+    const { choices, ...words } = reply;
+    const chosen = answered ? choices?.find((choice) => choice.intent === answered) : undefined;
+    const rendered = renderBlockKit(words, t);
+    const blocks: KnownBlock[] = [
+      ...rendered.blocks,
+      ...(chosen
+        ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `✓ ${escapeMrkdwn(t(chosen.labelKey))}` }] }]
+        : []),
+    ];
+    try {
+      await context.updateActivity({ id: ts, type: ActivityTypes.Message, text: rendered.text, channelData: { slack: { blocks } } });
+    } catch (err) {
+      this.options.logger.debug({ err }, 'slack message could not be updated in place');
+    }
+  }
+
   private rememberCards(channelId: string, sent: ResourceResponse[], replies: Reply[], locale: LocaleId): void {
-    if (channelId !== 'msteams') return;
+    if (!UPDATABLE_CHANNELS.includes(channelId)) return;
     sent.forEach((response, index) => {
       const reply = replies[index];
       if (!response?.id || !reply?.choices?.length) return;
@@ -216,11 +328,20 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   /** What this deployment can do, told to the machine with every turn so it never offers what is missing. */
   private capabilities(): SupportEvent {
     const { handoff, watch } = this.options;
-    return { type: 'capabilities', handoff: handoff !== undefined && (handoff.available?.() ?? true), watch: watch !== undefined };
+    return {
+      type: 'capabilities',
+      handoff: handoff !== undefined && (handoff.available?.() ?? true),
+      watch: watch !== undefined,
+      ...(this.options.contactUrl ? { contactUrl: this.options.contactUrl } : {}),
+    };
   }
 
   /** Runs one turn and sends its replies; resolves to what was said. */
-  private async turn(context: TurnContext, events: SupportEvent[], { silentUnlessReplies = false } = {}): Promise<Reply[]> {
+  private async turn(
+    context: TurnContext,
+    events: SupportEvent[],
+    { silentUnlessReplies = false, proactive = false } = {},
+  ): Promise<Reply[]> {
     const { runner, i18n, logger, metrics } = this.options;
     const activity = context.activity;
     const channelId = activity.channelId ?? 'unknown';
@@ -248,7 +369,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       );
     let result: TurnResult;
     try {
-      result = await run([this.capabilities(), ...events], activity.id);
+      result = await run([this.capabilities(), ...events], proactive ? undefined : activity.id);
     } catch (err) {
       // Storage out of reach (Redis down, or this instance closing): nothing was saved, so the person's next
       // message continues where they were; they are told to try again in a moment rather than that it broke.
@@ -269,6 +390,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       return [];
     }
     metrics?.turns.inc({ channel: channelId, outcome: 'ok' });
+    await this.followLiveHandoff(context, events, result.status.state, conversationKey(channelId, conversationId));
     if (silentUnlessReplies && result.replies.length === 0) return [];
 
     // Hand-offs and watches go out before anything is said, and what became of them goes back into the
@@ -297,6 +419,30 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     return replies;
   }
 
+  /**
+   * While a case is live the machine stays quiet and the person's words go to the help desk; "end" or
+   * "start over" (the machine has left the live state) closes the case. Failures are logged: the turn
+   * already happened.
+   */
+  private async followLiveHandoff(context: TurnContext, events: SupportEvent[], state: string, key: string): Promise<void> {
+    const live = this.options.live;
+    const message = events.find((event) => event.type === 'user.message');
+    if (!live || !message) return;
+    try {
+      if (state === 'handoffLive') {
+        if (message.text.trim() === '') return;
+        const relayed = await live.fromPerson(key, message.text, context.activity.from?.name || undefined);
+        // The case was closed while the word of it did not reach this conversation (the instance went down
+        // mid-way): the person is not left waiting for nobody.
+        if (!relayed) await this.turn(context, [{ type: 'handoff.end' }], { proactive: true });
+      } else if (message.intents.includes('stop') || message.intents.includes('restart')) {
+        await live.endByPerson(key);
+      }
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not follow the live hand-off');
+    }
+  }
+
   /** Delivers the turn's hand-offs and watch requests; their outcomes are the events of the follow-up turn. */
   private async deliver(result: TurnResult, context: TurnContext, conversationId: string): Promise<SupportEvent[]> {
     const { logger } = this.options;
@@ -304,13 +450,20 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const channelId = activity.channelId ?? 'unknown';
     const outcomes: SupportEvent[] = [];
     for (const summary of result.handoffs) {
-      const accepted = await (
-        this.options.handoff?.handoff(summary, { channelId, conversationId, userName: activity.from?.name }) ?? Promise.resolve(false)
-      ).catch((err: unknown) => {
+      const origin: HandoffSinkOrigin = {
+        channelId,
+        conversationId,
+        userName: activity.from?.name,
+        conversationKey: conversationKey(channelId, conversationId),
+        reference: TurnContext.getConversationReference(activity),
+        locale: result.locale,
+      };
+      const outcome = await (this.options.handoff?.handoff(summary, origin) ?? Promise.resolve(false)).catch((err: unknown) => {
         logger.error({ err }, 'hand-off failed');
         return false;
       });
-      outcomes.push({ type: 'handoff.result', accepted });
+      const { accepted, live } = typeof outcome === 'boolean' ? { accepted: outcome, live: false } : outcome;
+      outcomes.push({ type: 'handoff.result', accepted, ...(live ? { live } : {}) });
     }
     for (const { url } of result.watches) {
       const sink = this.options.watch;

@@ -11,10 +11,28 @@ import type { HandoffSink } from '../bot/gateway-doctor-bot';
 import { escapeMrkdwn } from '../render/block-kit';
 import { escapeMarkdown } from '../render/adaptive-card';
 import { caseLines, createHandoffCase, type HandoffCase } from './handoff-case';
+import type { HandoffLinks } from './handoff-store';
+
+/** A line of a live case posted where the help desk sees it: the person's words, an agent's (from the inbox), or its end. */
+export interface RelayLine {
+  kind: 'person' | 'agent' | 'closed';
+  name?: string;
+  text: string;
+}
 
 export interface HandoffTarget {
   readonly name: string;
-  deliver(handoff: HandoffCase): Promise<void>;
+  /** Posts the case; a two-way target resolves to where it was posted (agents answer there). */
+  deliver(handoff: HandoffCase): Promise<HandoffLinks | undefined>;
+  /** Posts a line of a live case under its post (two-way targets only). */
+  relay?(links: HandoffLinks, line: RelayLine): Promise<void>;
+}
+
+/** How a relayed line reads for staff (English, like the case's post). */
+export function relayText(line: RelayLine): string {
+  if (line.kind === 'closed') return `Case closed${line.name ? ` by ${line.name}` : ''}. ${line.text}`.trim();
+  const who = line.kind === 'person' ? `${line.name || 'The person'} (via Gateway Doctor)` : `${line.name || 'Help desk'} (inbox)`;
+  return `${who}: ${line.text}`;
 }
 
 /** Header names of the signed webhook (documented in the README for receivers). */
@@ -49,6 +67,7 @@ export function createWebhookTarget({ url, secret, timeoutMs = 5000, now = Date.
       if (secret) headers[SIGNATURE_HEADER] = signWebhook(secret, timestamp, body);
       const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`hand-off webhook answered ${res.status}`);
+      return undefined;
     },
   };
 }
@@ -76,7 +95,7 @@ export function createSlackTarget({ channel, token, apiUrl }: SlackTargetOptions
         .map((line) => `*${escapeMrkdwn(line.label)}*: ${escapeMrkdwn(line.value)}`)
         .join('\n')
         .slice(0, 2900);
-      await client.chat.postMessage({
+      const posted = await client.chat.postMessage({
         channel,
         text: `New hand-off from Gateway Doctor: ${escapeMrkdwn(handoff.summary.url ?? 'no site given')}`,
         unfurl_links: false,
@@ -85,7 +104,24 @@ export function createSlackTarget({ channel, token, apiUrl }: SlackTargetOptions
           { type: 'header', text: { type: 'plain_text', text: 'Gateway Doctor hand-off' } },
           { type: 'section', fields },
           ...(rest ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: rest } }] : []),
+          {
+            type: 'context',
+            elements: [
+              { type: 'mrkdwn', text: 'Reply in this thread to answer the person in their own chat; reply `end` to close the case.' },
+            ],
+          },
         ],
+      });
+      return posted.ts ? { slack: { channel: posted.channel ?? channel, ts: posted.ts } } : undefined;
+    },
+    async relay(links, line) {
+      if (!links.slack) return;
+      await client.chat.postMessage({
+        channel: links.slack.channel,
+        thread_ts: links.slack.ts,
+        text: escapeMrkdwn(relayText(line)).slice(0, 3900),
+        unfurl_links: false,
+        unfurl_media: false,
       });
     },
   };
@@ -118,10 +154,31 @@ export function createTeamsTarget({ adapter, appId, channelId, serviceUrl, tenan
         body: [
           { type: 'TextBlock', text: 'Gateway Doctor hand-off', weight: 'Bolder', size: 'Medium', wrap: true },
           { type: 'FactSet', facts: caseLines(handoff).map((line) => ({ title: line.label, value: escapeMarkdown(line.value) })) },
+          {
+            type: 'TextBlock',
+            text: 'Reply to this post to answer the person in their own chat; reply "end" to close the case.',
+            wrap: true,
+            isSubtle: true,
+          },
         ],
       });
+      let postedId: string | undefined;
       await adapter.continueConversationAsync(appId, reference, async (context) => {
-        await context.sendActivity({ type: ActivityTypes.Message, attachments: [card], summary: `Hand-off ${handoff.id}` });
+        const posted = await context.sendActivity({ type: ActivityTypes.Message, attachments: [card], summary: `Hand-off ${handoff.id}` });
+        postedId = posted?.id;
+      });
+      // Replies to a channel post arrive on the reply chain's conversation id: `<channel>;messageid=<post id>`.
+      return postedId ? { teams: { conversationId: `${channelId};messageid=${postedId}`, serviceUrl } } : undefined;
+    },
+    async relay(links, line) {
+      if (!links.teams) return;
+      const chain = {
+        ...reference,
+        serviceUrl: links.teams.serviceUrl,
+        conversation: { ...reference.conversation, id: links.teams.conversationId },
+      };
+      await adapter.continueConversationAsync(appId, chain as Partial<ConversationReference>, async (context) => {
+        await context.sendActivity({ type: ActivityTypes.Message, text: relayText(line), textFormat: 'plain' });
       });
     },
   };

@@ -96,7 +96,10 @@ export type SlackInboundActivity = Partial<Activity> & { conversation: { id: str
  * a bot posted (including this one), edits, joins and other subtypes, channel messages without a mention,
  * and mentions inside a DM (the DM's own `message` event already carries them).
  */
-export function activityFromEvent(envelope: SlackEventCallback): SlackInboundActivity | undefined {
+export function activityFromEvent(
+  envelope: SlackEventCallback,
+  { followsThread = false }: { followsThread?: boolean } = {},
+): SlackInboundActivity | undefined {
   const botUserId = envelope.authorizations?.[0]?.user_id;
   const kind = envelope.event.type;
   let channel: string;
@@ -108,7 +111,13 @@ export function activityFromEvent(envelope: SlackEventCallback): SlackInboundAct
     const parsed = messageEventSchema.safeParse(envelope.event);
     if (!parsed.success) return undefined;
     const event = parsed.data;
-    if (event.channel_type !== 'im' || event.bot_id || event.subtype) return undefined;
+    if (event.bot_id || event.subtype) return undefined;
+    if (event.channel_type !== 'im') {
+      // A channel message is followed only in a thread the bot is already talking in, and only without a
+      // mention of the bot (that one also arrives as `app_mention`, and is answered from there).
+      const mentionsBot = botUserId !== undefined && (event.text ?? '').includes(`<@${botUserId}`);
+      if (!followsThread || !event.thread_ts || mentionsBot) return undefined;
+    }
     ({ channel, user, ts } = event);
     threadTs = event.thread_ts;
     text = plainTextFromSlack(event.text ?? '');
@@ -135,7 +144,7 @@ export function activityFromEvent(envelope: SlackEventCallback): SlackInboundAct
     id: ts,
     timestamp: timestampFromTs(ts),
     text,
-    conversation: conversationAccount(address, kind === 'message'),
+    conversation: conversationAccount(address, kind === 'message' && channel.startsWith('D')),
     from: { id: user, name: '', role: RoleTypes.User },
     recipient: { id: botUserId ?? envelope.api_app_id ?? 'bot', name: '', role: RoleTypes.Bot },
     channelData: { slack: inbound },

@@ -23,8 +23,10 @@ export type SlackTurnLogic = TurnLogic;
 
 /** Options of the Slack adapter. */
 export interface SlackAdapterOptions {
-  /** SLACK_BOT_TOKEN (`xoxb-...`). */
-  botToken: string;
+  /** SLACK_BOT_TOKEN (`xoxb-...`): the single-workspace set-up, and the fallback for teams without an installation. */
+  botToken?: string;
+  /** The bot token of a workspace that installed the app through OAuth (several workspaces). */
+  tokenFor?: (teamId: string) => Promise<string | undefined>;
   /** SLACK_API_URL: the Web API base, e.g. a fake on loopback in tests. Default `https://slack.com/api/`. */
   apiUrl?: string;
   logger: Logger;
@@ -52,13 +54,28 @@ const MAX_FALLBACK_TEXT = 4000;
 const DEFAULT_RETRIES: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true };
 
 /** Slack as a botbuilder channel. */
+/** A Slack request for a team with neither an installation nor SLACK_BOT_TOKEN. */
+export class SlackNoInstallationError extends Error {
+  constructor(readonly teamId: string) {
+    super('no Slack installation for this team');
+  }
+}
+
+/** Web API clients kept per token (one per workspace): bounded, since teams come and go. */
+const MAX_CLIENTS = 500;
+
 export class SlackAdapter extends HostedAdapter {
-  private readonly client: WebClient;
+  private readonly clients = new Map<string, WebClient>();
+  private readonly makeClient: (token: string) => WebClient;
+  private readonly botToken?: string;
+  private readonly tokenFor?: (teamId: string) => Promise<string | undefined>;
+  private readonly logger: Logger;
   private readonly locales: SlackLocaleCache;
   private readonly maxDelayMs: number;
 
   constructor({
     botToken,
+    tokenFor,
     apiUrl,
     logger,
     localeTtlMs = 60 * 60 * 1000,
@@ -69,19 +86,19 @@ export class SlackAdapter extends HostedAdapter {
   }: SlackAdapterOptions) {
     super();
     this.maxDelayMs = maxDelayMs;
+    this.botToken = botToken;
+    this.tokenFor = tokenFor;
+    this.logger = logger;
+    const slackLogger = slackLoggerFor(logger);
     // Loaded here: a server without Slack configured never constructs this adapter and skips the Web API client's start-up cost.
     const { WebClient: SlackWebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
-    this.client = new SlackWebClient(botToken, {
-      ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-      logger: slackLoggerFor(logger),
-      retryConfig,
-      timeout: timeoutMs,
-    });
+    this.makeClient = (token) =>
+      new SlackWebClient(token, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logger: slackLogger, retryConfig, timeout: timeoutMs });
     this.locales = new SlackLocaleCache({
       ttlMs: localeTtlMs,
       now,
-      lookup: async (_teamId, userId) => {
-        const answer = await this.client.users.info({ user: userId, include_locale: true });
+      lookup: async (teamId, userId) => {
+        const answer = await (await this.clientFor(teamId)).users.info({ user: userId, include_locale: true });
         return typeof answer.user?.locale === 'string' && answer.user.locale !== '' ? answer.user.locale : undefined;
       },
       onError: (err) => logger.warn({ err: errorSummary(err) }, 'slack users.info failed; answering in the default language'),
@@ -89,8 +106,8 @@ export class SlackAdapter extends HostedAdapter {
   }
 
   /** Runs the bot for one Events API event; resolves false when the event is not for the bot (and does nothing). */
-  async processEvent(envelope: SlackEventCallback, logic: SlackTurnLogic): Promise<boolean> {
-    const activity = activityFromEvent(envelope);
+  async processEvent(envelope: SlackEventCallback, logic: SlackTurnLogic, options: { followsThread?: boolean } = {}): Promise<boolean> {
+    const activity = activityFromEvent(envelope, options);
     if (!activity) return false;
     await this.runTurn(activity, logic);
     return true;
@@ -104,8 +121,29 @@ export class SlackAdapter extends HostedAdapter {
     return true;
   }
 
+  /** The Web API client of a workspace: its OAuth installation's token, else SLACK_BOT_TOKEN. */
+  async clientFor(teamId: string): Promise<WebClient> {
+    const token = (await this.tokenFor?.(teamId)) ?? this.botToken;
+    if (!token) throw new SlackNoInstallationError(teamId);
+    let client = this.clients.get(token);
+    if (!client) {
+      if (this.clients.size >= MAX_CLIENTS) this.clients.clear();
+      client = this.makeClient(token);
+      this.clients.set(token, client);
+    }
+    return client;
+  }
+
   private async runTurn(activity: SlackInboundActivity, logic: SlackTurnLogic): Promise<void> {
     const { teamId } = (activity.channelData as { slack: SlackInboundData }).slack;
+    try {
+      await this.clientFor(teamId);
+    } catch (err) {
+      if (!(err instanceof SlackNoInstallationError)) throw err;
+      // Nobody to answer with: the workspace never installed the app here (or it was removed).
+      this.logger.warn({ teamId }, 'slack event from a team with no installation; ignored (install it at /api/slack/install)');
+      return;
+    }
     const locale = await this.locales.localeOf(teamId, activity.from.id);
     const context = new TurnContext(this, locale ? { ...activity, locale } : activity);
     await this.runMiddleware(context, logic);
@@ -129,7 +167,8 @@ export class SlackAdapter extends HostedAdapter {
         continue;
       }
       const address = this.addressOf(activity, context);
-      const answer = await this.client.chat.postMessage({
+      const client = await this.clientFor(address.teamId);
+      const answer = await client.chat.postMessage({
         channel: address.channel,
         ...(address.threadTs ? { thread_ts: address.threadTs } : {}),
         ...message,
@@ -147,7 +186,7 @@ export class SlackAdapter extends HostedAdapter {
     const message = slackMessageFor(activity);
     if (!activity.id || !message) throw new Error('updateActivity needs the message ts as activity.id and some text or blocks');
     const address = this.addressOf(activity, context);
-    const answer = await this.client.chat.update({ channel: address.channel, ts: activity.id, ...message });
+    const answer = await (await this.clientFor(address.teamId)).chat.update({ channel: address.channel, ts: activity.id, ...message });
     return { id: answer.ts ?? activity.id };
   }
 
@@ -155,7 +194,7 @@ export class SlackAdapter extends HostedAdapter {
   async deleteActivity(context: TurnContext, reference: Partial<ConversationReference>): Promise<void> {
     const address = parseSlackConversationId(reference.conversation?.id ?? context.activity.conversation?.id);
     if (!address || !reference.activityId) throw new Error('deleteActivity needs a Slack conversation and the message ts');
-    await this.client.chat.delete({ channel: address.channel, ts: reference.activityId });
+    await (await this.clientFor(address.teamId)).chat.delete({ channel: address.channel, ts: reference.activityId });
   }
 
   private addressOf(activity: Partial<Activity>, context: TurnContext): SlackAddress {

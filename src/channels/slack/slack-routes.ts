@@ -8,7 +8,8 @@ import type { Logger } from '../../observability/logger';
 import type { RouteSpec } from '../../server';
 import type { ActivityDedupe } from '../../storage/activity-dedupe';
 import { errorSummary, type SlackAdapter, type SlackTurnLogic } from './slack-adapter';
-import { blockActionsSchema, eventCallbackSchema, urlVerificationSchema } from './slack-payloads';
+import { blockActionsSchema, eventCallbackSchema, urlVerificationSchema, type SlackEventCallback } from './slack-payloads';
+import { slackConversationId } from './slack-activities';
 import { checkSlackSignature } from './slack-signature';
 
 /** What the Slack routes need; without `signingSecret` or `adapter` both routes answer 404 (channel off). */
@@ -28,6 +29,13 @@ export interface SlackRoutesDeps {
   schedule?: (task: () => Promise<void>) => void;
   /** Clock for the signature's five-minute window, in ms. Default `Date.now`. */
   now?: () => number;
+  /** Sees each new event first; true means it was an agent's reply to a hand-off case and the bot stays out. */
+  threadListener?: (envelope: SlackEventCallback) => Promise<boolean>;
+  /**
+   * Whether the bot already talks in a thread (`team:channel:thread_ts`): replies there are followed without
+   * a fresh mention. Without it, channel messages need a mention, as before.
+   */
+  followsThread?: (conversationId: string) => Promise<boolean>;
 }
 
 const OFF = {
@@ -49,6 +57,8 @@ export function createSlackRoutes({
   dedupeTtlMs = 60 * 60 * 1000,
   schedule = (task) => void setImmediate(() => void task()),
   now = Date.now,
+  threadListener,
+  followsThread,
 }: SlackRoutesDeps): RouteSpec[] {
   const log = logger.child({ channel: 'slack' });
 
@@ -97,6 +107,19 @@ export function createSlackRoutes({
     }
   };
 
+  /** A channel message in a thread the bot talks in (its conversation is stored) is for the bot. */
+  const isFollowed = async (envelope: SlackEventCallback): Promise<boolean> => {
+    const event = envelope.event as { type: string; channel?: unknown; channel_type?: unknown; thread_ts?: unknown };
+    if (!followsThread || event.type !== 'message' || event.channel_type === 'im') return false;
+    if (typeof event.channel !== 'string' || typeof event.thread_ts !== 'string') return false;
+    try {
+      return await followsThread(slackConversationId({ teamId: envelope.team_id, channel: event.channel, threadTs: event.thread_ts }));
+    } catch (err) {
+      log.warn({ err: errorSummary(err) }, 'could not tell whether the bot follows a thread; needs a mention');
+      return false;
+    }
+  };
+
   const events: RouteSpec = {
     method: 'post',
     path: '/api/slack/events',
@@ -124,7 +147,8 @@ export function createSlackRoutes({
           log.info({ eventId, retry, retryReason }, 'slack event delivered again; already handled');
           return;
         }
-        await slack.processEvent(envelope.data, logic);
+        if (threadListener && (await threadListener(envelope.data))) return;
+        await slack.processEvent(envelope.data, logic, { followsThread: await isFollowed(envelope.data) });
       });
     },
   };

@@ -119,7 +119,10 @@ export class DirectLineAdapter extends HostedAdapter {
     return conversationId;
   }
 
-  /** Stamps what the channel owns; `from` is always the bot, whatever the bot code set. */
+  /**
+   * Stamps what the channel owns; `from` is always the bot's account, whatever the bot code set, except its
+   * display name (a help desk agent's words relayed by the bot carry the agent's name).
+   */
   private outgoing(activity: Partial<Activity>, context: TurnContext): NewActivity {
     const { id: _ignoredId, ...rest } = activity;
     const conversationId = this.conversationIdOf(activity, context);
@@ -130,7 +133,7 @@ export class DirectLineAdapter extends HostedAdapter {
       type: activity.type ?? ActivityTypes.Message,
       channelId: WEBCHAT_CHANNEL_ID,
       conversation: { id: conversationId },
-      from: this.botAccount,
+      from: activity.from?.name ? { ...this.botAccount, name: activity.from.name } : this.botAccount,
       ...(recipient ? { recipient } : {}),
       ...(replyToId ? { replyToId } : {}),
       timestamp: new Date(this.now()).toISOString(),

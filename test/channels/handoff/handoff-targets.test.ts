@@ -125,6 +125,36 @@ describe('hand-off targets', () => {
     }
   });
 
+  it('a Slack post is two-way: its thread is returned, and live lines go into it escaped', async () => {
+    const slack = await createFakeSlackApi();
+    try {
+      const target = createSlackTarget({ channel: 'C0HELPDESK', token: 'xoxb-test-token', apiUrl: slack.url });
+      const links = await target.deliver({ id: 'case-4', createdAt: '2026-11-21T10:00:00.000Z', source: origin, summary });
+      expect(links).toEqual({ slack: { channel: 'C0HELPDESK', ts: '1700000000.000001' } });
+      await target.relay?.(links ?? {}, { kind: 'person', name: 'Ana', text: '<!channel> still broken' });
+      const call = await slack.waitForCall('chat.postMessage', (c) => c.args.thread_ts === '1700000000.000001');
+      expect(call.args.text).toBe('Ana (via Gateway Doctor): &lt;!channel&gt; still broken');
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('a Teams card is two-way: its reply chain is returned, and live lines go into the chain', async () => {
+    const connector = await createRecorder();
+    try {
+      const adapter = createCloudAdapter({}, logger);
+      const target = createTeamsTarget({ adapter, appId: '', channelId: '19:helpdesk@thread.tacv2', serviceUrl: connector.url });
+      const links = await target.deliver({ id: 'case-5', createdAt: '2026-11-21T10:00:00.000Z', source: origin, summary });
+      expect(links).toEqual({ teams: { conversationId: '19:helpdesk@thread.tacv2;messageid=posted-1', serviceUrl: connector.url } });
+      await target.relay?.(links ?? {}, { kind: 'closed', text: 'The person ended the chat.' });
+      const relayed = connector.got[1];
+      expect(relayed?.url).toMatch(/^\/v3\/conversations\/19%3Ahelpdesk%40thread\.tacv2%3Bmessageid%3Dposted-1\/activities/);
+      expect(JSON.parse(relayed?.raw ?? '{}')).toMatchObject({ text: 'Case closed. The person ended the chat.', textFormat: 'plain' });
+    } finally {
+      await connector.close();
+    }
+  });
+
   it('reports delivery only when at least one target took the case', async () => {
     const failing: HandoffTarget = {
       name: 'down',
@@ -137,6 +167,7 @@ describe('hand-off targets', () => {
       name: 'up',
       deliver: async (c) => {
         recorded.push(c.id);
+        return undefined;
       },
     };
     expect(await createHandoffService([], logger).handoff(summary, origin)).toBe(false);

@@ -1,0 +1,149 @@
+// The help desk inbox in the browser. The admin token lives in sessionStorage (this tab only, gone when it
+// closes) and travels as a bearer header, never in a URL. Everything people wrote is shown with textContent.
+
+(() => {
+  const TOKEN_KEY = 'gatewayDoctor.adminToken';
+  const NAME_KEY = 'gatewayDoctor.agentName';
+  const REFRESH_MS = 5000;
+  const $ = (id) => document.getElementById(id);
+  let timer;
+
+  const el = (tag, props, children) => {
+    const node = document.createElement(tag);
+    Object.assign(node, props || {});
+    for (const child of children || []) node.append(child);
+    return node;
+  };
+
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+  function showSignIn(message) {
+    clearTimeout(timer);
+    $('inbox').hidden = true;
+    $('sign-in').hidden = false;
+    $('sign-in-error').textContent = message || '';
+  }
+
+  async function api(method, path, body) {
+    const headers = { authorization: `Bearer ${token()}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    if (res.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showSignIn('That token was refused.');
+      throw new Error('unauthorized');
+    }
+    if (res.status === 404 && path === '/api/admin/handoffs') {
+      showSignIn('The admin API is off on this server (ADMIN_API_TOKEN is not set).');
+      throw new Error('off');
+    }
+    return res;
+  }
+
+  function facts(c) {
+    const s = c.summary || {};
+    const rows = [
+      ['From', `${c.source.userName || 'someone'} on ${c.source.channelId}`],
+      ['Language', c.locale],
+      ['Site', s.url || 'not given'],
+      ['Role', s.role || 'unknown'],
+    ];
+    if (s.variant) rows.push(['Error shown', s.variant]);
+    for (const p of s.probes || []) {
+      rows.push([
+        `Check ${p.checkedAt}`,
+        [p.verdict, p.httpStatus && `HTTP ${p.httpStatus}`, p.producer, ...(p.requestIds || [])].filter(Boolean).join(', '),
+      ]);
+    }
+    if ((s.stepsTried || []).length) rows.push(['Steps tried', s.stepsTried.map((t) => `${t.step}: ${t.answer}`).join('; ')]);
+    if ((s.lastMessages || []).length) rows.push(['Their words', s.lastMessages.join(' | ')]);
+    return el(
+      'dl',
+      {},
+      rows.flatMap(([k, v]) => [el('dt', { textContent: k }), el('dd', { textContent: String(v) })]),
+    );
+  }
+
+  function caseCard(c) {
+    const transcript = el(
+      'ol',
+      { className: 'transcript' },
+      (c.transcript || []).map((line) =>
+        el('li', { className: line.from, textContent: `${line.from === 'agent' ? line.name || 'Help desk' : 'Person'}: ${line.text}` }),
+      ),
+    );
+    const text = el('textarea', { maxLength: 4000, required: true });
+    text.setAttribute('aria-label', 'Reply to the person');
+    const send = el('button', { type: 'submit', textContent: 'Send' });
+    const end = el('button', { type: 'button', textContent: 'End the chat' });
+    const error = el('p', { role: 'alert' });
+    error.setAttribute('role', 'alert');
+    const form = el('form', { className: 'reply' }, [text, send, end, error]);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const words = text.value.trim();
+      if (!words) return;
+      const name = $('agent-name').value.trim();
+      const res = await api(
+        'POST',
+        `/api/admin/handoffs/${encodeURIComponent(c.id)}/messages`,
+        name ? { text: words, name } : { text: words },
+      );
+      if (res.ok) {
+        text.value = '';
+        refresh();
+      } else error.textContent = `Not sent (${res.status}).`;
+    });
+    end.addEventListener('click', async () => {
+      const name = $('agent-name').value.trim();
+      const res = await api('POST', `/api/admin/handoffs/${encodeURIComponent(c.id)}/end`, name ? { name } : undefined);
+      if (!res.ok) error.textContent = `Not ended (${res.status}).`;
+      refresh();
+    });
+    const status = el('span', { className: `status-${c.status}`, textContent: c.status });
+    return el('article', { className: 'case' }, [
+      el('h2', {}, [`Case ${c.id.slice(0, 8)} · `, status, ` · ${new Date(c.createdAt).toLocaleString()}`]),
+      facts(c),
+      transcript,
+      form,
+    ]);
+  }
+
+  async function refresh() {
+    clearTimeout(timer);
+    try {
+      const res = await api('GET', '/api/admin/handoffs');
+      const body = await res.json();
+      const cases = body.cases || [];
+      $('inbox-state').textContent = cases.length ? `${cases.length} open case(s)` : 'No open cases.';
+      // A reply being typed is not wiped by the refresh.
+      const typing = document.activeElement && document.activeElement.tagName === 'TEXTAREA' && document.activeElement.value;
+      if (!typing) $('cases').replaceChildren(...cases.map(caseCard));
+    } catch (err) {
+      if (err.message === 'unauthorized' || err.message === 'off') return;
+      $('inbox-state').textContent = 'Could not load the cases; retrying.';
+    }
+    timer = setTimeout(refresh, REFRESH_MS);
+  }
+
+  function start() {
+    $('sign-in').hidden = true;
+    $('inbox').hidden = false;
+    refresh();
+  }
+
+  $('sign-in').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    start();
+  });
+  $('sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn('');
+  });
+  $('agent-name').value = sessionStorage.getItem(NAME_KEY) || '';
+  $('agent-name').addEventListener('change', () => sessionStorage.setItem(NAME_KEY, $('agent-name').value.trim()));
+  if (token()) start();
+  else showSignIn('');
+})();
