@@ -177,6 +177,19 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
     });
   }
 
+  var pressedOver = null;
+
+  function liveCardIds(api) {
+    return (api.getState().activities || []).filter(hasLiveButtons).map(function (activity) { return activity.id; });
+  }
+
+  function retireIds(api, ids) {
+    (api.getState().activities || []).forEach(function (activity) {
+      if (ids.indexOf(activity.id) < 0 || !hasLiveButtons(activity)) return;
+      api.dispatch({ type: 'WEB_CHAT/MARK_ACTIVITY', payload: { activityID: activity.id, name: RETIRED, value: true } });
+    });
+  }
+
   function answeredCardsMiddleware(api) {
     return function (next) {
       return function (action) {
@@ -185,10 +198,15 @@ export const CHAT_CLIENT_SCRIPT = `(function () {
           retireCards(api, incoming.replyToId || '');
         } else if (action.type === 'WEB_CHAT/SEND_POST_BACK' || action.type === 'WEB_CHAT/SEND_MESSAGE_BACK') {
           markAnswer(api, action.payload && action.payload.value);
+          // The cards on screen at the press; the bot's answer may bring new ones before the post is confirmed.
+          pressedOver = liveCardIds(api);
         } else if (action.type === 'DIRECT_LINE/POST_ACTIVITY_FULFILLED') {
           // Buttons go only once the bot has the answer: a press while the server is away stays retryable.
           var posted = action.payload && action.payload.activity;
-          if (posted && posted.value && typeof posted.value === 'object') retireCards(api, '');
+          if (posted && posted.value && typeof posted.value === 'object' && pressedOver) {
+            retireIds(api, pressedOver);
+            pressedOver = null;
+          }
         }
         return next(action);
       };
