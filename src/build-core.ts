@@ -13,7 +13,15 @@ import type { Config } from './config';
 import { createI18n } from './core/i18n';
 import { createTurnRunner, type TurnRunner } from './core/turn-runner';
 import { createAnalytics, type Analytics } from './crowd/analytics';
-import { CROWD_WINDOW_MS, createCrowdBoard, createCrowdService, type CrowdEvidence, type CrowdService } from './crowd/crowd-service';
+import {
+  CROWD_WINDOW_MS,
+  createCrowdBoard,
+  createCrowdService,
+  createProviderBoard,
+  type ProviderBoard,
+  type CrowdEvidence,
+  type CrowdService,
+} from './crowd/crowd-service';
 import type { Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { createAddressPolicy } from './probe/address-policy';
@@ -57,6 +65,8 @@ export interface Core {
   backend: StorageBundle['backend'];
   /** Crowd reports: distinct people asking about a host, and who hears when they become a crowd. */
   crowd: CrowdService;
+  /** The provider incident last quoted for each host (the board and the help desk's alerts show it). */
+  providerIncidents: ProviderBoard;
   /** Hourly analytics counters (no personal data), behind `GET /api/admin/analytics`. */
   analytics: Analytics;
   /** Incidents and maintenance windows the help desk declared (the conversation quotes the open ones). */
@@ -88,11 +98,14 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   // checks (docs/several-instances.md); with memory or SQLite all of it stays in this process.
   const fleet = fleetParts(stores.backend, logger);
   const crowdBoard = createCrowdBoard(CROWD_WINDOW_MS);
+  // A provider's own word outlives the one-minute feed cache on the board, until a check finds none.
+  const providerBoard = createProviderBoard(CROWD_WINDOW_MS);
   const recentChecks = createRecentChecks({
     statusHosts: config.statusHosts,
     // Hosts enough people asked about join the public board, with their count, while the crowd lasts.
     crowdReportedHosts: () => crowdBoard.hosts(),
     crowdOf: (host) => crowdBoard.count(host),
+    providerIncidentOf: (host) => providerBoard.of(host),
     ...(fleet.recentRows ? { shared: fleet.recentRows, onSharedError: (err) => logger.warn({ err }, 'shared recent checks failed') } : {}),
   });
   // Both probers share the address rules, the resolver and the budget; only their limits differ.
@@ -182,6 +195,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
           ...(open ? { incident: incidentNotice(open), advice: 'wait' as const } : {}),
           ...(notices.length > 0 ? { providerNotices: notices } : {}),
         };
+        providerBoard.note(result.url, notices[0]);
         const crowdEvidence = await crowdReport(input, result);
         if (crowdEvidence) view.evidence = [...view.evidence, crowdEvidence];
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one
@@ -224,6 +238,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     dedupe: stores.dedupe,
     backend: stores.backend,
     crowd,
+    providerIncidents: providerBoard,
     analytics,
     incidents,
     fleetLock: createFleetLock(stores.backend),

@@ -5,7 +5,7 @@
  */
 import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
-import { isRuleRefusal } from './contracts';
+import { isRuleRefusal, type ProbeResult } from './contracts';
 import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -19,6 +19,7 @@ import {
   createSlackAlertTarget,
   createTeamsAlertTarget,
   createWebhookAlertTarget,
+  type AlertInput,
   type AlertService,
   type AlertTarget,
 } from './channels/handoff/alerts';
@@ -217,8 +218,20 @@ export async function startApp(
       reports: event.reports,
       windowMinutes: event.windowMinutes,
       result: event.result,
+      ...alertContext(event.result),
     });
   });
+  // What else the help desk should see in an alert: each region's verdict, and the provider's own word.
+  const alertContext = (result: ProbeResult): Pick<AlertInput, 'regions' | 'incident'> => {
+    const regions = Object.fromEntries((result.regions ?? []).map((r) => [r.region, r.verdict]));
+    let incident: ReturnType<typeof core.providerIncidents.of>;
+    try {
+      incident = core.providerIncidents.of(new URL(result.url).host);
+    } catch {
+      incident = undefined;
+    }
+    return { ...(Object.keys(regions).length > 1 ? { regions } : {}), ...(incident ? { incident } : {}) };
+  };
   const alertWatchedDown = async (url: string): Promise<void> => {
     try {
       const site = new URL(url);
@@ -243,6 +256,7 @@ export async function startApp(
               },
             }
           : {}),
+        ...(core.providerIncidents.of(site.host) ? { incident: core.providerIncidents.of(site.host) } : {}),
       });
     } catch (err) {
       logger.warn({ err }, 'watched-site alert failed');

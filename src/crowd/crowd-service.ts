@@ -195,3 +195,42 @@ export function createCrowdBoard(windowMs: number, now: () => number = Date.now)
     count: (host) => live(host)?.reports,
   };
 }
+
+/** What a provider's status feed last said about a host, for the board and the help desk's alerts. */
+export interface ProviderBoard {
+  note(url: string, notice: { provider: string; title: string; since?: string } | undefined): void;
+  of(host: string): { provider: string; title: string; since: string } | undefined;
+}
+
+/** Keeps each host's latest provider notice until a later check finds none, or `ttlMs` passes. */
+export function createProviderBoard(ttlMs: number, now: () => number = Date.now): ProviderBoard {
+  const seen = new Map<string, { provider: string; title: string; since: string; until: number }>();
+  return {
+    note(url, notice) {
+      let host: string;
+      try {
+        host = new URL(url).host;
+      } catch {
+        return;
+      }
+      seen.delete(host);
+      if (notice === undefined) return;
+      const at = now();
+      seen.set(host, {
+        provider: notice.provider,
+        title: notice.title,
+        since: notice.since ?? new Date(at).toISOString(),
+        until: at + ttlMs,
+      });
+      if (seen.size > MAX_REMEMBERED_HOSTS) {
+        const oldest = seen.keys().next();
+        if (!oldest.done) seen.delete(oldest.value);
+      }
+    },
+    of(host) {
+      const entry = seen.get(host);
+      if (entry === undefined || entry.until <= now()) return undefined;
+      return { provider: entry.provider, title: entry.title, since: entry.since };
+    },
+  };
+}

@@ -108,6 +108,8 @@ export interface RecentChecksOptions {
   crowdReportedHosts?: () => readonly string[];
   /** The crowd count of a host (`host` as the rows name it, with port), shown next to it on the board. */
   crowdOf?: (host: string) => number | undefined;
+  /** An open incident the host's provider reports on its status page, shown next to it on the board. */
+  providerIncidentOf?: (host: string) => ProviderIncident | undefined;
   /** Clock for dropping history older than 24 hours (tests pin it). */
   now?: () => number;
   /** The fleet's shared rows; without it the rows are this instance's only. */
@@ -137,6 +139,7 @@ export function createRecentChecks({
   openIncidentHosts = () => [],
   crowdReportedHosts = () => [],
   crowdOf = () => undefined,
+  providerIncidentOf = () => undefined,
   now = Date.now,
   shared,
   refreshMs = 1000,
@@ -229,10 +232,12 @@ export function createRecentChecks({
         .slice(0, limit)
         .map((entry) => {
           const crowd = crowdOf(entry.shown.host);
+          const providerIncident = providerIncidentOf(entry.shown.host);
           return {
             ...entry.shown,
             history: historyOf(histories.get(entry.shown.host) ?? [], now()),
             ...(crowd !== undefined ? { crowd } : {}),
+            ...(providerIncident ? { providerIncident } : {}),
           };
         });
     },

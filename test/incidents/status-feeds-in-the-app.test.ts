@@ -76,6 +76,8 @@ describe("providers' status feeds in the conversation", () => {
         `netlify=${failing.url}api/v2/summary.json`,
         `heroku=${garbage.url}feed`,
       ].join(','),
+      // The board lists the Cloudflare-fronted site, with the provider's own word next to it.
+      STATUS_HOSTS: '127.0.0.21',
     });
   });
   afterAll(async () => {
@@ -101,6 +103,12 @@ describe("providers' status feeds in the conversation", () => {
     const again = await ask('cloudflare', 'feed-2');
     expect(textOf(again)).toContain('Elevated 5xx errors in Frankfurt');
     expect(summaryHits).toBe(1);
+
+    const board = (await (await fetch(`${app.url}/api/status`)).json()) as {
+      checks: { host: string; providerIncident?: { provider: string; title: string; since: string } }[];
+    };
+    const row = board.checks.find((check) => check.host.startsWith('127.0.0.21'));
+    expect(row?.providerIncident).toMatchObject({ provider: 'Cloudflare', title: expect.stringContaining('Elevated 5xx errors') });
   });
 
   it.each([
