@@ -81,6 +81,9 @@ function createMemoryCrowdStore(): CrowdStore {
   };
 }
 
+/** How long a SQLite crowd count is kept up to date in memory before it is read again from the rows. */
+const RECOUNT_MS = 1000;
+
 function createSqliteCrowdStore(database: Extract<StorageBackend, { kind: 'sqlite' }>['database']): CrowdStore {
   database.exec(
     'CREATE TABLE IF NOT EXISTS crowd_reports (host TEXT NOT NULL, reporter TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (host, reporter))',
@@ -88,18 +91,31 @@ function createSqliteCrowdStore(database: Extract<StorageBackend, { kind: 'sqlit
   // Pruning and counting read one host's rows by time: a range of this index, not every row of the host.
   database.exec('CREATE INDEX IF NOT EXISTS crowd_reports_host_at ON crowd_reports (host, at)');
   database.exec('CREATE TABLE IF NOT EXISTS crowd_salt (id INTEGER PRIMARY KEY CHECK (id = 1), salt TEXT NOT NULL)');
-  const upsert = database.prepare<[string, string, number]>(
-    'INSERT INTO crowd_reports (host, reporter, at) VALUES (?, ?, ?) ON CONFLICT (host, reporter) DO UPDATE SET at = excluded.at',
-  );
+  const insertNew = database.prepare<[string, string, number]>('INSERT OR IGNORE INTO crowd_reports (host, reporter, at) VALUES (?, ?, ?)');
+  const touch = database.prepare<[number, string, string]>('UPDATE crowd_reports SET at = ? WHERE host = ? AND reporter = ?');
   const prune = database.prepare<[string, number]>('DELETE FROM crowd_reports WHERE host = ? AND at <= ?');
   const countRows = database.prepare<[string, number], { n: unknown }>('SELECT COUNT(*) AS n FROM crowd_reports WHERE host = ? AND at > ?');
   const insertSalt = database.prepare<[string]>('INSERT OR IGNORE INTO crowd_salt (id, salt) VALUES (1, ?)');
   const readSalt = database.prepare<[], { salt: unknown }>('SELECT salt FROM crowd_salt WHERE id = 1');
   const counted = (host: string, since: number): number => countSchema.parse(countRows.get(host, since)?.n ?? 0);
+  // Counting a crowd reads every row of its window: in an outage storm, thousands per report. The count is
+  // taken again at most once a second per host and kept up to date in between by this process's own new
+  // reporters (other processes on the same file are seen at the next recount).
+  const recent = new Map<string, { count: number; at: number }>();
   const report = database.transaction((host: string, reporter: string, now: number, windowMs: number): number => {
+    const added = insertNew.run(host, reporter, now).changes > 0;
+    if (!added) touch.run(now, host, reporter);
+    const known = recent.get(host);
+    if (known !== undefined && now >= known.at && now - known.at < RECOUNT_MS) {
+      if (added) known.count += 1;
+      return known.count;
+    }
     prune.run(host, now - windowMs);
-    upsert.run(host, reporter, now);
-    return counted(host, now - windowMs);
+    const count = counted(host, now - windowMs);
+    recent.delete(host);
+    recent.set(host, { count, at: now });
+    if (recent.size > MAX_MEMORY_HOSTS) recent.delete(recent.keys().next().value as string);
+    return count;
   });
   const guard = <T>(what: string, work: () => T): T => {
     if (!database.open) throw new StorageError('storage_closed', `SQLite crowd store used after close() (${what}).`);
