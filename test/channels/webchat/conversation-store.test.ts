@@ -1,74 +1,11 @@
-import {
-  ConversationNotFoundError,
-  createMemoryConversationStore,
-  parseWatermark,
-  type ConversationEvent,
-} from '../../../src/channels/webchat/conversation-store';
+import { createMemoryConversationStore, parseWatermark, type ConversationEvent } from '../../../src/channels/webchat/conversation-store';
 import { createFakeClock } from './helpers/fake-clock';
 
 const message = (text: string) => ({ type: 'message', text });
 
+// The behaviour every store shares is in conversation-store-contract.test.ts (memory, SQLite, Redis);
+// this file keeps what only the memory store does: its idle sweep, its counters and its limits.
 describe('memory conversation store', () => {
-  it('gives each logged activity an id and a watermark one above the last', async () => {
-    const store = createMemoryConversationStore();
-    expect(await store.create({ conversationId: 'c1', userId: 'u1', locale: 'de-DE' })).toMatchObject({ created: true });
-    expect(await store.create({ conversationId: 'c1' })).toMatchObject({ created: false, conversation: { userId: 'u1', locale: 'de-DE' } });
-    const first = await store.append('c1', message('one'));
-    const second = await store.append('c1', message('two'));
-    expect([first.id, second.id]).toEqual(['c1|0000001', 'c1|0000002']);
-    expect(await store.activitiesAfter('c1', undefined)).toEqual({ activities: [first, second], watermark: '2' });
-  });
-
-  it('answers a reconnect with exactly what came after the watermark', async () => {
-    const store = createMemoryConversationStore();
-    await store.create({ conversationId: 'c1' });
-    for (const text of ['a', 'b', 'c']) await store.append('c1', message(text));
-    const seen = await store.activitiesAfter('c1', undefined);
-    await store.append('c1', message('d'));
-    await store.append('c1', message('e'));
-    const resumed = await store.activitiesAfter('c1', Number(seen?.watermark));
-    expect(resumed?.activities.map((a) => a.text)).toEqual(['d', 'e']);
-    expect(resumed?.watermark).toBe('5');
-    const again = await store.activitiesAfter('c1', Number(resumed?.watermark));
-    expect(again).toEqual({ activities: [], watermark: '5' });
-  });
-
-  it('keeps its own copy of an activity', async () => {
-    const store = createMemoryConversationStore();
-    await store.create({ conversationId: 'c1' });
-    const original = { type: 'message', text: 'before', channelData: { n: 1 } };
-    await store.append('c1', original);
-    original.channelData.n = 2;
-    original.text = 'after';
-    expect((await store.activitiesAfter('c1', undefined))?.activities[0]).toMatchObject({ text: 'before', channelData: { n: 1 } });
-  });
-
-  it('moves a replaced activity to a new watermark under the same id', async () => {
-    const store = createMemoryConversationStore();
-    await store.create({ conversationId: 'c1' });
-    const card = await store.append('c1', message('card v1'));
-    await store.append('c1', message('later'));
-    expect(await store.replace('c1', { ...card, text: 'card v2' })).toBe(true);
-    const all = await store.activitiesAfter('c1', undefined);
-    expect(all?.activities.map((a) => [a.id, a.text])).toEqual([
-      ['c1|0000002', 'later'],
-      ['c1|0000001', 'card v2'],
-    ]);
-    // A client that had seen both originals gets only the change.
-    expect((await store.activitiesAfter('c1', 2))?.activities.map((a) => a.text)).toEqual(['card v2']);
-    expect(await store.replace('c1', { id: 'c1|9999999', type: 'message' })).toBe(false);
-  });
-
-  it('removes an activity from the log', async () => {
-    const store = createMemoryConversationStore();
-    await store.create({ conversationId: 'c1' });
-    const gone = await store.append('c1', message('oops'));
-    await store.append('c1', message('kept'));
-    expect(await store.remove('c1', gone.id)).toBe(true);
-    expect(await store.remove('c1', gone.id)).toBe(false);
-    expect((await store.activitiesAfter('c1', undefined))?.activities.map((a) => a.text)).toEqual(['kept']);
-  });
-
   it('tells listeners about logged and transient activities, and stops after unsubscribe', async () => {
     const store = createMemoryConversationStore();
     await store.create({ conversationId: 'c1' });
@@ -84,15 +21,6 @@ describe('memory conversation store', () => {
     ]);
     // Typing never enters the log.
     expect((await store.activitiesAfter('c1', undefined))?.activities.map((a) => a.type)).toEqual(['message', 'message']);
-  });
-
-  it('keeps only the newest activities of a conversation', async () => {
-    const store = createMemoryConversationStore({ maxActivities: 3 });
-    await store.create({ conversationId: 'c1' });
-    for (let i = 1; i <= 5; i += 1) await store.append('c1', message(`m${i}`));
-    const all = await store.activitiesAfter('c1', undefined);
-    expect(all?.activities.map((a) => a.text)).toEqual(['m3', 'm4', 'm5']);
-    expect(all?.watermark).toBe('5');
   });
 
   it('drops conversations idle for longer than the limit, and the oldest beyond the count', async () => {
@@ -138,24 +66,6 @@ describe('memory conversation store', () => {
     expect(store.stats().chars).toBeLessThanOrEqual(3000);
   });
 
-  it('answers in bounded pages that together hold everything once, in order', async () => {
-    const store = createMemoryConversationStore({ maxAnswerChars: 700 });
-    await store.create({ conversationId: 'c1' });
-    for (let i = 1; i <= 9; i += 1) await store.append('c1', message(`${i}${'p'.repeat(200)}`));
-    await store.remove('c1', 'c1|0000004'); // a gap in the watermarks
-    const seen: string[] = [];
-    let watermark: number | undefined;
-    for (let pages = 0; pages < 20; pages += 1) {
-      const page = await store.activitiesAfter('c1', watermark);
-      expect(JSON.stringify(page?.activities).length).toBeLessThanOrEqual(700);
-      if (!page || page.activities.length === 0) break;
-      seen.push(...page.activities.map((a) => String(a.text).charAt(0)));
-      watermark = Number(page.watermark);
-    }
-    expect(seen).toEqual(['1', '2', '3', '5', '6', '7', '8', '9']);
-    expect(watermark).toBe(9);
-  });
-
   it('sweeps idle conversations on a timer, with no request needed, and tells their listeners', async () => {
     const clock = createFakeClock(0);
     const store = createMemoryConversationStore({ idleMs: 60_000, sweepIntervalMs: 10, now: clock.now });
@@ -197,12 +107,6 @@ describe('memory conversation store', () => {
     await expect(store.append('c1', message('one'))).resolves.toMatchObject({ id: 'c1|0000001' });
     await store.append('c1', message('two'));
     expect(events.map((e) => e.kind)).toEqual(['logged', 'logged']);
-  });
-
-  it('refuses to log into a conversation it does not know', async () => {
-    const store = createMemoryConversationStore();
-    await expect(store.append('nope', message('x'))).rejects.toBeInstanceOf(ConversationNotFoundError);
-    expect(await store.activitiesAfter('nope', undefined)).toBeUndefined();
   });
 
   it('reads watermarks from query strings', () => {
