@@ -15,10 +15,9 @@ import { createTurnRunner, type TurnRunner } from './core/turn-runner';
 import { createAnalytics, type Analytics } from './crowd/analytics';
 import {
   CROWD_WINDOW_MS,
-  createCrowdBoard,
   createCrowdService,
-  createProviderBoard,
-  type ProviderBoard,
+  createHostNotes,
+  type HostNotes,
   type CrowdEvidence,
   type CrowdService,
 } from './crowd/crowd-service';
@@ -29,7 +28,7 @@ import { lookupDnsReport } from './probe/dns-report';
 import { createOperatorProber, createProber, type Prober } from './probe/prober';
 import { createRefusalPadding, publicDnsReport, publicView } from './probe/public-view';
 import { createFleetLimiters } from './probe/fleet-limits';
-import { createRecentChecks, type RecentChecks } from './probe/recent-checks';
+import { createRecentChecks, type ProviderIncident, type RecentChecks } from './probe/recent-checks';
 import { createRedisProbeCache } from './probe/redis-probe-cache';
 import { createRedisRecentRows } from './probe/redis-recent-checks';
 import type { Resolver } from './probe/resolver';
@@ -66,7 +65,7 @@ export interface Core {
   /** Crowd reports: distinct people asking about a host, and who hears when they become a crowd. */
   crowd: CrowdService;
   /** The provider incident last quoted for each host (the board and the help desk's alerts show it). */
-  providerIncidents: ProviderBoard;
+  providerIncidents: HostNotes<ProviderIncident>;
   /** Hourly analytics counters (no personal data), behind `GET /api/admin/analytics`. */
   analytics: Analytics;
   /** Incidents and maintenance windows the help desk declared (the conversation quotes the open ones). */
@@ -97,14 +96,14 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   // Several instances on one Redis share the probe's cache, its in-flight probes, its limits and the recent
   // checks (docs/several-instances.md); with memory or SQLite all of it stays in this process.
   const fleet = fleetParts(stores.backend, logger);
-  const crowdBoard = createCrowdBoard(CROWD_WINDOW_MS);
+  const crowdBoard = createHostNotes<number>(CROWD_WINDOW_MS);
   // A provider's own word outlives the one-minute feed cache on the board, until a check finds none.
-  const providerBoard = createProviderBoard(CROWD_WINDOW_MS);
+  const providerBoard = createHostNotes<ProviderIncident>(CROWD_WINDOW_MS);
   const recentChecks = createRecentChecks({
     statusHosts: config.statusHosts,
     // Hosts enough people asked about join the public board, with their count, while the crowd lasts.
     crowdReportedHosts: () => crowdBoard.hosts(),
-    crowdOf: (host) => crowdBoard.count(host),
+    crowdOf: (host) => crowdBoard.of(host),
     providerIncidentOf: (host) => providerBoard.of(host),
     ...(fleet.recentRows ? { shared: fleet.recentRows, onSharedError: (err) => logger.warn({ err }, 'shared recent checks failed') } : {}),
   });
@@ -195,7 +194,11 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
           ...(open ? { incident: incidentNotice(open), advice: 'wait' as const } : {}),
           ...(notices.length > 0 ? { providerNotices: notices } : {}),
         };
-        providerBoard.note(result.url, notices[0]);
+        const notice = notices[0];
+        providerBoard.note(
+          result.url,
+          notice ? { provider: notice.provider, title: notice.title, since: notice.since ?? result.checkedAt } : undefined,
+        );
         const crowdEvidence = await crowdReport(input, result);
         if (crowdEvidence) view.evidence = [...view.evidence, crowdEvidence];
         // A rule refusal answers at once, a refused connection only after its round trips: a fresh one

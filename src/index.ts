@@ -209,6 +209,19 @@ export async function startApp(
     logger,
     metrics: core.metrics,
   });
+  // What else the help desk should see in an alert: each region's verdict, and the provider's own word.
+  const providerIncidentAt = (url: string) => {
+    try {
+      return core.providerIncidents.of(new URL(url).host);
+    } catch {
+      return undefined;
+    }
+  };
+  const alertContext = (url: string, result?: ProbeResult): Pick<AlertInput, 'regions' | 'incident'> => {
+    const regions = Object.fromEntries((result?.regions ?? []).map((r) => [r.region, r.verdict]));
+    const incident = providerIncidentAt(url);
+    return { ...(Object.keys(regions).length > 1 ? { regions } : {}), ...(incident ? { incident } : {}) };
+  };
   core.crowd.onCrowd(async (event) => {
     // A crowd around a target our address rules refuse is not a site the help desk can do anything about.
     if (isRuleRefusal(event.result)) return;
@@ -218,20 +231,9 @@ export async function startApp(
       reports: event.reports,
       windowMinutes: event.windowMinutes,
       result: event.result,
-      ...alertContext(event.result),
+      ...alertContext(event.url, event.result),
     });
   });
-  // What else the help desk should see in an alert: each region's verdict, and the provider's own word.
-  const alertContext = (result: ProbeResult): Pick<AlertInput, 'regions' | 'incident'> => {
-    const regions = Object.fromEntries((result.regions ?? []).map((r) => [r.region, r.verdict]));
-    let incident: ReturnType<typeof core.providerIncidents.of>;
-    try {
-      incident = core.providerIncidents.of(new URL(result.url).host);
-    } catch {
-      incident = undefined;
-    }
-    return { ...(Object.keys(regions).length > 1 ? { regions } : {}), ...(incident ? { incident } : {}) };
-  };
   const alertWatchedDown = async (url: string): Promise<void> => {
     try {
       const site = new URL(url);
@@ -256,7 +258,7 @@ export async function startApp(
               },
             }
           : {}),
-        ...(core.providerIncidents.of(site.host) ? { incident: core.providerIncidents.of(site.host) } : {}),
+        ...alertContext(url),
       });
     } catch (err) {
       logger.warn({ err }, 'watched-site alert failed');

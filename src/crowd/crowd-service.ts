@@ -159,25 +159,31 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-/** The crowded hosts this instance saw lately, for the board's synchronous readers (host as `URL.host`). */
-export interface CrowdBoard {
-  note(url: string, reports: number): void;
+/**
+ * Something this instance learned about a host lately (its crowd, its provider's incident), kept for the
+ * board's synchronous readers and the help desk's alerts until `ttlMs` passes or a later note clears it.
+ * Keyed by `URL.host`, at most MAX_REMEMBERED_HOSTS hosts.
+ */
+export interface HostNotes<T> {
+  /** Remembers `value` for the host of `url`, or forgets the host when `value` is undefined. */
+  note(url: string, value: T | undefined): void;
+  of(host: string): T | undefined;
+  /** Hosts with a note still in force. */
   hosts(): string[];
-  count(host: string): number | undefined;
 }
 
-/** Remembers crowds for one window after they were last counted, at most MAX_REMEMBERED_HOSTS of them. */
-export function createCrowdBoard(windowMs: number, now: () => number = Date.now): CrowdBoard {
-  const seen = new Map<string, { reports: number; until: number }>();
-  const live = (host: string) => {
+/** Builds the notes; `now` is replaceable in tests. */
+export function createHostNotes<T>(ttlMs: number, now: () => number = Date.now): HostNotes<T> {
+  const seen = new Map<string, { value: T; until: number }>();
+  const live = (host: string): T | undefined => {
     const entry = seen.get(host);
     if (entry === undefined) return undefined;
-    if (entry.until > now()) return entry;
+    if (entry.until > now()) return entry.value;
     seen.delete(host);
     return undefined;
   };
   return {
-    note(url, reports) {
+    note(url, value) {
       let host: string;
       try {
         host = new URL(url).host;
@@ -185,52 +191,14 @@ export function createCrowdBoard(windowMs: number, now: () => number = Date.now)
         return;
       }
       seen.delete(host);
-      seen.set(host, { reports, until: now() + windowMs });
+      if (value === undefined) return;
+      seen.set(host, { value, until: now() + ttlMs });
       if (seen.size > MAX_REMEMBERED_HOSTS) {
         const oldest = seen.keys().next();
         if (!oldest.done) seen.delete(oldest.value);
       }
     },
+    of: live,
     hosts: () => [...seen.keys()].filter((host) => live(host) !== undefined),
-    count: (host) => live(host)?.reports,
-  };
-}
-
-/** What a provider's status feed last said about a host, for the board and the help desk's alerts. */
-export interface ProviderBoard {
-  note(url: string, notice: { provider: string; title: string; since?: string } | undefined): void;
-  of(host: string): { provider: string; title: string; since: string } | undefined;
-}
-
-/** Keeps each host's latest provider notice until a later check finds none, or `ttlMs` passes. */
-export function createProviderBoard(ttlMs: number, now: () => number = Date.now): ProviderBoard {
-  const seen = new Map<string, { provider: string; title: string; since: string; until: number }>();
-  return {
-    note(url, notice) {
-      let host: string;
-      try {
-        host = new URL(url).host;
-      } catch {
-        return;
-      }
-      seen.delete(host);
-      if (notice === undefined) return;
-      const at = now();
-      seen.set(host, {
-        provider: notice.provider,
-        title: notice.title,
-        since: notice.since ?? new Date(at).toISOString(),
-        until: at + ttlMs,
-      });
-      if (seen.size > MAX_REMEMBERED_HOSTS) {
-        const oldest = seen.keys().next();
-        if (!oldest.done) seen.delete(oldest.value);
-      }
-    },
-    of(host) {
-      const entry = seen.get(host);
-      if (entry === undefined || entry.until <= now()) return undefined;
-      return { provider: entry.provider, title: entry.title, since: entry.since };
-    },
   };
 }
