@@ -3,8 +3,8 @@
  * botframework-webchat widget, our Direct Line endpoint and the real bot probing a loopback site. The
  * browser's user agent reaches the bot, so the hard-refresh step names Chrome on Linux's shortcut.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { createI18n, translatorFor } from '../../src/core/i18n';
 import type { RunningApp } from '../../src/index';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -12,7 +12,6 @@ import { createTestApp } from '../helpers/create-test-app';
 
 jest.setTimeout(90_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const t = translatorFor(createI18n(), 'en');
 
@@ -25,23 +24,12 @@ describe('the help desk demo page with the real bot', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     site = await createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<h1>Shop</h1>');
     });
     app = await createTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ locale: 'en-US' });
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(`${app.url.replace('localhost', '127.0.0.1')}/`);

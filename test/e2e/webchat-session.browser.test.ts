@@ -3,10 +3,11 @@
  * the Direct Line log in one SQLite file. The server is stopped and started again on the same port and file
  * while the page stays open, and the chat goes on; then the page is reloaded and the history is back.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { launchChromium } from '../helpers/browser';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createI18n, translatorFor } from '../../src/core/i18n';
 import type { RunningApp } from '../../src/index';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -14,7 +15,6 @@ import { createTestApp } from '../helpers/create-test-app';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const SESSION_KEY = 'gatewayDoctor.session';
 const t = translatorFor(createI18n(), 'en');
@@ -35,23 +35,12 @@ describe('the widget across a server restart and a page reload', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     tempDir = mkdtempSync(join(tmpdir(), 'gd-session-e2e-'));
     site = await createHttpServer((_req, res) => {
       res.writeHead(502, { server: 'nginx', 'content-type': 'text/html' });
       res.end('<h1>502 Bad Gateway</h1><hr><center>nginx</center>');
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,9 +5,10 @@
  * cards, the ready-to-send message, and axe-core's WCAG 2.1 A/AA rules. Screenshots go to
  * test/e2e/screenshots/ (gitignored) for a person to look at.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { launchChromium } from '../helpers/browser';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { createI18n, translatorFor } from '../../src/core/i18n';
 import type { RunningApp } from '../../src/index';
 import { expectHealthy } from '../helpers/attack';
@@ -16,7 +17,6 @@ import { createHttpServer, type LoopbackServer } from '../helpers/loopback-serve
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -57,7 +57,6 @@ describe('the chat widget in a real browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     site = await createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -85,17 +84,7 @@ describe('the chat widget in a real browser', () => {
         res.end(hostPage({ lang: 'de' }, embed));
       }
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -8,15 +8,14 @@
  * that need the real routes are skipped with a message saying so; once the routes are merged it is the other
  * way round.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { launchChromium } from '../../helpers/browser';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningApp } from '../../../src/index';
 import { createTestApp } from '../../helpers/create-test-app';
 import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-servers';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => existsSync(file));
-const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 const TOKEN = 'board-browser-token-0123456789';
 /** Screenshots go to test-results/ (gitignored), for a person to look at; the assertions use computed colours. */
 const SHOTS = path.resolve(__dirname, '../../../test-results/board');
@@ -81,7 +80,7 @@ async function signIn(page: Page, token = TOKEN): Promise<void> {
   await page.click('#board-signin button[type="submit"]');
 }
 
-describeWithBrowser('the status board in a browser', () => {
+describe('the status board in a browser', () => {
   let app: RunningApp;
   let site: LoopbackServer;
   let failing = false;
@@ -103,7 +102,7 @@ describeWithBrowser('the status board in a browser', () => {
     });
     app = await createTestApp({ STATUS_HOSTS: 'localhost', ADMIN_API_TOKEN: TOKEN });
     await checkSite();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   beforeEach(async () => {
     // bypassCSP only so the tests can inject axe-core; the page's own CSP is checked in board-api.test.ts.

@@ -3,20 +3,18 @@
  * right one lists the case (the person's words as text, never markup), a reply reaches the person, and the
  * token stays in sessionStorage, never in the URL.
  */
-import { existsSync } from 'node:fs';
+import { launchChromium } from '../../helpers/browser';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningApp } from '../../../src/index';
 import { createActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => existsSync(file));
-const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 const TOKEN = 'browser-inbox-token';
 
 jest.setTimeout(60_000);
 
-describeWithBrowser('the inbox in a browser', () => {
+describe('the inbox in a browser', () => {
   let app: RunningApp;
   let browser: Browser;
   let connector: http.Server;
@@ -37,7 +35,7 @@ describeWithBrowser('the inbox in a browser', () => {
       ADMIN_API_TOKEN: TOKEN,
       HANDOFF_WEBHOOK_URL: `http://127.0.0.1:${(connector.address() as AddressInfo).port}/hook`,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

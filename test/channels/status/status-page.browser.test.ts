@@ -2,19 +2,16 @@
  * The status board in headless Chromium: the page script refreshes the rows from /api/status, writes
  * hosts as text, and inside a frame (where it tries Teams) still works when no Teams host answers.
  */
-import { existsSync } from 'node:fs';
+import { launchChromium } from '../../helpers/browser';
 import type { AddressInfo } from 'node:net';
 import type { Request, Response, Server } from 'restify';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { createStatusRoutes } from '../../../src/channels/status/status-page';
 import { createLogger } from '../../../src/observability/logger';
 import { createMetrics } from '../../../src/observability/metrics';
 import { createProber } from '../../../src/probe/prober';
 import type { RecentCheck, RecentChecks } from '../../../src/probe/recent-checks';
 import { createServer } from '../../../src/server';
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => existsSync(file));
-const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 
 /** A RecentChecks whose rows the test edits between refreshes. */
 function fakeRecentChecks(rows: RecentCheck[]): RecentChecks {
@@ -38,7 +35,7 @@ function hostsIn(target: Page | Frame): Promise<string[]> {
   return target.$$eval('tbody[data-section-rows="recent"] th[scope="row"]', (cells) => cells.map((cell) => cell.textContent ?? ''));
 }
 
-describeWithBrowser('status board in a browser', () => {
+describe('status board in a browser', () => {
   const rows: RecentCheck[] = [fakeRow('first.example', { verdict: 'down', httpStatus: 502, producer: 'nginx' })];
   let server: Server;
   let base: string;
@@ -65,7 +62,7 @@ describeWithBrowser('status board in a browser', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -3,15 +3,14 @@
  * endpoint and the echo bot: the demo page, a card button, and the one-line embed used from the keyboard
  * on another site.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { launchChromium } from '../../helpers/browser';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-servers';
 import { CARD_SUBMIT_DATA } from './helpers/echo-bot';
 import { createWebChatTestServer, waitFor, type WebChatTestServer } from './helpers/webchat-server';
 
 jest.setTimeout(60_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 
 /** A message bubble in the transcript (the widget also repeats each message in a hidden live region). */
@@ -24,7 +23,6 @@ describe('web chat in a real browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     server = await createWebChatTestServer();
     // Another origin that embeds the chat with the one-line script, and says its language is German.
     thirdPartySite = await createHttpServer((_req, res) => {
@@ -34,17 +32,7 @@ describe('web chat in a real browser', () => {
         <main><h1>Willkommen</h1><p>Some shop content.</p></main>
         <script src="${server.url}/embed.js" async></script></body></html>`);
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
