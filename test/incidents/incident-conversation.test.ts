@@ -3,42 +3,12 @@
  * reported as the incident (advice wait), watchers are held until the resolve, and the resolve tells them
  * exactly once through a fake Bot Framework connector on loopback.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startConnector, type FakeConnector } from '../helpers/fake-connector';
 import type { RunningApp } from '../../src/index';
 import { createActivity, createTestApp, intentsOf, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 
 const TOKEN = 'incident-admin-token-0123456789';
-
-interface Posted {
-  path: string;
-  body: { text?: string; channelData?: { gatewayDoctor?: { state?: string } } };
-}
-
-async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
-  const posted: Posted[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      posted.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    posted,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const status = (replies: BotReply[]) => replies.at(-1)?.channelData?.gatewayDoctor;
 const textOf = (replies: BotReply[]) => replies.map((r) => JSON.stringify(r.attachments ?? r.text)).join('\n');
@@ -46,7 +16,7 @@ const textOf = (replies: BotReply[]) => replies.map((r) => JSON.stringify(r.atta
 describe('an incident in the conversation', () => {
   let app: RunningApp;
   let site: LoopbackServer;
-  let connector: Awaited<ReturnType<typeof createFakeConnector>>;
+  let connector: FakeConnector;
   const admin = (path: string, init: RequestInit = {}) =>
     fetch(`${app.url}${path}`, {
       ...init,
@@ -63,7 +33,7 @@ describe('an incident in the conversation', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<h1>Shop</h1>');
     });
-    connector = await createFakeConnector();
+    connector = await startConnector();
     app = await createTestApp({ ADMIN_API_TOKEN: TOKEN, STATUS_HOSTS: 'shop.example.com' });
   });
   afterAll(async () => {

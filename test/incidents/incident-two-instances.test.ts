@@ -2,8 +2,7 @@
  * Two instances of the whole app on one real redis-server: an incident declared on one is quoted by the
  * other, both resolve it at once, and each watcher hears "it's back" exactly once.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startConnector, type FakeConnector } from '../helpers/fake-connector';
 import type { RunningApp } from '../../src/index';
 import { createActivity, createTestApp, sendActivity } from '../helpers/create-test-app';
 import { createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
@@ -11,43 +10,20 @@ import { withRedisServer } from '../helpers/redis-server';
 
 const TOKEN = 'two-instances-token-0123456789abcdef';
 
-async function createFakeConnector(): Promise<{ url: string; posted: string[]; close(): Promise<void> }> {
-  const posted: string[] = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      posted.push(req.url ?? '');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    posted,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 // Outside the describe: the server must outlive the apps, which close in the describe's own afterAll.
 const redis = withRedisServer();
 
 describe('incidents across two instances on Redis', () => {
   let apps: RunningApp[] = [];
   let site: LoopbackServer;
-  let connector: Awaited<ReturnType<typeof createFakeConnector>>;
+  let connector: FakeConnector;
 
   beforeAll(async () => {
     site = await createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('ok');
     });
-    connector = await createFakeConnector();
+    connector = await startConnector();
     apps = [
       await createTestApp({ STORAGE: redis().url, ADMIN_API_TOKEN: TOKEN }),
       await createTestApp({ STORAGE: redis().url, ADMIN_API_TOKEN: TOKEN }),
@@ -99,7 +75,7 @@ describe('incidents across two instances on Redis', () => {
     const won = answers.find((r) => r.status === 200);
     expect(await won?.json()).toMatchObject({ notified: 3 });
     expect(connector.posted).toHaveLength(3);
-    expect(new Set(connector.posted).size).toBe(3);
+    expect(new Set(connector.posted.map((p) => p.path)).size).toBe(3);
 
     // Nothing is left for either instance's round to tell again.
     await Promise.all([a.watch.tick(), b.watch.tick()]);
@@ -124,6 +100,6 @@ describe('incidents across two instances on Redis', () => {
     ]);
     expect(counts[0] + counts[1]).toBe(10);
     expect(connector.posted.length - before).toBe(10);
-    expect(new Set(connector.posted.slice(before)).size).toBe(10);
+    expect(new Set(connector.posted.slice(before).map((p) => p.path)).size).toBe(10);
   });
 });

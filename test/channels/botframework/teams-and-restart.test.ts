@@ -2,41 +2,12 @@
  * Activities as Teams sends them (mentions in a channel, replies posted back to the connector), and a
  * restart mid-conversation on the SQLite file.
  */
-import http from 'node:http';
+import { startConnector } from '../../helpers/fake-connector';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-servers';
 import { createActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
-
-interface Posted {
-  method: string;
-  path: string;
-  body: {
-    type: string;
-    text?: string;
-    channelData?: { gatewayDoctor?: { state: string; verdict?: string; producer?: string } };
-    attachments?: unknown[];
-  };
-}
-
-/** Bot Framework's connector, faked on loopback: records what the bot posts back. */
-async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
-  const posted: Posted[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      posted.push({ method: req.method ?? '', path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, posted, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -59,7 +30,7 @@ describe('Teams activities', () => {
   afterAll(() => site.close());
 
   it('answers a channel mention through the connector, with the mention stripped', async () => {
-    const connector = await createFakeConnector();
+    const connector = await startConnector();
     const app = await createTestApp();
     try {
       const res = await fetch(`${app.url}/api/messages`, {
@@ -106,7 +77,7 @@ describe('Teams cards updated in place', () => {
   afterAll(() => site.close());
 
   it('redraws the clicked card with the answer instead of leaving live buttons behind', async () => {
-    const connector = await createFakeConnector();
+    const connector = await startConnector();
     const app = await createTestApp();
     const teams = (extra: Record<string, unknown>) =>
       createActivity({

@@ -5,10 +5,9 @@
  * it; the visitor's next words reach the thread; "end" from either side returns the visitor to the bot. The
  * same through a Teams reply chain (the connector faked on loopback), and across a restart on SQLite.
  */
+import { startConnector } from '../../helpers/fake-connector';
 import { createHmac, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DirectLine, type Activity as ClientActivity } from 'botframework-directlinejs';
@@ -77,28 +76,6 @@ const agentSays = (app: RunningApp, threadTs: string, text: string) =>
     ts: `${Date.now() / 1000}`,
     thread_ts: threadTs,
   });
-
-interface Posted {
-  path: string;
-  body: { type: string; text?: string; from?: { name?: string }; channelData?: { gatewayDoctor?: { state: string } } };
-}
-
-/** Bot Framework's connector on loopback: records what the bot posts. */
-async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
-  const posted: Posted[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      posted.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, posted, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('a live hand-off from web chat to a Slack thread', () => {
   let restoreGlobals: () => void;
@@ -246,8 +223,8 @@ describe('a live hand-off from web chat to a Slack thread', () => {
 
 describe('a live hand-off answered from a Teams reply chain', () => {
   it('reaches the person, once, and "end" in the chain returns them to the bot', async () => {
-    const connector = await createFakeConnector();
-    const webhook = await createFakeConnector();
+    const connector = await startConnector();
+    const webhook = await startConnector();
     const app = await createTestApp({ HANDOFF_WEBHOOK_URL: `${webhook.url}hook`, ADMIN_API_TOKEN: 'inbox-token' });
     try {
       const person = { channelId: 'emulator', serviceUrl: connector.url, conversation: { id: 'person-1' } };
@@ -312,7 +289,7 @@ describe('a restart mid-case', () => {
   it('keeps the case and the live state (SQLite)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-two-way-'));
     const slack = await createFakeSlackApi({ token: TOKEN });
-    const connector = await createFakeConnector();
+    const connector = await startConnector();
     const env = {
       STORAGE: `sqlite:${path.join(dir, 'state.db')}`,
       SLACK_SIGNING_SECRET: SECRET,

@@ -3,8 +3,7 @@
  * (401 for a wrong token, 404 for an unknown case, 400 for bad bodies), a reply that reaches the person
  * in their own conversation, exactly once per Idempotency-Key, and the end that returns them to the bot.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startConnector, type FakeConnector } from '../../helpers/fake-connector';
 import { createI18n, translatorFor } from '../../../src/core/i18n';
 import type { RunningApp } from '../../../src/index';
 import { expectHealthy } from '../../helpers/attack';
@@ -12,27 +11,6 @@ import { createActivity, createTestApp, sendActivity } from '../../helpers/creat
 
 const TOKEN = 'inbox-admin-token-0123456789';
 const t = translatorFor(createI18n(), 'en');
-
-interface Posted {
-  path: string;
-  body: { text?: string; from?: { name?: string }; channelData?: { gatewayDoctor?: { state: string } } };
-}
-
-async function createFakeConnector(): Promise<{ url: string; posted: Posted[]; close(): Promise<void> }> {
-  const posted: Posted[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      posted.push({ path: req.url ?? '', body: JSON.parse(raw || '{}') as Posted['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `reply-${posted.length}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, posted, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -45,13 +23,13 @@ async function waitFor<T>(probe: () => T | undefined | false, what: string, time
 }
 
 let app: RunningApp;
-let connector: Awaited<ReturnType<typeof createFakeConnector>>;
-let webhook: Awaited<ReturnType<typeof createFakeConnector>>;
+let connector: FakeConnector;
+let webhook: FakeConnector;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
-  connector = await createFakeConnector();
-  webhook = await createFakeConnector();
+  connector = await startConnector();
+  webhook = await startConnector();
   app = await createTestApp({ ADMIN_API_TOKEN: TOKEN, HANDOFF_WEBHOOK_URL: `${webhook.url}hook` });
 });
 afterAll(async () => {
