@@ -23,6 +23,7 @@ import type { Config } from '../../config';
 import type { ClientAddress } from '../../http/client-address';
 import type { Logger } from '../../observability/logger';
 import type { RouteSpec } from '../../server';
+import { ClientCachingAuthentication } from './client-cache';
 
 /** The least an activity must be before the SDK sees it; the SDK validates the rest. */
 const activityShape = z
@@ -92,7 +93,10 @@ export function createCloudAdapter(bot: Readonly<Config['bot']>, logger: Logger)
     MicrosoftAppType: bot.appType ?? (bot.appId ? 'MultiTenant' : ''),
   };
   const credentials = new ConfigurationServiceClientCredentialFactory(settings);
-  const adapter = new GatewayCloudAdapter(new ConfigurationBotFrameworkAuthentication(settings, credentials));
+  // The SDK would build a new connector and user-token client for every activity (client-cache.ts).
+  const adapter = new GatewayCloudAdapter(
+    new ClientCachingAuthentication(new ConfigurationBotFrameworkAuthentication(settings, credentials)),
+  );
   adapter.onTurnError = async (context: TurnContext, err: Error) => {
     logger.error({ err, channelId: context.activity.channelId }, 'unhandled turn error');
   };
