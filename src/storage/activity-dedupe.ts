@@ -17,6 +17,7 @@ import {
   type Sweeper,
 } from './retention';
 import { resolveSqliteSource, type SqliteDatabase, type SqliteSource } from './sqlite-database';
+import { queuedWrite, writeQueueOf } from './sqlite-write-queue';
 import { StorageError, isStorageError } from './storage-errors';
 import { assertStorageKey } from './store-item';
 
@@ -168,29 +169,22 @@ export class SqliteActivityDedupe implements ActivityDedupe {
     this.sweeper = startSweeper(sweepIntervalMs, () => this.sweep(), onSweepError);
   }
 
+  /** Claims and remembers commit with the other writes of the same turn of the event loop (sqlite-write-queue.ts). */
   async firstSeen(key: string, ttlMs: number): Promise<boolean> {
     assertStorageKey(key);
     const ttl = checkTtl(ttlMs, this.maxTtlMs);
-    if (!this.database.open) throw new StorageError('storage_closed', 'SQLite de-duplication used after close().');
-    const now = this.now();
-    try {
+    return queuedWrite(this.database, 'SQLite de-duplication', () => {
+      const now = this.now();
       this.calls += 1;
       if (this.calls % SWEEP_EVERY === 0) this.prune.run(now, now + this.maxTtlMs, SWEEP_BATCH);
       return this.claim.run(key, now + ttl, now, now + this.maxTtlMs).changes === 1;
-    } catch (error) {
-      throw new StorageError('storage_unavailable', 'SQLite de-duplication failed.', { cause: error });
-    }
+    });
   }
 
   async remember(key: string, ttlMs: number): Promise<void> {
     assertStorageKey(key);
     const ttl = checkTtl(ttlMs, this.maxTtlMs);
-    if (!this.database.open) throw new StorageError('storage_closed', 'SQLite de-duplication used after close().');
-    try {
-      this.keep.run(key, this.now() + ttl);
-    } catch (error) {
-      throw new StorageError('storage_unavailable', 'SQLite de-duplication failed.', { cause: error });
-    }
+    await queuedWrite(this.database, 'SQLite de-duplication', () => this.keep.run(key, this.now() + ttl));
   }
 
   /**
@@ -214,7 +208,10 @@ export class SqliteActivityDedupe implements ActivityDedupe {
   /** Stops the background sweep and closes the file if this instance opened it. */
   close(): void {
     this.sweeper.stop();
-    if (this.owned && this.database.open) this.database.close();
+    if (this.owned && this.database.open) {
+      writeQueueOf(this.database).flush();
+      this.database.close();
+    }
   }
 }
 

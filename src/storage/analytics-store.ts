@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { StorageBackend } from './create-storage';
+import { queuedWrite } from './sqlite-write-queue';
 import { StorageError } from './storage-errors';
 
 /** One hour's counters. `hour` is whole hours since the Unix epoch. */
@@ -91,7 +92,9 @@ function createSqliteAnalyticsStore(database: Extract<StorageBackend, { kind: 's
   return {
     async add(hour, counters) {
       const entries = validEntries(counters);
-      if (entries.length > 0) guard('add', () => addAll(hour, entries));
+      if (entries.length === 0) return;
+      // Commits with the other writes of this turn of the event loop (sqlite-write-queue.ts).
+      await queuedWrite(database, 'SQLite analytics', () => addAll(hour, entries));
     },
     async read(fromHour, toHour) {
       const rows = guard('read', () => select.all(fromHour, toHour));

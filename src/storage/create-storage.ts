@@ -6,6 +6,7 @@ import { MemoryStorage } from './memory-storage';
 import { RedisStorage } from './redis-storage';
 import { DEFAULT_STATE_TTL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './retention';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database';
+import { writeQueueOf } from './sqlite-write-queue';
 import { SqliteStorage } from './sqlite-storage';
 import { StorageError } from './storage-errors';
 
@@ -87,7 +88,11 @@ export async function createStorage(spec: StorageSpec, options: CreateStorageOpt
           // Stop the sweeps first: they share the connection closed next.
           storage.close();
           dedupe.close();
-          if (database.open) database.close();
+          // Writes still queued for the next group commit go to disk before the file closes.
+          if (database.open) {
+            writeQueueOf(database).flush();
+            database.close();
+          }
         },
       };
     }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { StorageBackend } from './create-storage';
+import { queuedWrite } from './sqlite-write-queue';
 import { StorageError } from './storage-errors';
 
 /** Counts distinct reporters per host in a sliding window. */
@@ -128,7 +129,8 @@ function createSqliteCrowdStore(database: Extract<StorageBackend, { kind: 'sqlit
   let cachedSalt: string | undefined;
   return {
     async report(host, reporter, now, windowMs) {
-      return guard('report', () => report(hostKey(host), reporter, now, windowMs));
+      // Commits with the other writes of this turn of the event loop (sqlite-write-queue.ts).
+      return queuedWrite(database, 'SQLite crowd store', () => report(hostKey(host), reporter, now, windowMs));
     },
     async count(host, now, windowMs) {
       return guard('count', () => counted(hostKey(host), now - windowMs));

@@ -19,6 +19,7 @@ import {
   type RetentionOptions,
   type Sweeper,
 } from './retention';
+import { queuedWrite, writeQueueOf } from './sqlite-write-queue';
 import { StorageError, isStorageError } from './storage-errors';
 import { checkKeys, decodeItem, encodeItems, etagConflict, setItem, type EncodedItem } from './store-item';
 
@@ -105,19 +106,22 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
-  /** Writes all items in one transaction: any stale eTag rejects the call and nothing is written. */
+  /**
+   * Writes all items at once: any stale eTag rejects the call and nothing of it is written. The write
+   * commits with the others queued in the same turn of the event loop (sqlite-write-queue.ts), under a
+   * write lock taken before the eTag checks, so another process cannot slip in between.
+   */
   async write(changes: StoreItems): Promise<void> {
     const items = encodeItems(changes);
     if (items.length === 0) return;
-    // IMMEDIATE takes the write lock before the eTag checks, so another process cannot slip in between.
-    this.guard(() => this.writeAll.immediate(items, this.now()));
+    await queuedWrite(this.database, 'SQLite storage', () => this.writeAll(items, this.now()));
   }
 
   /** Removes the items; missing keys are ignored. */
   async delete(keys: string[]): Promise<void> {
     const wanted = checkKeys(keys);
     if (wanted.length === 0) return;
-    this.guard(() => this.deleteMany.run(JSON.stringify(wanted)));
+    await queuedWrite(this.database, 'SQLite storage', () => this.deleteMany.run(JSON.stringify(wanted)));
   }
 
   /**
@@ -134,7 +138,10 @@ export class SqliteStorage implements Storage {
   /** Stops the background sweep and closes the file if this storage opened it; later calls fail with `storage_closed`. */
   close(): void {
     this.sweeper.stop();
-    if (this.owned && this.database.open) this.database.close();
+    if (this.owned && this.database.open) {
+      writeQueueOf(this.database).flush();
+      this.database.close();
+    }
   }
 
   private guard<T>(operation: () => T): T {
