@@ -113,12 +113,21 @@ export class ClientCachingAuthentication extends BotFrameworkAuthentication {
   }
 
   private cachingFactory(claimsIdentity: ClaimsIdentity, factory: ConnectorFactory): ConnectorFactory {
-    const appId = appIdOf(claimsIdentity);
-    const connectors = this.connectors;
-    return new (class extends ConnectorFactory {
-      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, () => factory.create(serviceUrl, audience));
-      }
-    })();
+    return new CachingConnectorFactory(appIdOf(claimsIdentity), factory, this.connectors);
+  }
+}
+
+/** The SDK's connector factory for one app, answering from the shared cache. */
+class CachingConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly appId: string,
+    private readonly inner: ConnectorFactory,
+    private readonly connectors: ClientCache<ConnectorClient>,
+  ) {
+    super();
+  }
+
+  create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return this.connectors.get(`${this.appId}\n${serviceUrl}\n${audience ?? ''}`, () => this.inner.create(serviceUrl, audience));
   }
 }
