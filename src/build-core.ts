@@ -34,7 +34,7 @@ import { createRedisRecentRows } from './probe/redis-recent-checks';
 import type { Resolver } from './probe/resolver';
 import type { RegionalProber } from './probe/worker/regional-prober';
 import type { ActivityDedupe } from './storage/activity-dedupe';
-import { createAnalyticsStore } from './storage/analytics-store';
+import { bufferAnalyticsStore, createAnalyticsStore } from './storage/analytics-store';
 import { createCrowdStore } from './storage/crowd-store';
 import { createIncidentStore, incidentNotice, type IncidentStore } from './incidents/incident-store';
 import { createStatusFeeds, resolveStatusFeeds } from './incidents/status-feeds';
@@ -136,7 +136,11 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     recheck: (url) => prober.probe(url, { fresh: true }),
     logger,
   });
-  const analytics = createAnalytics({ store: createAnalyticsStore(stores.backend), metrics });
+  // Counts are summed in memory and written once a second, not one storage write per answered turn.
+  const analyticsStore = bufferAnalyticsStore(createAnalyticsStore(stores.backend), {
+    onError: (err) => logger.warn({ err }, 'analytics counts could not be written; they go with the next write'),
+  });
+  const analytics = createAnalytics({ store: analyticsStore, metrics });
   // A person asking counts for the host's crowd; a broken counter must never cost them their answer.
   const crowdReport = async (input: ProbeInput, result: ProbeResult): Promise<CrowdEvidence | undefined> => {
     // Something that is not a site has no host to count. A target our rules refused is counted like any
@@ -249,6 +253,8 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     close: async () => {
       crowd.close();
       recentChecks.close?.();
+      // The last second's analytics counts are written before the storage closes (a failure is logged above).
+      await analyticsStore.close().catch(() => undefined);
       await regional?.close();
       await stores.close();
     },

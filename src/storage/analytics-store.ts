@@ -152,3 +152,100 @@ function createRedisAnalyticsStore(client: Extract<StorageBackend, { kind: 'redi
     },
   };
 }
+
+/** An analytics store whose additions are summed in memory and written every `flushMs`. */
+export interface BufferedAnalyticsStore extends AnalyticsStore {
+  /** Writes what is summed so far now (a report reads after this; close and drains call it). */
+  flush(): Promise<void>;
+  /** Stops the timer and writes what is left. */
+  close(): Promise<void>;
+}
+
+export interface BufferedAnalyticsOptions {
+  /** How often the sums are written. Default one second. */
+  flushMs?: number;
+  /** Told when a write fails; its counts stay summed and go with the next one. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Every answered turn adds to a counter or two; written one turn at a time, that was a storage write per turn
+ * (a SQLite commit, a Redis round trip) for figures nobody reads by the second. The additions are summed in
+ * memory and written once a second instead: a report flushes first, so it is always current, and a graceful
+ * stop flushes too. A crash loses at most the last second's counts. Memory stays small: counter names come
+ * from closed lists and there is one sum per name and hour.
+ */
+export function bufferAnalyticsStore(
+  store: AnalyticsStore,
+  { flushMs = 1000, onError }: BufferedAnalyticsOptions = {},
+): BufferedAnalyticsStore {
+  let pending = new Map<number, Map<string, number>>();
+  let writing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  const schedule = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush().catch(() => undefined);
+    }, flushMs);
+    timer.unref();
+  };
+
+  /** Puts counts back (a failed write), so the next flush carries them. */
+  const restore = (hour: number, counts: Map<string, number>) => {
+    const sums = pending.get(hour) ?? new Map<string, number>();
+    pending.set(hour, sums);
+    for (const [name, n] of counts) sums.set(name, (sums.get(name) ?? 0) + n);
+  };
+
+  const writeAll = async (batch: Map<number, Map<string, number>>): Promise<void> => {
+    let failure: unknown;
+    for (const [hour, counts] of batch) {
+      try {
+        await store.add(hour, Object.fromEntries(counts));
+      } catch (error) {
+        restore(hour, counts);
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) {
+      onError?.(failure);
+      schedule();
+      throw failure;
+    }
+  };
+
+  // One write at a time: a flush waits for the one before it, so counts are never written twice.
+  const flush = (): Promise<void> => {
+    const next = writing.then(() => {
+      if (pending.size === 0) return;
+      const batch = pending;
+      pending = new Map();
+      return writeAll(batch);
+    });
+    writing = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    async add(hour, counters) {
+      const entries = validEntries(counters);
+      if (entries.length === 0) return;
+      const sums = pending.get(hour) ?? new Map<string, number>();
+      pending.set(hour, sums);
+      for (const [name, n] of entries) sums.set(name, (sums.get(name) ?? 0) + n);
+      schedule();
+    },
+    async read(fromHour, toHour) {
+      await flush();
+      return store.read(fromHour, toHour);
+    },
+    flush,
+    async close() {
+      clearTimeout(timer);
+      timer = undefined;
+      await flush();
+    },
+  };
+}

@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createAnalyticsStore, type AnalyticsStore } from '../../src/storage/analytics-store';
+import {
+  bufferAnalyticsStore,
+  createAnalyticsStore,
+  type AnalyticsStore,
+  type BufferedAnalyticsStore,
+} from '../../src/storage/analytics-store';
 import type { StorageBackend } from '../../src/storage/create-storage';
 import { createCrowdStore, type CrowdStore } from '../../src/storage/crowd-store';
 import { openSqliteDatabase, type SqliteDatabase } from '../../src/storage/sqlite-database';
@@ -91,14 +96,25 @@ describe.each(BACKENDS)('crowd store on %s', (_name, open) => {
   });
 });
 
-describe.each(BACKENDS)('analytics store on %s', (_name, open) => {
+const ANALYTICS_VARIANTS = BACKENDS.flatMap(
+  ([name, open]) =>
+    [
+      [name, open, false],
+      [`${name}, summed in memory`, open, true],
+    ] as Array<[string, () => Backend, boolean]>,
+);
+
+describe.each(ANALYTICS_VARIANTS)('analytics store on %s', (_name, open, buffered) => {
   let opened: Backend;
   let store: AnalyticsStore;
   beforeEach(() => {
     opened = open();
-    store = createAnalyticsStore(opened.backend);
+    store = buffered ? bufferAnalyticsStore(createAnalyticsStore(opened.backend)) : createAnalyticsStore(opened.backend);
   });
-  afterEach(() => opened.cleanup());
+  afterEach(async () => {
+    if ('close' in store) await (store as BufferedAnalyticsStore).close();
+    await opened.cleanup();
+  });
 
   it('adds counters per hour and reads a range of hours, oldest first', async () => {
     await store.add(100, { 'verdict:up': 1, checks: 1 });
@@ -114,6 +130,96 @@ describe.each(BACKENDS)('analytics store on %s', (_name, open) => {
   it('ignores counts that are not positive whole numbers', async () => {
     await store.add(7, { 'verdict:up': -3, 'verdict:down': 1.5, '': 2, ['x'.repeat(500)]: 1 });
     expect(await store.read(7, 7)).toEqual([]);
+  });
+});
+
+describe('analytics summed in memory', () => {
+  /** The real SQLite store, with its writes counted and the first `failures` of them refused. */
+  function countedStore(failures = 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-analytics-'));
+    const database = openSqliteDatabase(join(dir, 'a.db'));
+    const real = createAnalyticsStore({ kind: 'sqlite', database });
+    const writes: Array<[number, Record<string, number>]> = [];
+    let refused = 0;
+    const store: AnalyticsStore = {
+      async add(hour, counters) {
+        if (refused < failures) {
+          refused += 1;
+          throw new Error('storage is down');
+        }
+        await real.add(hour, counters);
+        writes.push([hour, { ...counters }]);
+      },
+      read: (from, to) => real.read(from, to),
+    };
+    return {
+      store,
+      writes,
+      real,
+      cleanup: () => {
+        database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  it('sums a burst of additions into one write per hour, and a report reads them at once', async () => {
+    const counted = countedStore();
+    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000 });
+    try {
+      for (let i = 0; i < 500; i += 1) await buffered.add(100, { checks: 1, 'verdict:down': 1 });
+      await buffered.add(101, { 'outcome:fixed': 1 });
+      expect(counted.writes).toEqual([]);
+      expect(await buffered.read(100, 101)).toEqual([
+        { hour: 100, counts: { checks: 500, 'verdict:down': 500 } },
+        { hour: 101, counts: { 'outcome:fixed': 1 } },
+      ]);
+      expect(counted.writes).toHaveLength(2);
+    } finally {
+      await buffered.close();
+      counted.cleanup();
+    }
+  });
+
+  it('writes on its own after flushMs', async () => {
+    const counted = countedStore();
+    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 20 });
+    try {
+      await buffered.add(5, { checks: 2 });
+      const until = Date.now() + 2000;
+      while (counted.writes.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await counted.real.read(5, 5)).toEqual([{ hour: 5, counts: { checks: 2 } }]);
+    } finally {
+      await buffered.close();
+      counted.cleanup();
+    }
+  });
+
+  it('keeps the counts of a failed write and writes them with the next one, each once', async () => {
+    const counted = countedStore(1);
+    const errors: unknown[] = [];
+    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000, onError: (error) => errors.push(error) });
+    try {
+      await buffered.add(9, { checks: 3 });
+      await expect(buffered.flush()).rejects.toThrow('storage is down');
+      expect(errors).toHaveLength(1);
+      await buffered.add(9, { checks: 1 });
+      // Two flushes at once: the second waits for the first, so nothing is written twice.
+      await Promise.all([buffered.flush(), buffered.flush()]);
+      expect(await counted.real.read(9, 9)).toEqual([{ hour: 9, counts: { checks: 4 } }]);
+    } finally {
+      await buffered.close();
+      counted.cleanup();
+    }
+  });
+
+  it('close writes what is left', async () => {
+    const counted = countedStore();
+    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000 });
+    await buffered.add(3, { 'feedback:yes': 1 });
+    await buffered.close();
+    expect(await counted.real.read(3, 3)).toEqual([{ hour: 3, counts: { 'feedback:yes': 1 } }]);
+    counted.cleanup();
   });
 });
 
