@@ -10,13 +10,14 @@
  * kill in the moment between sending and removing). With several instances on Redis, each round of each
  * site is claimed by one instance (`claimRound`), so the site is probed once per interval, not once per instance.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ConversationReference, Storage } from 'botbuilder';
 import { z } from 'zod';
 import { LOCALES, type LocaleId, type ProbeResult } from '../contracts';
 import type { Logger } from '../observability/logger';
 import type { Prober } from '../probe/prober';
 import { isStorageError } from '../storage/storage-errors';
+import { opaqueId } from '../text/opaque-id';
 
 /** One person waiting for one site. */
 export interface WatchSubscription {
@@ -262,5 +263,5 @@ export function createWatchService({
 
 /** A short, key-safe name for a URL (fleet lock names). */
 function digest(url: string): string {
-  return createHash('sha256').update(url).digest('base64url').slice(0, 22);
+  return opaqueId(url);
 }

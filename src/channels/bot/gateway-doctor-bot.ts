@@ -2,7 +2,6 @@
  * The one bot every channel runs: a thin translator from Bot Framework activities to the channel-neutral
  * turn runner and back. Teams, web chat (Direct Line), Slack, the Emulator and the terminal all land here.
  */
-import { createHash } from 'node:crypto';
 import {
   ActivityTypes,
   TeamsActivityHandler,
@@ -33,6 +32,7 @@ import { withProbeClient } from '../../probe/prober';
 import { isStorageError } from '../../storage/storage-errors';
 import { spellsOutScheme } from '../../probe/url-policy';
 import { clientAddressOf } from '../turn-client';
+import { opaqueId } from '../../text/opaque-id';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
@@ -509,11 +509,11 @@ export function buttonIntent(value: unknown): Intent | undefined {
 /** An opaque, stable id of a network client for rate limits: never the raw address (limiter keys are kept in memory). */
 export function clientKeyOf(address: string | undefined): string | undefined {
   if (!address) return undefined;
-  return createHash('sha256').update(`client\u0000${address}`).digest('base64url').slice(0, 22);
+  return opaqueId(`client\u0000${address}`);
 }
 
 /** An opaque, stable id for rate limits: never the raw user id. */
 export function requesterId(channelId: string, userId: string | undefined): string | undefined {
   if (!userId) return undefined;
-  return createHash('sha256').update(`${channelId}\u0000${userId}`).digest('base64url').slice(0, 22);
+  return opaqueId(`${channelId}\u0000${userId}`);
 }
