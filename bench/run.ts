@@ -160,11 +160,29 @@ interface LoadShape {
   connections: number;
   overallRate?: number;
   amount?: number;
-  /** Conversation and text for each request of one connection. */
-  next: (connection: { id?: number }) => { conversationId: string; text: string };
+  /** Conversation and text of the next request. */
+  next: () => { conversationId: string; text: string };
+  /** Told when a request's answer came back (a conversation pool takes its conversation back). */
+  done?: (conversationId: string) => void;
 }
 
-let connectionIds = 0;
+/**
+ * Conversations that go on turn after turn: each request borrows one that has no turn in flight and gives it
+ * back when answered. autocannon starts every request with a fresh context, so a conversation per connection
+ * cannot be kept there; with at most one request in flight per connection, `size` conversations never run out.
+ */
+function conversationPool(name: string, size: number): Pick<LoadShape, 'next' | 'done'> {
+  const free = Array.from({ length: size }, (_, i) => `${name}-${i}`);
+  let extra = 0;
+  return {
+    next: () => ({ conversationId: free.pop() ?? `${name}-extra-${(extra += 1)}`, text: 'help' }),
+    done: (conversationId) => {
+      if (!conversationId.includes('-extra-')) free.push(conversationId);
+    },
+  };
+}
+
+let rounds = 0;
 
 async function load(port: number, shape: LoadShape): Promise<Measured> {
   const started = Date.now();
@@ -180,10 +198,13 @@ async function load(port: number, shape: LoadShape): Promise<Measured> {
         path: '/api/messages',
         headers: { 'content-type': 'application/json' },
         setupRequest: (request, context) => {
-          const connection = context as { id?: number };
-          connection.id ??= connectionIds += 1;
-          const { conversationId, text } = shape.next(connection);
+          const { conversationId, text } = shape.next();
+          (context as { conversationId?: string }).conversationId = conversationId;
           return { ...request, body: activity(conversationId, text) };
+        },
+        onResponse: (_status, _body, context) => {
+          const { conversationId } = context as { conversationId?: string };
+          if (conversationId) shape.done?.(conversationId);
         },
       },
     ],
@@ -201,7 +222,8 @@ async function load(port: number, shape: LoadShape): Promise<Measured> {
 
 /** A few seconds of ordinary turns first, so lazy loading and the JIT are not measured as latency. */
 async function warmUp(port: number): Promise<void> {
-  await load(port, { connections: 20, amount: 3000, next: (c) => ({ conversationId: `warm-${c.id}`, text: 'help' }) });
+  rounds += 1;
+  await load(port, { connections: 20, amount: 3000, ...conversationPool(`warm-${rounds}`, 20) });
 }
 
 /** The median and the spread of a scenario's per-round figures. */
@@ -288,7 +310,8 @@ async function main(): Promise<void> {
   try {
     // The default storage (SQLite in WAL mode), so the figures are what `npm start` gives.
     const env = { PROBE_ALLOW_CIDRS: '127.0.0.0/8' };
-    const helpTurns = (): LoadShape => ({ connections: 100, next: (c) => ({ conversationId: `conv-${c.id}`, text: 'help' }) });
+    // 100 conversations that go on: each turn restores, moves and saves a conversation that already exists.
+    const helpTurns = (round: number): LoadShape => ({ connections: 100, ...conversationPool(`conv-${round}`, 100) });
     const echo = await started(startServer('echo'));
     await warmUp(echo.port);
 
@@ -306,7 +329,7 @@ async function main(): Promise<void> {
     // 2. fixed offered load
     const fixedBot = await started(startServer('gateway-doctor', { ...env, STORAGE: `sqlite:${path.join(dataDir, 'fixed.db')}` }));
     await warmUp(fixedBot.port);
-    const fixedRounds = await alternate('500 turns/s', echo, fixedBot, () => ({ ...helpTurns(), overallRate: 500 }));
+    const fixedRounds = await alternate('500 turns/s', echo, fixedBot, (round) => ({ ...helpTurns(round), overallRate: 500 }));
     const fixed = summarise(fixedRounds.map((r) => r.bot.p99 / Math.max(1, r.echo.p99)));
     report.p99Ratio = fixed.median;
     report.p99RatioSpread = [fixed.min, fixed.max];
