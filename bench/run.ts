@@ -175,7 +175,12 @@ function conversationPool(name: string, size: number): Pick<LoadShape, 'next' | 
   const free = Array.from({ length: size }, (_, i) => `${name}-${i}`);
   let extra = 0;
   return {
-    next: () => ({ conversationId: free.pop() ?? `${name}-extra-${(extra += 1)}`, text: 'help' }),
+    next: () => {
+      const borrowed = free.pop();
+      if (borrowed !== undefined) return { conversationId: borrowed, text: 'help' };
+      extra += 1;
+      return { conversationId: `${name}-extra-${extra}`, text: 'help' };
+    },
     done: (conversationId) => {
       if (!conversationId.includes('-extra-')) free.push(conversationId);
     },
