@@ -7,6 +7,7 @@ import type { BotAdapter, CloudAdapter, TurnContext } from 'botbuilder';
 import { buildCore, type Core, type CoreOverrides } from './build-core';
 import { isRuleRefusal, type ProbeResult } from './contracts';
 import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
+import { createCardMemory } from './channels/bot/card-memory';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createClientAddress } from './http/client-address';
@@ -116,6 +117,8 @@ export async function startApp(
     logger,
     metrics: core.metrics,
     defaultLocale: config.defaultLocale,
+    // In the conversation storage: a click on any instance redraws the card another instance sent.
+    cards: createCardMemory(core.storage),
     handoff: {
       handoff: (summary, origin) => {
         const { conversationKey, reference, locale } = origin;

@@ -70,6 +70,66 @@ describe('two instances on one Redis', () => {
     }
   });
 
+  it('redraws a clicked Teams card on whichever instance the click reaches, and only in its own conversation', async () => {
+    const site = await createHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.end('ok');
+    });
+    // A connector of its own: the "it's back" case below counts every message the shared one received.
+    const connector = await startConnector();
+    const teams = (instance: RunningApp, conversation: string, extra: Record<string, unknown>) =>
+      fetch(`${instance.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          createActivity({
+            channelId: 'msteams',
+            deliveryMode: undefined,
+            serviceUrl: connector.url,
+            conversation: { id: conversation, conversationType: 'personal', tenantId: 't1' },
+            recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
+            from: { id: `29:${conversation}`, name: 'Ana' },
+            ...extra,
+          }),
+        ),
+      });
+    const until = async (predicate: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the connector');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const cardIn = (conversation: string) => {
+      const index = connector.posted.findIndex(
+        (p) => p.path.includes(encodeURIComponent(conversation)) && (p.body.attachments?.length ?? 0) > 0 && p.method === 'POST',
+      );
+      return index >= 0 ? `reply-${index + 1}` : undefined;
+    };
+    try {
+      await teams(one, 'a:cards-one', { text: `127.0.0.1:${site.port}` });
+      await teams(one, 'a:cards-other', { text: `127.0.0.1:${site.port}` });
+      await until(() => cardIn('a:cards-one') !== undefined && cardIn('a:cards-other') !== undefined);
+      const card = cardIn('a:cards-one') as string;
+      const otherCard = cardIn('a:cards-other') as string;
+
+      // A click in another conversation naming this card redraws nothing of it.
+      const putsBefore = connector.posted.filter((p) => p.method === 'PUT').length;
+      await teams(two, 'a:cards-other', { text: 'No', value: { gatewayDoctor: { intent: 'no' } }, replyToId: card });
+      // The click on the card itself, on the other instance than the one that sent it.
+      await teams(two, 'a:cards-one', { text: 'No, still broken', value: { gatewayDoctor: { intent: 'no' } }, replyToId: card });
+      await until(() => connector.posted.filter((p) => p.method === 'PUT').length > putsBefore);
+      const puts = connector.posted.filter((p) => p.method === 'PUT').slice(putsBefore);
+      expect(puts.map((p) => p.path)).toEqual([expect.stringContaining(`/activities/${card}`)]);
+      expect(puts[0]?.path).toContain(encodeURIComponent('a:cards-one'));
+      expect(JSON.stringify(puts[0]?.body.attachments)).not.toContain('Action.Submit');
+      expect(otherCard).not.toBe(card);
+    } finally {
+      await site.close();
+      await connector.close();
+    }
+  });
+
   it('answers an activity delivered to both instances once', async () => {
     const activity = message('redelivered', 'hello');
     const [a, b] = await Promise.all([sendActivity(one.url, activity), sendActivity(two.url, activity)]);

@@ -33,6 +33,8 @@ import { isStorageError } from '../../storage/storage-errors';
 import { spellsOutScheme } from '../../probe/url-policy';
 import { clientAddressOf } from '../turn-client';
 import { opaqueId } from '../../text/opaque-id';
+import { MemoryStorage } from '../../storage/memory-storage';
+import { createCardMemory, type CardMemory, type RememberedCard } from './card-memory';
 
 /** The event a web page sends when the widget opens, so steps can be tailored without asking. */
 export const CLIENT_INFO_EVENT = 'gatewayDoctor/clientInfo';
@@ -85,6 +87,11 @@ export interface GatewayDoctorBotOptions {
   live?: LiveHandoffs;
   /** HANDOFF_CONTACT_URL: offered when no help desk takes cases. */
   contactUrl?: string;
+  /**
+   * Sent cards, for redrawing the clicked one; the conversation storage, so a click on any instance finds
+   * the card. Default: this process's memory.
+   */
+  cards?: CardMemory;
 }
 
 /** The `gatewayDoctor.state` of a message written by a person at the help desk (not a machine state). */
@@ -99,14 +106,12 @@ const STALE_PRESS: TranslationKey = 'reprompt.stale';
 /** Channels whose messages with buttons are redrawn after a click (Teams cards, Slack messages). */
 const UPDATABLE_CHANNELS: readonly string[] = ['msteams', 'slack'];
 
-/** Teams cards and Slack messages remembered for an in-place update after a click. */
-const MAX_REMEMBERED_CARDS = 5000;
-
 export class GatewayDoctorBot extends TeamsActivityHandler {
-  private readonly sentCards = new Map<string, { reply: Reply; locale: LocaleId }>();
+  private readonly cards: CardMemory;
 
   constructor(private readonly options: GatewayDoctorBotOptions) {
     super();
+    this.cards = options.cards ?? createCardMemory(new MemoryStorage());
 
     this.onMessage(async (context, next) => {
       // An agent answering a case in its Teams reply chain speaks to the person, not to the bot; an
@@ -235,10 +240,17 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   private async markCardAnswered(context: TurnContext, intent: Intent, { taken }: { taken: boolean }): Promise<void> {
     const replyToId = context.activity.replyToId;
     const channelId = context.activity.channelId ?? '';
-    if (!UPDATABLE_CHANNELS.includes(channelId) || !replyToId) return;
-    const remembered = this.sentCards.get(replyToId);
+    const conversationId = context.activity.conversation?.id;
+    if (!UPDATABLE_CHANNELS.includes(channelId) || !replyToId || !conversationId) return;
+    let remembered: RememberedCard | undefined;
+    try {
+      remembered = await this.cards.take(channelId, conversationId, replyToId);
+    } catch (err) {
+      // The answer was already given; only the redraw is lost.
+      this.options.logger.warn({ err }, 'could not look up the clicked card');
+      return;
+    }
     if (!remembered) return;
-    this.sentCards.delete(replyToId);
     const t = translatorFor(this.options.i18n, remembered.locale);
     if (channelId === 'slack') {
       await this.markSlackMessageAnswered(context, replyToId, remembered.reply, t, taken ? intent : undefined);
@@ -287,18 +299,25 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     }
   }
 
-  private rememberCards(channelId: string, sent: ResourceResponse[], replies: Reply[], locale: LocaleId): void {
+  private async rememberCards(
+    channelId: string,
+    conversationId: string,
+    sent: ResourceResponse[],
+    replies: Reply[],
+    locale: LocaleId,
+  ): Promise<void> {
     if (!UPDATABLE_CHANNELS.includes(channelId)) return;
-    sent.forEach((response, index) => {
+    const writes = sent.map(async (response, index) => {
       const reply = replies[index];
       if (!response?.id || !reply?.choices?.length) return;
-      this.sentCards.set(response.id, { reply, locale });
-      // Bounded: only recent cards are worth updating, and memory must not grow with traffic.
-      if (this.sentCards.size > MAX_REMEMBERED_CARDS) {
-        const oldest = this.sentCards.keys().next();
-        if (!oldest.done) this.sentCards.delete(oldest.value);
-      }
+      await this.cards.remember(channelId, conversationId, response.id, { reply, locale });
     });
+    try {
+      await Promise.all(writes);
+    } catch (err) {
+      // The replies are out; a card that is not remembered only keeps its buttons after a click.
+      this.options.logger.warn({ err }, 'could not remember a sent card for its redraw');
+    }
   }
 
   /** A message becomes one event: a button's intent (and the state its card belongs to), or what understanding makes of the words. */
@@ -414,7 +433,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
     const outgoing = replies.map((reply) => renderReplyActivity(reply, t, { channelId, status: result.status, locale: result.locale }));
     if (outgoing.length > 0) {
       const sent = await context.sendActivities(outgoing);
-      this.rememberCards(channelId, sent, replies, result.locale);
+      await this.rememberCards(channelId, conversationId, sent, replies, result.locale);
     }
     return replies;
   }
