@@ -297,6 +297,12 @@ export function createProber(options: ProberOptions = {}): Prober {
     return result;
   }
 
+  /** The cached result, when it may answer: the watcher's "is it back now?" only takes one fetched after it asked. */
+  async function usable(key: string, fresh: boolean, started: number): Promise<ProbeResult | undefined> {
+    const cached = await cache.get(key);
+    return cached && (!fresh || Date.parse(cached.checkedAt) >= started) ? cached : undefined;
+  }
+
   /**
    * `work` once for the whole fleet: the instance holding the target's claim probes, the others wait for
    * the result it caches. A claim lasts one probe budget plus a margin, so a holder that died frees the
@@ -317,6 +323,10 @@ export function createProber(options: ProberOptions = {}): Prober {
       const release = await claims.claim(key, timeoutMs + 1000);
       if (release) {
         try {
+          // The instance that held the claim before may have cached its result and let go after our last look
+          // at the cache: a free claim is no proof that nobody probed.
+          const cached = await usable(key, fresh, started);
+          if (cached) return { result: cached, joined: true };
           return { result: await work(url, schemeGuessed, started), joined: false };
         } finally {
           await release();
@@ -324,9 +334,8 @@ export function createProber(options: ProberOptions = {}): Prober {
       }
       while (now() < giveUpAt) {
         await sleep(claimPollMs);
-        const cached = await cache.get(key);
-        // The watcher's "is it back now?" only takes an answer fetched after it asked.
-        if (cached && (!fresh || Date.parse(cached.checkedAt) >= started)) return { result: cached, joined: true };
+        const cached = await usable(key, fresh, started);
+        if (cached) return { result: cached, joined: true };
         if (!(await claims.held(key))) break;
       }
       if (now() >= giveUpAt) return { result: looker.limited(url.href, 'busy', started, timeoutMs), joined: false };

@@ -68,6 +68,28 @@ describe('the fleet on Redis', () => {
     }
   });
 
+  it('does not probe again when the holder cached its result and let go between two of its looks', async () => {
+    const site = await createCountingSite(300);
+    try {
+      const prefix = freshPrefix();
+      const target = `${site.server.url}between`;
+      const a = instance(await connect(), prefix);
+      const aProbe = a.probe(target);
+      while (site.paths.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // B looks at the cache while A still probes (a miss), and asks whether the claim is still held only
+      // once A has cached its result and released the claim: B then takes the free claim.
+      const real = createRedisProbeCache({ client: await connect(), keyPrefix: prefix });
+      const late = { ...real, held: async (key: string) => (await aProbe, real.held(key)) };
+      const b = createProber({ allowCidrs: LOOPBACK, timeoutMs: 2000, cache: late, claims: late });
+      const [fromA, fromB] = await Promise.all([aProbe, b.probe(target)]);
+      expect([fromA.verdict, fromB.verdict]).toEqual(['up', 'up']);
+      expect(site.paths).toEqual(['/between']);
+      expect(b.stats().outbound).toBe(0);
+    } finally {
+      await site.server.close();
+    }
+  });
+
   it('probes itself when the instance holding the claim died (the claim expires)', async () => {
     const site = await createCountingSite(0);
     try {
