@@ -2,8 +2,9 @@
  * `npm run bench:start [-- --runs N] [-- --tsx]`: how long the compiled commands take to start, median of N
  * runs (default 7). `npm start` until /readyz answers 200 (default SQLite storage in a fresh temp folder);
  * each CLI until it has done the least it can do: `probe` and `probe-worker` printing their usage, `explain`
- * reading an empty input, `chat` printing its prompt (before the bot loads) and the bot's greeting. Budgets (docs/architecture.md): under 1 s and
- * under 0.3 s. `--tsx` adds the same figures for the TypeScript entry points run through tsx, for comparison.
+ * reading an empty input, `chat` printing its prompt (before the bot loads) and the bot's greeting. Budgets
+ * (docs/architecture.md): under 1 s for what loads the whole bot (`npm start`, the chat's greeting), under 0.3 s
+ * for a CLI to start. `--tsx` adds the same figures for the TypeScript entry points run through tsx, for comparison.
  * Needs `npm run build` first. Wall time swings with the machine's load, so each row also shows the CPU time
  * the process used until then (bench/report-cpu.cjs), which does not.
  */
@@ -29,6 +30,8 @@ interface Entry {
   stdin?: string;
   /** Done when this appears on stdout (else: when the process exits). */
   until?: string;
+  /** Its budget when not its kind's: the chat's greeting needs the whole bot loaded, as `npm start` does. */
+  budgetMs?: number;
 }
 
 const ENTRIES: Entry[] = [
@@ -37,7 +40,14 @@ const ENTRIES: Entry[] = [
   { name: 'npm run explain', script: 'src/probe/explain-cli', kind: 'cli', args: ['--json'], stdin: '' },
   { name: 'npm run probe-worker', script: 'src/probe/worker/worker-cli', kind: 'cli', args: ['--help'] },
   { name: 'npm run chat (prompt)', script: 'src/channels/console/chat', kind: 'cli', stdin: 'quit\n', until: 'Type your question' },
-  { name: 'npm run chat (greeting)', script: 'src/channels/console/chat', kind: 'cli', stdin: 'quit\n', until: 'Gateway Doctor:' },
+  {
+    name: 'npm run chat (greeting)',
+    script: 'src/channels/console/chat',
+    kind: 'cli',
+    stdin: 'quit\n',
+    until: 'Gateway Doctor:',
+    budgetMs: SERVER_BUDGET_MS,
+  },
 ];
 
 function median(values: number[]): number {
@@ -160,7 +170,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i += 1) samples.push(entry.kind === 'server' ? await timeServer(entry, mode) : await timeCli(entry, mode));
       const ms = median(samples.map((s) => s.wallMs));
       const cpuMs = median(samples.map((s) => s.cpuMs));
-      const budget = entry.kind === 'server' ? SERVER_BUDGET_MS : CLI_BUDGET_MS;
+      const budget = entry.budgetMs ?? (entry.kind === 'server' ? SERVER_BUDGET_MS : CLI_BUDGET_MS);
       const verdict = mode === 'tsx' ? '' : ms <= budget ? 'ok' : 'OVER';
       if (mode === 'compiled' && ms > budget) missed = true;
       // Under tsx the measured process is tsx's launcher, not the node process it starts: its CPU time says nothing.
