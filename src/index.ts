@@ -273,8 +273,13 @@ export async function startApp(
       proactive.continue(record.reference, (context) => bot.sayFromAgent(context, { ...message, locale: record.locale })),
     end: (record) => proactive.continue(record.reference, (context) => bot.continueWith(context, [{ type: 'handoff.end' }])),
   };
+  // Cases hold what people said: kept STATE_TTL_DAYS after their last change, like conversations.
+  const handoffStore = createHandoffStore(core.backend, {
+    retentionMs: stateTtlFromDays(config.stateTtlDays),
+    onSweepError: (err) => logger.warn({ err }, 'hand-off retention sweep failed; the next one tries again'),
+  });
   desk = createHandoffDesk({
-    store: createHandoffStore(core.backend),
+    store: handoffStore,
     targets: handoffTargets(config, cloud),
     dedupe: core.dedupe,
     logger,
@@ -418,6 +423,7 @@ export async function startApp(
     desk,
     async close() {
       draining = true;
+      handoffStore.close();
       await watchService?.stop();
       await stream.close();
       await directLine.store.close();
@@ -439,6 +445,7 @@ export async function startApp(
       clearInterval(idleSweep);
       if (!connectionsDone) server.server.closeAllConnections();
       await directLine.store.close();
+      handoffStore.close();
       await core.close();
       const clean = turnsDone && connectionsDone;
       if (!clean) logger.warn({ inFlight: inFlight.count }, 'drain bound reached with work still running');

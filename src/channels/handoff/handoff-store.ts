@@ -3,6 +3,11 @@
  * transcript, the status (waiting -> active -> ended) and where the help desk sees the case (the Slack
  * thread of its post, the Teams reply chain). Memory, SQLite or Redis on the connection STORAGE opened,
  * so every instance of the bot sees the same cases; every record is validated on read.
+ *
+ * Retention: a case holds what a person said and their conversation reference, so it is not kept for good.
+ * It is deleted with its transcript and links `retentionMs` (STATE_TTL_DAYS) after its last change
+ * (opened, answered, ended, a line added), like the conversation state it came from. A background sweep
+ * deletes such cases every `sweepIntervalMs`, in batches.
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Redis } from 'ioredis';
@@ -10,6 +15,14 @@ import { z } from 'zod';
 import type { HandoffSummary } from '../../../dialogs/types';
 import { LOCALES, type LocaleId } from '../../contracts';
 import type { StorageBackend } from '../../storage/create-storage';
+import {
+  DEFAULT_STATE_TTL_MS,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  SWEEP_BATCH,
+  checkRetentionMs,
+  startSweeper,
+  sweepInBatches,
+} from '../../storage/retention';
 import type { SqliteDatabase } from '../../storage/sqlite-database';
 
 /** Where a case stands: nobody answered yet, an agent answered, or it is over. */
@@ -85,6 +98,40 @@ export interface HandoffStore {
   append(id: string, entry: TranscriptEntry): Promise<void>;
   /** Waiting and active cases, newest first. */
   listOpen(limit: number): Promise<HandoffCaseView[]>;
+  /** Deletes every case whose last change is older than the retention (the background sweep calls this); resolves to how many went. */
+  sweep(): Promise<number>;
+  /** Stops the background sweep; the store keeps working. */
+  close(): void;
+}
+
+/** Retention of hand-off cases. */
+export interface HandoffRetentionOptions {
+  /** How long a case is kept after its last change. Default 30 days (STATE_TTL_DAYS). */
+  retentionMs?: number;
+  /** How often the sweep runs. Default one hour. */
+  sweepIntervalMs?: number;
+  /** Told when a background sweep fails (the next one tries again). */
+  onSweepError?: (error: Error) => void;
+  /** The clock, replaceable in tests. */
+  now?: () => number;
+}
+
+/** The store without its sweeper, and the sweep it needs. */
+type BareStore = Omit<HandoffStore, 'sweep' | 'close'> & { sweep(cutoff: number): Promise<number> };
+
+function withRetention(
+  bare: BareStore,
+  {
+    retentionMs = DEFAULT_STATE_TTL_MS,
+    sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
+    onSweepError,
+    now = Date.now,
+  }: HandoffRetentionOptions,
+): HandoffStore {
+  const keep = checkRetentionMs('retentionMs', retentionMs);
+  const sweep = () => bare.sweep(now() - keep);
+  const sweeper = startSweeper(sweepIntervalMs, sweep, onSweepError);
+  return { ...bare, sweep, close: () => sweeper.stop() };
 }
 
 /** The index key of a Slack post's thread. */
@@ -159,29 +206,33 @@ function parseJson(text: string | null | undefined): unknown {
 const isOpen = (status: HandoffStatus): boolean => status === 'waiting' || status === 'active';
 
 /** Builds the store on the connection STORAGE opened. */
-export function createHandoffStore(backend: StorageBackend): HandoffStore {
+export function createHandoffStore(backend: StorageBackend, options: HandoffRetentionOptions = {}): HandoffStore {
   switch (backend.kind) {
     case 'memory':
-      return createMemoryHandoffStore();
+      return createMemoryHandoffStore(options);
     case 'sqlite':
-      return createSqliteHandoffStore(backend.database);
+      return createSqliteHandoffStore(backend.database, options);
     case 'redis':
-      return createRedisHandoffStore(backend.client, backend.keyPrefix);
+      return createRedisHandoffStore(backend.client, backend.keyPrefix, options);
   }
 }
 
 /** One process only (tests, `STORAGE=memory`). */
-export function createMemoryHandoffStore(): HandoffStore {
+export function createMemoryHandoffStore(options: HandoffRetentionOptions = {}): HandoffStore {
+  const now = options.now ?? Date.now;
   const records = new Map<string, HandoffRecord>();
   const transcripts = new Map<string, TranscriptEntry[]>();
   const links = new Map<string, string>();
+  const touched = new Map<string, number>();
+  const touch = (id: string) => touched.set(id, now());
   // Copies in and out, so callers never share objects with the store (as with the other backends).
   const copy = <T>(value: T): T => structuredClone(value);
   const view = (record: HandoffRecord): HandoffCaseView => ({ ...copy(record), transcript: copy(transcripts.get(record.id) ?? []) });
-  return {
+  const bare: BareStore = {
     async create(record) {
       records.set(record.id, copy(record));
       transcripts.set(record.id, []);
+      touch(record.id);
     },
     async get(id) {
       const record = records.get(id);
@@ -202,11 +253,13 @@ export function createMemoryHandoffStore(): HandoffStore {
       if (!record) return;
       record.links = { ...record.links, ...copy(next) };
       for (const key of linkKeys(next)) links.set(key, id);
+      touch(id);
     },
     async transition(id, from, to, patch = {}) {
       const record = records.get(id);
       if (!record || !from.includes(record.status)) return false;
       Object.assign(record, { status: to }, patch);
+      touch(id);
       return true;
     },
     async append(id, entry) {
@@ -214,6 +267,7 @@ export function createMemoryHandoffStore(): HandoffStore {
       if (!list) return;
       list.push(copy(entry));
       if (list.length > MAX_TRANSCRIPT) list.splice(0, list.length - MAX_TRANSCRIPT);
+      touch(id);
     },
     async listOpen(limit) {
       return [...records.values()]
@@ -222,11 +276,25 @@ export function createMemoryHandoffStore(): HandoffStore {
         .slice(0, limit)
         .map(view);
     },
+    async sweep(cutoff) {
+      let removed = 0;
+      for (const [id, at] of touched) {
+        if (at > cutoff) continue;
+        records.delete(id);
+        transcripts.delete(id);
+        touched.delete(id);
+        removed += 1;
+      }
+      for (const [link, id] of links) if (!records.has(id)) links.delete(link);
+      return removed;
+    },
   };
+  return withRetention(bare, { ...options, now });
 }
 
 /** Tables in the shared SQLite file; better-sqlite3 is synchronous, so each method is one transaction. */
-export function createSqliteHandoffStore(database: SqliteDatabase): HandoffStore {
+export function createSqliteHandoffStore(database: SqliteDatabase, options: HandoffRetentionOptions = {}): HandoffStore {
+  const now = options.now ?? Date.now;
   database.exec(`
     CREATE TABLE IF NOT EXISTS handoff_cases (
       id TEXT PRIMARY KEY,
@@ -245,14 +313,32 @@ export function createSqliteHandoffStore(database: SqliteDatabase): HandoffStore
     );
     CREATE INDEX IF NOT EXISTS handoff_transcript_case ON handoff_transcript (case_id, seq);
   `);
-  const insert = database.prepare('INSERT INTO handoff_cases (id, conversation_key, status, created_at, record) VALUES (?, ?, ?, ?, ?)');
+  // Files of the first version have no updated_at: each of their cases counts as last changed when it opened.
+  const columns = database.prepare<[], { name: string }>('PRAGMA table_info(handoff_cases)').all();
+  if (!columns.some((column) => column.name === 'updated_at')) {
+    database.exec(`
+      ALTER TABLE handoff_cases ADD COLUMN updated_at INTEGER;
+      UPDATE handoff_cases SET updated_at = CAST(ROUND((julianday(created_at) - 2440587.5) * 86400000) AS INTEGER) WHERE updated_at IS NULL;
+    `);
+  }
+  database.exec('CREATE INDEX IF NOT EXISTS handoff_cases_updated_at ON handoff_cases (updated_at)');
+  const insert = database.prepare(
+    'INSERT INTO handoff_cases (id, conversation_key, status, created_at, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const selectOne = database.prepare<[string], { record: string }>('SELECT record FROM handoff_cases WHERE id = ?');
   const selectOpenFor = database.prepare<[string], { record: string }>(
     "SELECT record FROM handoff_cases WHERE conversation_key = ? AND status IN ('waiting', 'active') ORDER BY created_at DESC LIMIT 1",
   );
   const selectLink = database.prepare<[string], { case_id: string }>('SELECT case_id FROM handoff_links WHERE link = ?');
   const upsertLink = database.prepare('INSERT OR REPLACE INTO handoff_links (link, case_id) VALUES (?, ?)');
-  const update = database.prepare('UPDATE handoff_cases SET status = ?, record = ? WHERE id = ?');
+  const update = database.prepare('UPDATE handoff_cases SET status = ?, record = ?, updated_at = ? WHERE id = ?');
+  const touch = database.prepare('UPDATE handoff_cases SET updated_at = ? WHERE id = ?');
+  const selectExpired = database.prepare<[number, number], { id: string }>(
+    'SELECT id FROM handoff_cases WHERE updated_at IS NULL OR updated_at <= ? ORDER BY updated_at LIMIT ?',
+  );
+  const deleteCase = database.prepare('DELETE FROM handoff_cases WHERE id = ?');
+  const deleteLinks = database.prepare('DELETE FROM handoff_links WHERE case_id = ?');
+  const deleteEntries = database.prepare('DELETE FROM handoff_transcript WHERE case_id = ?');
   const insertEntry = database.prepare('INSERT INTO handoff_transcript (case_id, entry) VALUES (?, ?)');
   const trimEntries = database.prepare(
     'DELETE FROM handoff_transcript WHERE case_id = ? AND seq NOT IN (SELECT seq FROM handoff_transcript WHERE case_id = ? ORDER BY seq DESC LIMIT ?)',
@@ -273,23 +359,33 @@ export function createSqliteHandoffStore(database: SqliteDatabase): HandoffStore
     const record = read(id);
     if (!record) return;
     const merged = { ...record, links: { ...record.links, ...next } };
-    update.run(merged.status, JSON.stringify(merged), id);
+    update.run(merged.status, JSON.stringify(merged), now(), id);
     for (const key of linkKeys(next)) upsertLink.run(key, id);
   });
   const transition = database.transaction((id: string, from: readonly HandoffStatus[], to: HandoffStatus, patch: object): boolean => {
     const record = read(id);
     if (!record || !from.includes(record.status)) return false;
     const next = { ...record, ...patch, status: to };
-    update.run(to, JSON.stringify(next), id);
+    update.run(to, JSON.stringify(next), now(), id);
     return true;
   });
   const append = database.transaction((id: string, entry: TranscriptEntry) => {
     insertEntry.run(id, JSON.stringify(entry));
     trimEntries.run(id, id, MAX_TRANSCRIPT);
+    touch.run(now(), id);
   });
-  return {
+  const sweepBatch = database.transaction((cutoff: number, limit: number): number => {
+    const ids = selectExpired.all(cutoff, limit).map((row) => row.id);
+    for (const id of ids) {
+      deleteEntries.run(id);
+      deleteLinks.run(id);
+      deleteCase.run(id);
+    }
+    return ids.length;
+  });
+  const bare: BareStore = {
     async create(record) {
-      insert.run(record.id, record.conversationKey, record.status, record.createdAt, JSON.stringify(record));
+      insert.run(record.id, record.conversationKey, record.status, record.createdAt, JSON.stringify(record), now());
     },
     async get(id) {
       const record = read(id);
@@ -317,7 +413,14 @@ export function createSqliteHandoffStore(database: SqliteDatabase): HandoffStore
         return record ? [withTranscript(record)] : [];
       });
     },
+    async sweep(cutoff) {
+      return sweepInBatches(
+        () => database.open,
+        (limit) => sweepBatch(cutoff, limit),
+      );
+    },
   };
+  return withRetention(bare, { ...options, now });
 }
 
 /**
@@ -342,14 +445,17 @@ return 0
 /**
  * Keys under the deployment's prefix: `handoff:case:<id>` (a hash: the record's JSON as created, and its
  * changing fields `status`, `agentName`, `endedBy`, `slack`, `teams`), `handoff:conv:<key>`,
- * `handoff:link:<link>`, `handoff:log:<id>` (the transcript) and `handoff:open` (open ids by creation).
+ * `handoff:link:<link>`, `handoff:log:<id>` (the transcript), `handoff:open` (open ids by creation) and
+ * `handoff:touched` (every id by its last change, for the retention sweep).
  */
-export function createRedisHandoffStore(client: Redis, keyPrefix: string): HandoffStore {
+export function createRedisHandoffStore(client: Redis, keyPrefix: string, options: HandoffRetentionOptions = {}): HandoffStore {
+  const now = options.now ?? Date.now;
   const caseKey = (id: string) => `${keyPrefix}handoff:case:${id}`;
   const convKey = (conversationKey: string) => `${keyPrefix}handoff:conv:${conversationKey}`;
   const linkKey = (link: string) => `${keyPrefix}handoff:link:${link}`;
   const logKey = (id: string) => `${keyPrefix}handoff:log:${id}`;
   const openKey = `${keyPrefix}handoff:open`;
+  const touchedKey = `${keyPrefix}handoff:touched`;
 
   const read = async (id: string): Promise<HandoffRecord | undefined> => {
     const hash = await client.hgetall(caseKey(id));
@@ -374,13 +480,14 @@ export function createRedisHandoffStore(client: Redis, keyPrefix: string): Hando
     ...record,
     transcript: parseEntries((await client.lrange(logKey(record.id), 0, -1)).map(parseJson)),
   });
-  return {
+  const bare: BareStore = {
     async create(record) {
       await client
         .multi()
         .hset(caseKey(record.id), { record: JSON.stringify(record), status: record.status })
         .set(convKey(record.conversationKey), record.id)
         .zadd(openKey, Date.parse(record.createdAt) || 0, record.id)
+        .zadd(touchedKey, now(), record.id)
         .exec();
     },
     async get(id) {
@@ -401,15 +508,22 @@ export function createRedisHandoffStore(client: Redis, keyPrefix: string): Hando
       if (next.slack) multi.hset(caseKey(id), 'slack', JSON.stringify(next.slack));
       if (next.teams) multi.hset(caseKey(id), 'teams', JSON.stringify(next.teams));
       for (const key of linkKeys(next)) multi.set(linkKey(key), id);
+      multi.zadd(touchedKey, now(), id);
       await multi.exec();
     },
     async transition(id, from, to, patch = {}) {
       const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => typeof value === 'string'));
       const changed = await client.eval(TRANSITION_SCRIPT, 2, caseKey(id), openKey, to, JSON.stringify(fields), ...from, id);
+      if (changed === 1) await client.zadd(touchedKey, now(), id);
       return changed === 1;
     },
     async append(id, entry) {
-      await client.multi().rpush(logKey(id), JSON.stringify(entry)).ltrim(logKey(id), -MAX_TRANSCRIPT, -1).exec();
+      await client
+        .multi()
+        .rpush(logKey(id), JSON.stringify(entry))
+        .ltrim(logKey(id), -MAX_TRANSCRIPT, -1)
+        .zadd(touchedKey, now(), id)
+        .exec();
     },
     async listOpen(limit) {
       const ids = await client.zrevrange(openKey, 0, Math.max(0, limit - 1));
@@ -420,5 +534,24 @@ export function createRedisHandoffStore(client: Redis, keyPrefix: string): Hando
       }
       return views;
     },
+    async sweep(cutoff) {
+      let removed = 0;
+      for (;;) {
+        const ids = await client.zrangebyscore(touchedKey, '-inf', cutoff, 'LIMIT', 0, SWEEP_BATCH);
+        for (const id of ids) {
+          const record = await read(id);
+          const multi = client.multi().del(caseKey(id), logKey(id)).zrem(openKey, id).zrem(touchedKey, id);
+          if (record) {
+            for (const key of linkKeys(record.links)) multi.del(linkKey(key));
+            // The conversation's pointer goes only when it still names this case (a newer case may have replaced it).
+            if ((await client.get(convKey(record.conversationKey))) === id) multi.del(convKey(record.conversationKey));
+          }
+          await multi.exec();
+        }
+        removed += ids.length;
+        if (ids.length < SWEEP_BATCH) return removed;
+      }
+    },
   };
+  return withRetention(bare, { ...options, now });
 }

@@ -12,6 +12,7 @@ import {
   slackLink,
   teamsLink,
   type HandoffRecord,
+  type HandoffRetentionOptions,
   type HandoffStore,
 } from '../../../src/channels/handoff/handoff-store';
 import { openSqliteDatabase } from '../../../src/storage/sqlite-database';
@@ -38,38 +39,72 @@ function record(partial: Partial<HandoffRecord> = {}): HandoffRecord {
 }
 
 const server = withRedisServer();
+
+/** Stops the store's background sweep after the test. */
+function track(store: HandoffStore): HandoffStore {
+  cleanups.push(async () => store.close());
+  return store;
+}
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-const backends: [string, () => Promise<HandoffStore>][] = [
-  ['memory', async () => createMemoryHandoffStore()],
+const backends: [string, (options?: HandoffRetentionOptions) => Promise<HandoffStore>][] = [
+  ['memory', async (options) => track(createMemoryHandoffStore(options))],
   [
     'sqlite',
-    async () => {
+    async (options) => {
       const dir = mkdtempSync(join(tmpdir(), 'gd-handoff-'));
       const database = openSqliteDatabase(join(dir, 'state.db'));
       cleanups.push(async () => {
         database.close();
         rmSync(dir, { recursive: true, force: true });
       });
-      return createSqliteHandoffStore(database);
+      return track(createSqliteHandoffStore(database, options));
     },
   ],
   [
     'redis',
-    async () => {
+    async (options) => {
       const client = new Redis(server().url, { maxRetriesPerRequest: 1 });
       cleanups.push(async () => {
         await client.quit();
       });
-      return createRedisHandoffStore(client, `test:${randomUUID()}:`);
+      return track(createRedisHandoffStore(client, `test:${randomUUID()}:`, options));
     },
   ],
 ];
 
 describe.each(backends)('hand-off store (%s)', (_name, open) => {
+  it('deletes a case with its transcript and links once it went unchanged for the retention, and keeps the others', async () => {
+    let clock = Date.UTC(2026, 10, 1);
+    const store = await open({ retentionMs: 1000, now: () => clock });
+    const old = record();
+    const busy = record();
+    await store.create(old);
+    await store.create(busy);
+    await store.setLinks(old.id, { slack: { channel: 'C1', ts: '1700000000.000009' } });
+    await store.append(old.id, { at: new Date(clock).toISOString(), from: 'person', text: 'my card number is...' });
+    clock += 600;
+    await store.append(busy.id, { at: new Date(clock).toISOString(), from: 'agent', text: 'still here' });
+    clock += 401; // old: 1001 ms unchanged; busy: 401 ms
+    expect(await store.sweep()).toBe(1);
+    expect(await store.get(old.id)).toBeUndefined();
+    expect(await store.openFor(old.conversationKey)).toBeUndefined();
+    expect(await store.byLink(slackLink('C1', '1700000000.000009'))).toBeUndefined();
+    expect((await store.listOpen(10)).map((c) => c.id)).toEqual([busy.id]);
+    expect((await store.get(busy.id))?.transcript.map((e) => e.text)).toEqual(['still here']);
+    // A status change counts as a change: the busy case lives on from it.
+    clock += 500;
+    expect(await store.transition(busy.id, ['waiting'], 'ended', { endedBy: 'agent' })).toBe(true);
+    clock += 999;
+    expect(await store.sweep()).toBe(0);
+    clock += 2;
+    expect(await store.sweep()).toBe(1);
+    expect(await store.get(busy.id)).toBeUndefined();
+  });
+
   it('stores a case and finds it by id, by conversation and by its links', async () => {
     const store = await open();
     const r = record();
@@ -144,7 +179,36 @@ describe('records from another version', () => {
     expect(await store.get('old')).toBeUndefined();
     expect(await store.openFor('conv/x/y')).toBeUndefined();
     expect(await store.listOpen(10)).toEqual([]);
+    // Unreadable or not, they are swept when their time is up.
+    expect(await store.sweep()).toBe(2);
+    store.close();
     database.close();
+  });
+
+  it('a file of the first version gains a last-change time from each case opening, and its cases are kept until then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-handoff-v1-'));
+    const database = openSqliteDatabase(join(dir, 'state.db'));
+    try {
+      database.exec(
+        'CREATE TABLE handoff_cases (id TEXT PRIMARY KEY, conversation_key TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, record TEXT NOT NULL)',
+      );
+      const opened = Date.UTC(2026, 10, 20, 9, 30);
+      const r = record({ id: 'v1-case', createdAt: new Date(opened).toISOString() });
+      database
+        .prepare('INSERT INTO handoff_cases (id, conversation_key, status, created_at, record) VALUES (?, ?, ?, ?, ?)')
+        .run(r.id, r.conversationKey, r.status, r.createdAt, JSON.stringify(r));
+      let clock = opened + 999;
+      const store = createSqliteHandoffStore(database, { retentionMs: 1000, now: () => clock });
+      expect(await store.sweep()).toBe(0);
+      expect((await store.get('v1-case'))?.id).toBe('v1-case');
+      clock += 2;
+      expect(await store.sweep()).toBe(1);
+      expect(await store.get('v1-case')).toBeUndefined();
+      store.close();
+    } finally {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('are skipped, not thrown (Redis)', async () => {
@@ -155,6 +219,7 @@ describe('records from another version', () => {
     await client.zadd(`${prefix}handoff:open`, 1, 'old');
     expect(await store.get('old')).toBeUndefined();
     expect(await store.listOpen(10)).toEqual([]);
+    store.close();
     await client.quit();
   });
 });
