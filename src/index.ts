@@ -369,6 +369,8 @@ export async function startApp(
         const key = conversationKey('slack', conversationId);
         return (await core.storage.read([key]))[key] !== undefined;
       },
+      // A workspace that removed the app leaves no token behind.
+      onUninstalled: (teamId) => slackInstallations.remove(teamId),
     }),
     ...createSlackOAuthRoutes({
       clientId: config.slack.clientId,

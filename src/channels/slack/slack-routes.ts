@@ -36,6 +36,11 @@ export interface SlackRoutesDeps {
    * a fresh mention. Without it, channel messages need a mention, as before.
    */
   followsThread?: (conversationId: string) => Promise<boolean>;
+  /**
+   * A workspace removed the app (`app_uninstalled`) or revoked its bot token (`tokens_revoked`): its stored
+   * installation, token included, should go.
+   */
+  onUninstalled?: (teamId: string) => Promise<void>;
 }
 
 const OFF = {
@@ -59,6 +64,7 @@ export function createSlackRoutes({
   now = Date.now,
   threadListener,
   followsThread,
+  onUninstalled,
 }: SlackRoutesDeps): RouteSpec[] {
   const log = logger.child({ channel: 'slack' });
 
@@ -147,6 +153,11 @@ export function createSlackRoutes({
           log.info({ eventId, retry, retryReason }, 'slack event delivered again; already handled');
           return;
         }
+        if (isUninstall(envelope.data.event)) {
+          log.info({ teamId, event: envelope.data.event.type }, 'slack workspace removed the app; forgetting its installation');
+          await onUninstalled?.(teamId);
+          return;
+        }
         if (threadListener && (await threadListener(envelope.data))) return;
         await slack.processEvent(envelope.data, logic, { followsThread: await isFollowed(envelope.data) });
       });
@@ -188,6 +199,14 @@ export function createSlackRoutes({
   };
 
   return [events, interactions];
+}
+
+/** `app_uninstalled`, or `tokens_revoked` naming a bot token (a user token revoked alone changes nothing for the bot). */
+function isUninstall(event: { type: string; tokens?: unknown }): boolean {
+  if (event.type === 'app_uninstalled') return true;
+  if (event.type !== 'tokens_revoked') return false;
+  const bot = (event.tokens as { bot?: unknown } | undefined)?.bot;
+  return Array.isArray(bot) && bot.length > 0;
 }
 
 /** The body exactly as Slack sent it: restify's parsers keep it on `rawBody`; unparsed bodies stay in `body`. */

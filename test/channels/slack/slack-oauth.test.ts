@@ -116,11 +116,15 @@ const callback = (query: string, cookie?: string) =>
   fetch(`${app.url}/api/slack/oauth/callback?${query}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
 
 async function event(teamId: string, text: string): Promise<number> {
+  return signedEvent(teamId, { type: 'message', channel: 'D0DM', channel_type: 'im', user: 'U0ANA', text, ts: `${Date.now() / 1000}` });
+}
+
+async function signedEvent(teamId: string, inner: Record<string, unknown>): Promise<number> {
   const body = JSON.stringify({
     type: 'event_callback',
     team_id: teamId,
     event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 12)}`,
-    event: { type: 'message', channel: 'D0DM', channel_type: 'im', user: 'U0ANA', text, ts: `${Date.now() / 1000}` },
+    event: inner,
     authorizations: [{ user_id: 'U0BOT2' }],
   });
   const timestamp = Math.floor(Date.now() / 1000);
@@ -182,6 +186,63 @@ describe('the Slack install flow', () => {
         .filter((c) => c.args.channel === 'D0DM'),
     ).toEqual([]);
     await expectHealthy(app.url);
+  });
+});
+
+describe('a workspace that removes the app', () => {
+  /** Installs T0TWO again and checks that it is answered with its own token. */
+  async function installed(): Promise<void> {
+    const { state, cookie } = await startInstall();
+    expect((await callback(`code=good-code&state=${encodeURIComponent(state)}`, cookie)).status).toBe(200);
+    const before = slack.callsTo('chat.postMessage').length;
+    expect(await event('T0TWO', 'hello')).toBe(200);
+    await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === 'D0DM' && slack.callsTo('chat.postMessage').length > before,
+      10_000,
+    );
+  }
+
+  /** True when the team is no longer answered within a while (no token left for it). */
+  async function forgotten(): Promise<boolean> {
+    const before = slack.callsTo('chat.postMessage').length;
+    expect(await event('T0TWO', 'hello again')).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return slack.callsTo('chat.postMessage').length === before;
+  }
+
+  it('leaves no token behind on app_uninstalled', async () => {
+    await installed();
+    expect(await signedEvent('T0TWO', { type: 'app_uninstalled' })).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await forgotten()).toBe(true);
+    await expectHealthy(app.url);
+  });
+
+  it('forgets the installation when the bot token is revoked, not when only a user token is', async () => {
+    await installed();
+    expect(await signedEvent('T0TWO', { type: 'tokens_revoked', tokens: { oauth: ['U0ANA'] } })).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await forgotten()).toBe(false);
+    expect(await signedEvent('T0TWO', { type: 'tokens_revoked', tokens: { bot: ['U0BOT2'] } })).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await forgotten()).toBe(true);
+  });
+
+  it('an unsigned uninstall changes nothing', async () => {
+    await installed();
+    const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TWO', event_id: 'EvFORGED', event: { type: 'app_uninstalled' } });
+    const res = await fetch(`${app.url}/api/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-slack-signature': 'v0=00',
+      },
+      body,
+    });
+    expect(res.status).toBe(401);
+    expect(await forgotten()).toBe(false);
   });
 });
 
