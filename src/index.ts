@@ -381,7 +381,7 @@ export async function startApp(
       ...(config.publicUrl ? { redirectUri: new URL('/api/slack/oauth/callback', config.publicUrl).href } : {}),
       logger,
     }),
-    ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken }),
+    ...createInboxRoutes({ desk, adminApiToken: config.admin.apiToken, i18n: core.i18n, defaultLocale: config.defaultLocale }),
     ...createIncidentRoutes({ incidents }),
     ...createStatusRoutes({ recentChecks: core.recentChecks, i18n: core.i18n, defaultLocale: config.defaultLocale }),
     ...createAnalyticsRoutes({ analytics: core.analytics, adminApiToken: config.admin.apiToken }),

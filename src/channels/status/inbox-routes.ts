@@ -7,12 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { i18n as I18n } from 'i18next';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
+import type { LocaleId } from '../../contracts';
+import { createI18n } from '../../core/i18n';
 import { bearerMatches, type RouteSpec } from '../../server';
 import type { HandoffDesk } from '../handoff/handoff-desk';
 import { MAX_RELAY_CHARS } from '../handoff/handoff-desk';
 import type { HandoffCaseView } from '../handoff/handoff-store';
+import { parseHtmlTemplate, jsonForScript } from './html-template';
+import { localeFromAcceptLanguage, supportedLocale } from './status-page';
 
 export const INBOX_PATH = '/status/inbox';
 export const INBOX_SCRIPT_PATH = '/assets/inbox.js';
@@ -28,6 +33,35 @@ export interface InboxRoutesDeps {
   adminApiToken?: string;
   /** How many open cases the list shows at most. */
   listLimit?: number;
+  /** The page speaks the agent's language (`?lang=`, then Accept-Language); default: a fresh instance. */
+  i18n?: I18n;
+  /** When neither names a language we speak. Default English. */
+  defaultLocale?: LocaleId;
+}
+
+/** The page's placeholders: its sentences, its language and the client's sentences as JSON. */
+const PAGE_TEXT = ['title', 'heading', 'intro', 'boardLink', 'tokenLabel', 'signIn', 'nameLabel', 'signOut'] as const;
+type PageSlot = (typeof PAGE_TEXT)[number] | 'lang' | 'boardHref' | 'strings';
+const PAGE_SLOTS: Record<PageSlot, 'text' | 'markup'> = {
+  ...(Object.fromEntries(PAGE_TEXT.map((key) => [key, 'text'])) as Record<(typeof PAGE_TEXT)[number], 'text'>),
+  lang: 'text',
+  boardHref: 'text',
+  strings: 'markup',
+};
+
+/** `status:inbox` of a language, its gaps filled from English. */
+function inboxStrings(i18n: I18n, locale: LocaleId): { page: Record<string, string>; client: Record<string, string> } {
+  const of = (lng: string) => (i18n.getResource(lng, 'status', 'inbox') ?? {}) as Record<string, unknown>;
+  const english = of('en');
+  const own = of(locale);
+  const strings = (value: unknown) =>
+    Object.fromEntries(
+      Object.entries((value ?? {}) as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  return {
+    page: { ...strings(english), ...strings(own) },
+    client: { ...strings(english.client), ...strings(own.client) },
+  };
 }
 
 const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -62,8 +96,14 @@ function publicCase(view: HandoffCaseView) {
 }
 
 /** The inbox page, its assets and its API, ready for `createServer({ routes })`. */
-export function createInboxRoutes({ desk, adminApiToken, listLimit = 100 }: InboxRoutesDeps): RouteSpec[] {
-  const page = asset('inbox.html');
+export function createInboxRoutes({
+  desk,
+  adminApiToken,
+  listLimit = 100,
+  i18n = createI18n(),
+  defaultLocale = 'en',
+}: InboxRoutesDeps): RouteSpec[] {
+  const page = parseHtmlTemplate(asset('inbox.html'), PAGE_SLOTS, 'inbox.html');
   const script = asset('inbox.js');
   const styles = asset('inbox.css');
 
@@ -105,7 +145,23 @@ export function createInboxRoutes({ desk, adminApiToken, listLimit = 100 }: Inbo
       method: 'get',
       path: INBOX_PATH,
       name: 'inbox-page',
-      handler: async (_req, res) => sendText(res, 'text/html; charset=utf-8', page, { 'Content-Security-Policy': INBOX_CSP }),
+      handler: async (req, res) => {
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        const chosen = typeof query.lang === 'string' ? supportedLocale(query.lang) : undefined;
+        const locale = chosen ?? localeFromAcceptLanguage(req.header('accept-language'), defaultLocale);
+        const { page: text, client } = inboxStrings(i18n, locale);
+        const html = page.render({
+          ...(Object.fromEntries(PAGE_TEXT.map((key) => [key, text[key] ?? ''])) as Record<(typeof PAGE_TEXT)[number], string>),
+          lang: locale,
+          boardHref: chosen ? `/status?lang=${encodeURIComponent(locale)}` : '/status',
+          strings: jsonForScript(client),
+        });
+        sendText(res, 'text/html; charset=utf-8', html, {
+          'Content-Security-Policy': INBOX_CSP,
+          'Content-Language': locale,
+          Vary: 'Accept-Language',
+        });
+      },
     },
     {
       method: 'get',

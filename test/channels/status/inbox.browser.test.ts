@@ -83,5 +83,19 @@ describe('the inbox in a browser', () => {
     await page.waitForFunction(() => document.querySelector('.transcript li.agent')?.textContent?.includes('Hello from the inbox page'));
     expect(errors).toEqual([]);
     await page.close();
+
+    // The same case for a German agent: the page and everything the script writes are in German.
+    const german = await browser.newPage();
+    german.on('pageerror', (err) => errors.push(err.message));
+    await german.goto(`${base}/status/inbox?lang=de`);
+    await german.fill('#token', TOKEN);
+    await german.click('#sign-in button[type=submit]');
+    await german.waitForSelector('article.case');
+    expect(await german.textContent('h1')).toBe('Posteingang des Helpdesks');
+    expect(await german.textContent('article.case button[type=submit]')).toBe('Senden');
+    expect(await german.textContent('#inbox-state')).toBe('Offene Fälle: 1');
+    expect(await german.textContent('article.case dl')).toContain('Ihre Worte');
+    expect(errors).toEqual([]);
+    await german.close();
   });
 });

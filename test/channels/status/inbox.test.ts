@@ -79,6 +79,38 @@ describe('the inbox page', () => {
   });
 });
 
+describe("the inbox page in the agent's language", () => {
+  const stringsOf = (html: string) =>
+    JSON.parse(/<script type="application\/json" id="inbox-strings">([^<]*)<\/script>/.exec(html)?.[1] ?? '{}') as Record<string, string>;
+
+  it('follows Accept-Language, and ?lang= outranks it', async () => {
+    const german = await fetch(`${app.url}/status/inbox`, { headers: { 'accept-language': 'de-AT,de;q=0.9,en;q=0.5' } });
+    expect(german.headers.get('content-language')).toBe('de');
+    const html = await german.text();
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('<h1>Posteingang des Helpdesks</h1>');
+    expect(html).toContain('<a href="/status">');
+    expect(stringsOf(html)).toMatchObject({ send: 'Senden', openCases: 'Offene Fälle: {{count}}' });
+
+    const japanese = await (await fetch(`${app.url}/status/inbox?lang=ja`, { headers: { 'accept-language': 'de' } })).text();
+    expect(japanese).toContain('<html lang="ja">');
+    expect(japanese).toContain('<a href="/status?lang=ja">');
+    expect(stringsOf(japanese).send).toBe('送信');
+  });
+
+  it('falls back to English for a language it does not speak, and never lets a tag into the page', async () => {
+    const res = await fetch(`${app.url}/status/inbox?lang=%3Cscript%3Ealert(1)%3C%2Fscript%3E`, {
+      headers: { 'accept-language': 'xx-<b>, tlh;q=0.9' },
+    });
+    const html = await res.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<h1>Help desk inbox</h1>');
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<b>');
+    expect(stringsOf(html).send).toBe('Send');
+  });
+});
+
 describe('the inbox API', () => {
   it('lists open cases with their evidence and transcript', async () => {
     const { id } = await openCase();

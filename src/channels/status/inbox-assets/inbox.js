@@ -6,6 +6,10 @@
   const NAME_KEY = 'gatewayDoctor.agentName';
   const REFRESH_MS = 5000;
   const $ = (id) => document.getElementById(id);
+  // The page's language: the server put its sentences in a JSON block (no script runs from it).
+  const STRINGS = JSON.parse($('inbox-strings').textContent || '{}');
+  const say = (key, vars) =>
+    (STRINGS[key] || key).replace(/\{\{(\w+)\}\}/g, (_, name) => (vars && vars[name] !== undefined ? String(vars[name]) : ''));
   let timer;
 
   const el = (tag, props, children) => {
@@ -30,11 +34,11 @@
     const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
     if (res.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
-      showSignIn('That token was refused.');
+      showSignIn(say('refused'));
       throw new Error('unauthorized');
     }
     if (res.status === 404 && path === '/api/admin/handoffs') {
-      showSignIn('The admin API is off on this server (ADMIN_API_TOKEN is not set).');
+      showSignIn(say('off'));
       throw new Error('off');
     }
     return res;
@@ -43,20 +47,20 @@
   function facts(c) {
     const s = c.summary || {};
     const rows = [
-      ['From', `${c.source.userName || 'someone'} on ${c.source.channelId}`],
-      ['Language', c.locale],
-      ['Site', s.url || 'not given'],
-      ['Role', s.role || 'unknown'],
+      [say('from'), say('fromValue', { name: c.source.userName || say('someone'), channel: c.source.channelId })],
+      [say('language'), c.locale],
+      [say('site'), s.url || say('notGiven')],
+      [say('role'), s.role || say('unknown')],
     ];
-    if (s.variant) rows.push(['Error shown', s.variant]);
+    if (s.variant) rows.push([say('errorShown'), s.variant]);
     for (const p of s.probes || []) {
       rows.push([
-        `Check ${p.checkedAt}`,
+        say('check', { at: new Date(p.checkedAt).toLocaleString(document.documentElement.lang) }),
         [p.verdict, p.httpStatus && `HTTP ${p.httpStatus}`, p.producer, ...(p.requestIds || [])].filter(Boolean).join(', '),
       ]);
     }
-    if ((s.stepsTried || []).length) rows.push(['Steps tried', s.stepsTried.map((t) => `${t.step}: ${t.answer}`).join('; ')]);
-    if ((s.lastMessages || []).length) rows.push(['Their words', s.lastMessages.join(' | ')]);
+    if ((s.stepsTried || []).length) rows.push([say('stepsTried'), s.stepsTried.map((t) => `${t.step}: ${t.answer}`).join('; ')]);
+    if ((s.lastMessages || []).length) rows.push([say('theirWords'), s.lastMessages.join(' | ')]);
     return el(
       'dl',
       {},
@@ -69,13 +73,16 @@
       'ol',
       { className: 'transcript' },
       (c.transcript || []).map((line) =>
-        el('li', { className: line.from, textContent: `${line.from === 'agent' ? line.name || 'Help desk' : 'Person'}: ${line.text}` }),
+        el('li', {
+          className: line.from,
+          textContent: `${line.from === 'agent' ? line.name || say('helpDesk') : say('person')}: ${line.text}`,
+        }),
       ),
     );
     const text = el('textarea', { maxLength: 4000, required: true });
-    text.setAttribute('aria-label', 'Reply to the person');
-    const send = el('button', { type: 'submit', textContent: 'Send' });
-    const end = el('button', { type: 'button', textContent: 'End the chat' });
+    text.setAttribute('aria-label', say('replyLabel'));
+    const send = el('button', { type: 'submit', textContent: say('send') });
+    const end = el('button', { type: 'button', textContent: say('end') });
     const error = el('p', { role: 'alert' });
     error.setAttribute('role', 'alert');
     const form = el('form', { className: 'reply' }, [text, send, end, error]);
@@ -92,17 +99,21 @@
       if (res.ok) {
         text.value = '';
         refresh();
-      } else error.textContent = `Not sent (${res.status}).`;
+      } else error.textContent = say('notSent', { status: res.status });
     });
     end.addEventListener('click', async () => {
       const name = $('agent-name').value.trim();
       const res = await api('POST', `/api/admin/handoffs/${encodeURIComponent(c.id)}/end`, name ? { name } : undefined);
-      if (!res.ok) error.textContent = `Not ended (${res.status}).`;
+      if (!res.ok) error.textContent = say('notEnded', { status: res.status });
       refresh();
     });
-    const status = el('span', { className: `status-${c.status}`, textContent: c.status });
+    const status = el('span', { className: `status-${c.status}`, textContent: say(c.status) });
     return el('article', { className: 'case' }, [
-      el('h2', {}, [`Case ${c.id.slice(0, 8)} · `, status, ` · ${new Date(c.createdAt).toLocaleString()}`]),
+      el('h2', {}, [
+        `${say('caseTitle', { id: c.id.slice(0, 8) })} · `,
+        status,
+        ` · ${new Date(c.createdAt).toLocaleString(document.documentElement.lang)}`,
+      ]),
       facts(c),
       transcript,
       form,
@@ -115,13 +126,13 @@
       const res = await api('GET', '/api/admin/handoffs');
       const body = await res.json();
       const cases = body.cases || [];
-      $('inbox-state').textContent = cases.length ? `${cases.length} open case(s)` : 'No open cases.';
+      $('inbox-state').textContent = cases.length ? say('openCases', { count: cases.length }) : say('none');
       // A reply being typed is not wiped by the refresh.
       const typing = document.activeElement && document.activeElement.tagName === 'TEXTAREA' && document.activeElement.value;
       if (!typing) $('cases').replaceChildren(...cases.map(caseCard));
     } catch (err) {
       if (err.message === 'unauthorized' || err.message === 'off') return;
-      $('inbox-state').textContent = 'Could not load the cases; retrying.';
+      $('inbox-state').textContent = say('loadFailed');
     }
     timer = setTimeout(refresh, REFRESH_MS);
   }
