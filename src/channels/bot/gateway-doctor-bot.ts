@@ -169,9 +169,11 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
   }
 
   /** Says an agent's words in the person's conversation, proactively, marked as a person of the help desk. */
-  async sayFromAgent(context: TurnContext, message: { name: string; text: string; locale: LocaleId }): Promise<void> {
+  async sayFromAgent(context: TurnContext, message: { name?: string; text: string; locale: LocaleId }): Promise<void> {
     const t = translatorFor(this.options.i18n, message.locale);
-    const label = `${message.name} (${t('handoffDesk.agentLabel' satisfies TranslationKey)})`;
+    const desk = t('handoffDesk.agentLabel' satisfies TranslationKey);
+    // An agent who gave no name is the help desk, in the person's language.
+    const label = message.name ? `${message.name} (${desk})` : desk;
     const channelId = context.activity.channelId;
     // Web chat shows `from.name`; Slack and Teams post as the bot, so the words carry the name.
     const text = channelId === 'webchat' || channelId === 'directline' ? message.text : `${label}: ${message.text}`;
@@ -186,7 +188,7 @@ export class GatewayDoctorBot extends TeamsActivityHandler {
       type: ActivityTypes.Message,
       text,
       textFormat: 'plain',
-      channelData: { gatewayDoctor: { state: AGENT_MESSAGE_STATE }, agent: { name: message.name } },
+      channelData: { gatewayDoctor: { state: AGENT_MESSAGE_STATE }, agent: { name: message.name ?? desk } },
     });
   }
 

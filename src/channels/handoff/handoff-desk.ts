@@ -32,14 +32,15 @@ export interface HandoffOutcome {
 /** Reaches the person of a case, in their own conversation (the bot, through the proactive router). */
 export interface PersonLine {
   /** Says an agent's words to the person, marked as a person of the help desk. */
-  say(record: HandoffRecord, message: { name: string; text: string }): Promise<void>;
+  say(record: HandoffRecord, message: { name?: string; text: string }): Promise<void>;
   /** Tells the person's conversation the agent ended the case (the machine says so and returns to the bot). */
   end(record: HandoffRecord): Promise<void>;
 }
 
 /** A message from an agent: who, what, and the id of the message where it was written (for exactly-once). */
 export interface AgentMessage {
-  name: string;
+  /** The agent's name as people see it; without one the person sees only "help desk" in their language. */
+  name?: string;
   text: string;
   /** Unique per message at its source (Slack event id, Teams activity id, inbox request id). */
   messageId: string;
@@ -188,13 +189,13 @@ export function createHandoffDesk({
       }
       if (record.status === 'ended') return 'closed';
       if (isEndCommand(message.text)) return (await close(record, 'agent', message.name)) ? 'ended' : 'closed';
-      const name = message.name.slice(0, 80) || 'Help desk';
-      if (!(await store.transition(record.id, ['waiting', 'active'], 'active', { agentName: name }))) return 'closed';
+      const name = message.name?.trim().slice(0, 80) || undefined;
+      if (!(await store.transition(record.id, ['waiting', 'active'], 'active', name ? { agentName: name } : {}))) return 'closed';
       const text = message.text.slice(0, MAX_RELAY_CHARS);
-      await store.append(record.id, { at: at(), from: 'agent', name, text });
-      await person()?.say(record, { name, text });
+      await store.append(record.id, { at: at(), from: 'agent', ...(name ? { name } : {}), text });
+      await person()?.say(record, { ...(name ? { name } : {}), text });
       // Words written in the inbox also show under the post, so agents in Slack or Teams see the whole case.
-      if (message.via === 'inbox') await relay(record, { kind: 'agent', name, text });
+      if (message.via === 'inbox') await relay(record, { kind: 'agent', ...(name ? { name } : {}), text });
       return 'delivered';
     },
     async endByPerson(conversationKey) {

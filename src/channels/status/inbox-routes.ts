@@ -204,7 +204,12 @@ export function createInboxRoutes({
         // A retried request with the same Idempotency-Key reaches the person once, whichever instance takes it.
         const key = req.header('idempotency-key');
         const messageId = key && key.length <= 200 ? key : randomUUID();
-        const result = await desk.fromAgent(record, { name: body.data.name ?? 'Help desk', text: body.data.text, messageId, via: 'inbox' });
+        const result = await desk.fromAgent(record, {
+          ...(body.data.name ? { name: body.data.name } : {}),
+          text: body.data.text,
+          messageId,
+          via: 'inbox',
+        });
         if (result === 'closed') {
           res.send(409, { error: 'case_closed', message: 'That case is closed: the person is back with the bot.' });
           return;

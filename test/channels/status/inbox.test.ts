@@ -126,6 +126,30 @@ describe('the inbox API', () => {
     expect(JSON.stringify(body)).not.toContain('serviceUrl');
   });
 
+  it('a reply without a name reaches a German-speaking person as the help desk, in German', async () => {
+    conversations += 1;
+    const conversationId = `inbox-person-de-${conversations}`;
+    const replies = await sendActivity(
+      app.url,
+      createActivity({
+        serviceUrl: connector.url,
+        conversation: { id: conversationId },
+        locale: 'de-DE',
+        text: 'Ich möchte mit einem Menschen sprechen',
+      }),
+    );
+    expect(replies.at(-1)?.channelData?.gatewayDoctor?.state).toBe('handoffLive');
+    const found = (await app.desk.store.listOpen(100)).find((c) => c.source.conversationId === conversationId);
+    expect(found?.locale).toBe('de');
+    expect((await post(`/api/admin/handoffs/${found?.id}/messages`, { text: 'Wir sehen uns das an.' })).status).toBe(202);
+    const relayed = await waitFor(
+      () => connector.posted.find((p) => p.path.includes(conversationId) && p.body.channelData?.gatewayDoctor?.state === 'handoff.agent'),
+      'the nameless reply',
+    );
+    expect(relayed.body.text).toBe('Helpdesk: Wir sehen uns das an.');
+    expect(relayed.body.text).not.toContain('Help desk');
+  });
+
   it('sends a reply to the person, once per Idempotency-Key, and ends the case', async () => {
     const { id, conversationId } = await openCase();
     const headers = { ...auth, 'idempotency-key': `k-${id}` };
