@@ -120,12 +120,14 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
       metrics.probes.inc({ verdict: result.verdict, cached: String(cached), audience });
     };
   const localProber = createProber({ ...probeBasics, ...fleet.prober, onResult: recordFor('public') });
-  // Probe workers in other regions, when there is a Redis to meet them in; with none live, the local probe serves alone.
+  const operatorProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
+  // Probe workers in other regions, when there is a Redis to meet them in; with none live, the local probe serves
+  // alone. The operator's probes (`/api/admin/probe`) ask them too, without sharing answers (an operator asks for now).
   const regional = config.regions.redisUrl
-    ? createRegions(config.regions.redisUrl, localProber, config.probe.timeoutMs, logger)
+    ? createRegions(config.regions.redisUrl, { public: localProber, operator: operatorProber }, config.probe.timeoutMs, logger)
     : undefined;
-  const prober: Prober = regional ?? localProber;
-  const adminProber = createOperatorProber({ ...probeBasics, onResult: recordFor('operator') });
+  const prober: Prober = regional?.public ?? localProber;
+  const adminProber: Prober = regional?.operator ?? operatorProber;
   // The conversation only ever sees the public view of a probe and of a DNS lookup (src/probe/public-view.ts):
   // the truth stays in the prober, the logs, the metrics and the admin API.
   const addressPolicy = createAddressPolicy({ allowCidrs: config.probe.allowCidrs });
@@ -261,18 +263,26 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
   };
 }
 
-/** The public prober asking the regions too, on its own Redis connection (BullMQ needs one that waits out reconnects). */
-function createRegions(redisUrl: string, local: Prober, budgetMs: number, logger: Logger): RegionalProber {
+/** The public and the operator's probers asking the regions too, on one Redis connection of their own (BullMQ needs one that waits out reconnects). */
+function createRegions(
+  redisUrl: string,
+  local: { public: Prober; operator: Prober },
+  budgetMs: number,
+  logger: Logger,
+): { public: RegionalProber; operator: RegionalProber; close(): Promise<void> } {
   // Loaded only when regions are configured: the SQLite and memory set-ups start without ioredis and BullMQ.
   const { Redis } = require('ioredis') as typeof import('ioredis');
   const { createRegionalProber } = require('./probe/worker/regional-prober') as typeof import('./probe/worker/regional-prober');
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'probe regions: redis connection error'));
-  const regional = createRegionalProber({ local, connection, budgetMs });
+  const regionalPublic = createRegionalProber({ local: local.public, connection, budgetMs });
+  const regionalOperator = createRegionalProber({ local: local.operator, connection, budgetMs, shareMs: 0 });
   return {
-    ...regional,
+    public: regionalPublic,
+    operator: regionalOperator,
     async close() {
-      await regional.close();
+      await regionalPublic.close();
+      await regionalOperator.close();
       await connection.quit().catch(() => undefined);
     },
   };

@@ -22,7 +22,7 @@ export interface RegionalProberOptions {
   /** How long to wait for the regions, from the start of a probe (PROBE_TIMEOUT_MS). */
   budgetMs: number;
   keyPrefix?: string;
-  /** How long regional answers for one URL are shared. */
+  /** How long regional answers for one URL are shared; 0 asks the regions on every probe (the operator's). */
   shareMs?: number;
   now?: () => number;
 }
@@ -124,6 +124,7 @@ export function createRegionalProber({
     if (!checked.ok) return Promise.resolve([]);
     const schemeTyped = checked.schemeTyped && request.schemeTyped !== false;
     const key = `${schemeTyped ? 's' : 'g'}:${checked.url.href}`;
+    if (shareMs <= 0) return askRegions(checked.url.href, schemeTyped);
     const at = now();
     for (const [k, entry] of shared) if (at - entry.at > shareMs) shared.delete(k);
     const hit = shared.get(key);

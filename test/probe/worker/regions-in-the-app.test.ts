@@ -15,6 +15,8 @@ import { withRedisServer } from '../../helpers/redis-server';
 
 jest.setTimeout(30_000);
 
+const ADMIN_TOKEN = 'regions-admin-token-0123456789';
+
 const redisServer = withRedisServer();
 
 describe('regions in the app', () => {
@@ -23,6 +25,7 @@ describe('regions in the app', () => {
   const connections: Redis[] = [];
   const workers: ProbeWorker[] = [];
   let conversation = 0;
+  const agents: string[] = [];
   const say = (text: string) => {
     conversation += 1;
     return sendActivity(app.url, createActivity({ conversation: { id: `regions-${conversation}` }, text }));
@@ -30,11 +33,12 @@ describe('regions in the app', () => {
 
   beforeAll(async () => {
     site = await createHttpServer((req, res) => {
+      agents.push(req.headers['user-agent'] ?? '');
       const down = (req.headers['user-agent'] ?? '').includes('region eu;');
       res.writeHead(down ? 502 : 200, { 'content-type': 'text/plain' });
       res.end(down ? 'Bad Gateway' : 'ok');
     });
-    app = await createTestApp({ REDIS_URL: redisServer().url, PROBE_TIMEOUT_MS: '2500' });
+    app = await createTestApp({ REDIS_URL: redisServer().url, PROBE_TIMEOUT_MS: '2500', ADMIN_API_TOKEN: ADMIN_TOKEN });
   });
 
   afterAll(async () => {
@@ -69,5 +73,30 @@ describe('regions in the app', () => {
     expect(replies.map((r) => r.channelData?.gatewayDoctor?.verdict)).toContain('degraded');
     expect(last(replies).channelData?.gatewayDoctor).toMatchObject({ state: 'admin.overview', verdict: 'degraded', advice: 'admin_check' });
     await expectHealthy(app.url);
+  });
+
+  it("gives the operator's API each region's answer too, asked afresh", async () => {
+    const ask = async () => {
+      const res = await fetch(`${app.url}/api/admin/probe?url=${encodeURIComponent(`${site.url}api`)}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { verdict: string; regions?: { region: string; verdict: string; httpStatus?: number }[] };
+    };
+    const euLooks = () => agents.filter((agent) => agent.includes('region eu;')).length;
+    const before = euLooks();
+    const first = await ask();
+    expect(first.verdict).toBe('degraded');
+    expect(first.regions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ region: 'eu', verdict: 'down', httpStatus: 502 }),
+        expect.objectContaining({ region: 'us', verdict: 'up', httpStatus: 200 }),
+      ]),
+    );
+    const afterFirst = euLooks();
+    expect(afterFirst).toBeGreaterThan(before);
+    // An operator asks for now: a second check asks the regions again.
+    expect((await ask()).verdict).toBe('degraded');
+    expect(euLooks()).toBeGreaterThan(afterFirst);
   });
 });
