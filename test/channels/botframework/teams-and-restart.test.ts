@@ -76,6 +76,40 @@ describe('Teams cards updated in place', () => {
   });
   afterAll(() => site.close());
 
+  it('takes a click naming a hostile card id (huge, a lone surrogate, a path) without a crash or a redraw', async () => {
+    const connector = await startConnector();
+    const app = await createTestApp();
+    try {
+      for (const replyToId of ['x'.repeat(200_000), 'card-\ud800', '../../conv/msteams/other', '%00%2F']) {
+        const res = await fetch(`${app.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(
+            createActivity({
+              channelId: 'msteams',
+              deliveryMode: undefined,
+              serviceUrl: connector.url,
+              conversation: { id: 'a:hostile-click', conversationType: 'personal', tenantId: 't1' },
+              recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
+              from: { id: '29:user', name: 'Ana' },
+              text: 'No',
+              value: { gatewayDoctor: { intent: 'no' } },
+              replyToId,
+            }),
+          ),
+        });
+        expect(res.status).toBeLessThan(500);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(connector.posted.filter((p) => p.method === 'PUT')).toEqual([]);
+      const health = await fetch(`${app.url}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      await app.close();
+      await connector.close();
+    }
+  });
+
   it('redraws the clicked card with the answer instead of leaving live buttons behind', async () => {
     const connector = await startConnector();
     const app = await createTestApp();
