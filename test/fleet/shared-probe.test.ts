@@ -79,7 +79,13 @@ describe('the fleet on Redis', () => {
       // B looks at the cache while A still probes (a miss), and asks whether the claim is still held only
       // once A has cached its result and released the claim: B then takes the free claim.
       const real = createRedisProbeCache({ client: await connect(), keyPrefix: prefix });
-      const late = { ...real, held: async (key: string) => (await aProbe, real.held(key)) };
+      const late = {
+        ...real,
+        held: async (key: string) => {
+          await aProbe;
+          return real.held(key);
+        },
+      };
       const b = createProber({ allowCidrs: LOOPBACK, timeoutMs: 2000, cache: late, claims: late });
       const [fromA, fromB] = await Promise.all([aProbe, b.probe(target)]);
       expect([fromA.verdict, fromB.verdict]).toEqual(['up', 'up']);
