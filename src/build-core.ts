@@ -74,6 +74,8 @@ export interface Core {
   fleetLock: FleetLock;
   /** True while storage answers (for /readyz); false at once while Redis is not connected. */
   ready(): Promise<boolean>;
+  /** Regions with a live probe worker; only with REDIS_URL. */
+  liveRegions?: () => Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -252,6 +254,7 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
     incidents,
     fleetLock: createFleetLock(stores.backend),
     ready,
+    ...(regional ? { liveRegions: () => regional.public.liveRegions() } : {}),
     close: async () => {
       crowd.close();
       recentChecks.close?.();

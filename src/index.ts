@@ -8,6 +8,7 @@ import { buildCore, type Core, type CoreOverrides } from './build-core';
 import { isRuleRefusal, type ProbeResult } from './contracts';
 import { GatewayDoctorBot } from './channels/bot/gateway-doctor-bot';
 import { createCardMemory } from './channels/bot/card-memory';
+import { registerInstanceReadings } from './observability/metrics';
 import { createBotFrameworkRoutes, createCloudAdapter } from './channels/botframework/bot-framework-routes';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createClientAddress } from './http/client-address';
@@ -404,6 +405,14 @@ export async function startApp(
     routes,
   });
   const stream = attachDirectLineStream(server.server, { store: directLine.store, tokens, logger });
+  // /metrics also tells the state of this instance: shared or lonely probes, storage, work in flight, regions.
+  registerInstanceReadings(core.metrics, {
+    probeWork: () => ({ ...core.prober.stats() }),
+    storageReady: () => core.ready(),
+    turnsInFlight: () => inFlight.count,
+    webchatStreams: () => stream.connections,
+    ...(core.liveRegions ? { liveRegions: core.liveRegions } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());

@@ -1,5 +1,5 @@
 /** Prometheus metrics, one registry per process (built in the composition root, not at import time). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -96,4 +96,104 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
       registers: [registry],
     }),
   };
+}
+
+/** What the state-of-the-instance metrics read when `/metrics` is scraped; each is optional. */
+export interface InstanceReadings {
+  /** The public prober's running counts (`Prober.stats()`): requests, outbound, attempts, cacheHits, joined, rateLimited. */
+  probeWork?: () => Readonly<Record<string, number>>;
+  /** Whether storage answers (what `/readyz` asks). */
+  storageReady?: () => Promise<boolean>;
+  /** Turns being answered right now. */
+  turnsInFlight?: () => number;
+  /** Open Direct Line WebSocket streams. */
+  webchatStreams?: () => number;
+  /** Regions with a live probe worker (a Redis scan; absent without REDIS_URL). */
+  liveRegions?: () => Promise<readonly string[]>;
+}
+
+/** How long a scrape waits for an async reading before leaving that metric as it was. */
+const READING_TIMEOUT_MS = 1000;
+
+async function within<T>(reading: Promise<T>): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), READING_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([reading.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The state of this instance, read at each scrape: what a fleet's operator watches in an outage (are the
+ * probes shared or does every person cost the site one, is storage up, how much is in flight, which regions
+ * answer). Labels come from a closed list (the prober's counter names), never from input.
+ */
+export function registerInstanceReadings(metrics: Metrics, readings: InstanceReadings): void {
+  const { registry } = metrics;
+  const { probeWork, storageReady, turnsInFlight, webchatStreams, liveRegions } = readings;
+  if (probeWork) {
+    // The prober counts from start-up; the counter follows by the difference since the last scrape.
+    const seen = new Map<string, number>();
+    new Counter({
+      name: 'gateway_doctor_probe_work_total',
+      help:
+        'What the public prober did: requests asked of it, outbound probes sent to sites, HTTP attempts, cache hits, requests joined ' +
+        "to another's probe (this instance's or, on Redis, the fleet's), and requests our own limits answered",
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        for (const [kind, value] of Object.entries(probeWork())) {
+          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+          const delta = value - (seen.get(kind) ?? 0);
+          if (delta > 0) this.inc({ kind }, delta);
+          seen.set(kind, value);
+        }
+      },
+    });
+  }
+  if (storageReady) {
+    new Gauge({
+      name: 'gateway_doctor_storage_ready',
+      help: '1 while storage answers (SQLite open, Redis connected), else 0: what /readyz reports',
+      registers: [registry],
+      async collect() {
+        this.set((await within(storageReady())) === true ? 1 : 0);
+      },
+    });
+  }
+  if (turnsInFlight) {
+    new Gauge({
+      name: 'gateway_doctor_turns_in_flight',
+      help: 'Conversation turns being answered right now on this instance',
+      registers: [registry],
+      collect() {
+        this.set(turnsInFlight());
+      },
+    });
+  }
+  if (webchatStreams) {
+    new Gauge({
+      name: 'gateway_doctor_webchat_streams',
+      help: 'Open Direct Line WebSocket streams on this instance',
+      registers: [registry],
+      collect() {
+        this.set(webchatStreams());
+      },
+    });
+  }
+  if (liveRegions) {
+    new Gauge({
+      name: 'gateway_doctor_probe_regions_live',
+      help: 'Regions with a live probe worker (heartbeat in Redis)',
+      registers: [registry],
+      async collect() {
+        const regions = await within(liveRegions());
+        if (regions !== undefined) this.set(regions.length);
+      },
+    });
+  }
 }

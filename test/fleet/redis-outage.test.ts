@@ -73,10 +73,12 @@ describe('Redis going away and coming back', () => {
     expect(duringGerman[0]?.text).toBe(german.fleet.tryAgain);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/gateway_doctor_turns_total\{channel="emulator",outcome="unavailable"\} 2/);
+    expect(metrics).toMatch(/^gateway_doctor_storage_ready 0$/m);
     await expectHealthy(app.url);
 
     await redis.restart();
     await waitForReady(app, 200, 10_000);
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/^gateway_doctor_storage_ready 1$/m);
     // The message sent during the outage was not taken: the same answer now moves one step, like the control.
     const after = await say('outage', 'no');
     expect(stateOf(after)).toBe(controlSecond);

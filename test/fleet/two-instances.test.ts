@@ -141,6 +141,15 @@ describe('two instances on one Redis', () => {
 
   it('probes the site once for 200 people asking at once, split over both instances', async () => {
     const site = await createCountingSite(300);
+    const work = async (app: RunningApp, kind: string) => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return Number(new RegExp(`^gateway_doctor_probe_work_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const fleetWork = async () => {
+      const sum = async (kind: string) => (await work(one, kind)) + (await work(two, kind));
+      return { outbound: await sum('outbound'), shared: (await sum('joined')) + (await sum('cacheHits')) };
+    };
+    const before = await fleetWork();
     try {
       const asks = Array.from({ length: 200 }, (_, i) =>
         sendActivity(i % 2 === 0 ? one.url : two.url, message(`storm-${i}`, `127.0.0.1:${site.server.port}/storm shows 502 Bad Gateway`)),
@@ -152,6 +161,10 @@ describe('two instances on one Redis', () => {
       expect(site.paths).toEqual(['/storm']);
       const joinedOrCached = [one, two].reduce((sum, app) => sum + app.core.prober.stats().joined + app.core.prober.stats().cacheHits, 0);
       expect(joinedOrCached).toBeGreaterThanOrEqual(199);
+      // What an operator sees on /metrics: one probe went out for the fleet, the rest were shared.
+      const after = await fleetWork();
+      expect(after.outbound - before.outbound).toBe(1);
+      expect(after.shared - before.shared).toBeGreaterThanOrEqual(199);
       await expectHealthy(one.url);
       await expectHealthy(two.url);
     } finally {

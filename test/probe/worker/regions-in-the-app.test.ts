@@ -72,6 +72,7 @@ describe('regions in the app', () => {
     const replies = await say(`I run this site: ${site.url}split`);
     expect(replies.map((r) => r.channelData?.gatewayDoctor?.verdict)).toContain('degraded');
     expect(last(replies).channelData?.gatewayDoctor).toMatchObject({ state: 'admin.overview', verdict: 'degraded', advice: 'admin_check' });
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/^gateway_doctor_probe_regions_live 2$/m);
     await expectHealthy(app.url);
   });
 
