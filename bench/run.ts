@@ -344,18 +344,24 @@ async function main(): Promise<void> {
 
     // 3. outage storm: a down host behind nginx, 5,000 people in new conversations at 500 per second.
     const site = await startDownSite();
+    // Another down host for the warm-up: the storm's code paths (probe, verdict, crowd) are compiled before
+    // the first round, while the measured site stays unprobed and uncached.
+    const warmSite = await startDownSite();
     let person = 0;
-    const storm = (rate: number, amount: number): LoadShape => ({
+    const storm = (rate: number, amount: number, about = site): LoadShape => ({
       connections: 100,
       overallRate: rate,
       amount,
       next: () => {
         person += 1;
-        return { conversationId: `storm-${person}`, text: `${site.url} shows 502 Bad Gateway` };
+        return { conversationId: `storm-${person}`, text: `${about.url} shows 502 Bad Gateway` };
       },
     });
+    const warmStorm = (port: number) => load(port, storm(250, 1000, warmSite));
     const stormBot = await started(startServer('gateway-doctor', { ...env, STORAGE: `sqlite:${path.join(dataDir, 'storm.db')}` }));
     await warmUp(stormBot.port);
+    await warmStorm(stormBot.port);
+    await warmStorm(echo.port);
     const stormRounds = await alternate('storm', echo, stormBot, () => storm(500, 5000), site.reset);
     const lastStorm = stormRounds.at(-1);
     const stormP99 = summarise(stormRounds.map((r) => r.bot.p99 / Math.max(1, r.echo.p99)));
@@ -390,6 +396,7 @@ async function main(): Promise<void> {
       const a = await started(startServer('gateway-doctor', fleetEnv));
       const b = await started(startServer('gateway-doctor', fleetEnv));
       await Promise.all([warmUp(a.port), warmUp(b.port)]);
+      await Promise.all([warmStorm(a.port), warmStorm(b.port)]);
       site.reset();
       const [onA, onB] = await Promise.all([load(a.port, storm(250, 2500)), load(b.port, storm(250, 2500))]);
       const seconds = Math.max(onA.seconds, onB.seconds);
@@ -406,6 +413,7 @@ async function main(): Promise<void> {
     } finally {
       await redis.stop();
       site.close();
+      warmSite.close();
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
