@@ -44,6 +44,7 @@ import { createStorage, type StorageBackend, type StorageBundle } from './storag
 import { createFleetLock, type FleetLock } from './storage/fleet-lock';
 import { createKeyedLock } from './storage/keyed-lock';
 import { stateTtlFromDays } from './storage/retention';
+import { within } from './time/within';
 
 /** Everything a channel needs, built once per process. */
 export interface Core {
@@ -190,9 +191,10 @@ export async function buildCore(config: Readonly<Config>, logger: Logger, overri
         });
         const producerNotices = result.producer ? statusFeeds.noticesFor({ producer: result.producer }) : Promise.resolve([]);
         // Feeds get what is left of the probe's budget, never more: a slow feed is skipped, the answer is not late.
+        // A few milliseconds at least, so a feed already in the cache is quoted even after a probe that used its whole budget.
         const notices = await within(
           Promise.all([hostNotices, producerNotices]).then((lists) => dedupeNotices(lists.flat())),
-          askedAt + config.probe.timeoutMs - Date.now(),
+          Math.max(askedAt + config.probe.timeoutMs - Date.now(), 20),
           [],
         );
         const open = await incident;
@@ -324,16 +326,6 @@ function withAnalytics(runner: TurnRunner, analytics: Analytics, logger: Logger)
       return result;
     },
   };
-}
-
-/** `promise`'s value if it settles within `ms`, else `fallback` (the promise is left to finish on its own). */
-function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  // A few milliseconds at least, so a feed already in the cache is quoted even after a probe that used its whole budget.
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), Math.max(ms, 20));
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** A feed that is both the producer's and the site's is quoted once. */

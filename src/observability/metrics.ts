@@ -1,5 +1,6 @@
 /** Prometheus metrics, one registry per process (built in the composition root, not at import time). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { within } from '../time/within';
 
 export interface Metrics {
   registry: Registry;
@@ -115,16 +116,26 @@ export interface InstanceReadings {
 /** How long a scrape waits for an async reading before leaving that metric as it was. */
 const READING_TIMEOUT_MS = 1000;
 
-async function within<T>(reading: Promise<T>): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), READING_TIMEOUT_MS);
+/** An async reading, or undefined when it fails or takes longer than READING_TIMEOUT_MS. */
+function reading<T>(value: Promise<T>): Promise<T | undefined> {
+  return within<T | undefined>(
+    value.catch(() => undefined),
+    READING_TIMEOUT_MS,
+    undefined,
+  );
+}
+
+/** A gauge set from `read` at each scrape; an undefined reading leaves it as it was. */
+function gaugeOf(registry: Registry, name: string, help: string, read: () => number | undefined | Promise<number | undefined>): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const value = await read();
+      if (value !== undefined) this.set(value);
+    },
   });
-  try {
-    return await Promise.race([reading.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -156,44 +167,25 @@ export function registerInstanceReadings(metrics: Metrics, readings: InstanceRea
     });
   }
   if (storageReady) {
-    new Gauge({
-      name: 'gateway_doctor_storage_ready',
-      help: '1 while storage answers (SQLite open, Redis connected), else 0: what /readyz reports',
-      registers: [registry],
-      async collect() {
-        this.set((await within(storageReady())) === true ? 1 : 0);
-      },
-    });
+    gaugeOf(
+      registry,
+      'gateway_doctor_storage_ready',
+      '1 while storage answers (SQLite open, Redis connected), else 0: what /readyz reports',
+      async () => ((await reading(storageReady())) === true ? 1 : 0),
+    );
   }
   if (turnsInFlight) {
-    new Gauge({
-      name: 'gateway_doctor_turns_in_flight',
-      help: 'Conversation turns being answered right now on this instance',
-      registers: [registry],
-      collect() {
-        this.set(turnsInFlight());
-      },
-    });
+    gaugeOf(registry, 'gateway_doctor_turns_in_flight', 'Conversation turns being answered right now on this instance', turnsInFlight);
   }
   if (webchatStreams) {
-    new Gauge({
-      name: 'gateway_doctor_webchat_streams',
-      help: 'Open Direct Line WebSocket streams on this instance',
-      registers: [registry],
-      collect() {
-        this.set(webchatStreams());
-      },
-    });
+    gaugeOf(registry, 'gateway_doctor_webchat_streams', 'Open Direct Line WebSocket streams on this instance', webchatStreams);
   }
   if (liveRegions) {
-    new Gauge({
-      name: 'gateway_doctor_probe_regions_live',
-      help: 'Regions with a live probe worker (heartbeat in Redis)',
-      registers: [registry],
-      async collect() {
-        const regions = await within(liveRegions());
-        if (regions !== undefined) this.set(regions.length);
-      },
-    });
+    gaugeOf(
+      registry,
+      'gateway_doctor_probe_regions_live',
+      'Regions with a live probe worker (heartbeat in Redis)',
+      async () => (await reading(liveRegions()))?.length,
+    );
   }
 }
