@@ -49,15 +49,21 @@ function validEntries(counters: Readonly<Record<string, number>>): [string, numb
   return Object.entries(counters).filter(([name, n]) => name.length > 0 && name.length <= MAX_COUNTER && Number.isInteger(n) && n > 0);
 }
 
+/** Counts per hour, summed in memory (the memory store's, and the buffered store's pending sums). */
+type HourSums = Map<number, Map<string, number>>;
+
+function addTo(hours: HourSums, hour: number, entries: Iterable<[string, number]>): void {
+  const counts = hours.get(hour) ?? new Map<string, number>();
+  hours.set(hour, counts);
+  for (const [name, n] of entries) counts.set(name, (counts.get(name) ?? 0) + n);
+}
+
 function createMemoryAnalyticsStore(): AnalyticsStore {
-  const hours = new Map<number, Map<string, number>>();
+  const hours: HourSums = new Map();
   return {
     async add(hour, counters) {
       const entries = validEntries(counters);
-      if (entries.length === 0) return;
-      const counts = hours.get(hour) ?? new Map<string, number>();
-      hours.set(hour, counts);
-      for (const [name, n] of entries) counts.set(name, (counts.get(name) ?? 0) + n);
+      if (entries.length > 0) addTo(hours, hour, entries);
     },
     async read(fromHour, toHour) {
       return [...hours.entries()]
@@ -179,7 +185,7 @@ export function bufferAnalyticsStore(
   store: AnalyticsStore,
   { flushMs = 1000, onError }: BufferedAnalyticsOptions = {},
 ): BufferedAnalyticsStore {
-  let pending = new Map<number, Map<string, number>>();
+  let pending: HourSums = new Map();
   let writing: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
@@ -192,20 +198,14 @@ export function bufferAnalyticsStore(
     timer.unref();
   };
 
-  /** Puts counts back (a failed write), so the next flush carries them. */
-  const restore = (hour: number, counts: Map<string, number>) => {
-    const sums = pending.get(hour) ?? new Map<string, number>();
-    pending.set(hour, sums);
-    for (const [name, n] of counts) sums.set(name, (sums.get(name) ?? 0) + n);
-  };
-
-  const writeAll = async (batch: Map<number, Map<string, number>>): Promise<void> => {
+  const writeAll = async (batch: HourSums): Promise<void> => {
     let failure: unknown;
     for (const [hour, counts] of batch) {
       try {
         await store.add(hour, Object.fromEntries(counts));
       } catch (error) {
-        restore(hour, counts);
+        // Put back, so the next flush carries them.
+        addTo(pending, hour, counts);
         failure ??= error;
       }
     }
@@ -232,9 +232,7 @@ export function bufferAnalyticsStore(
     async add(hour, counters) {
       const entries = validEntries(counters);
       if (entries.length === 0) return;
-      const sums = pending.get(hour) ?? new Map<string, number>();
-      pending.set(hour, sums);
-      for (const [name, n] of entries) sums.set(name, (sums.get(name) ?? 0) + n);
+      addTo(pending, hour, entries);
       schedule();
     },
     async read(fromHour, toHour) {
