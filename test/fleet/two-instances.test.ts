@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { RunningApp } from '../../src/index';
 import { cacheKey } from '../../src/probe/prober';
 import { expectHealthy } from '../helpers/attack';
-import { createActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
+import { createActivity, createTeamsActivity, createTestApp, sendActivity, type BotReply } from '../helpers/create-test-app';
 import { createCountingSite, createHttpServer, type LoopbackServer } from '../helpers/loopback-servers';
 import { startConnector, type FakeConnector } from '../helpers/fake-connector';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server';
@@ -82,15 +82,7 @@ describe('two instances on one Redis', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(
-          createActivity({
-            channelId: 'msteams',
-            deliveryMode: undefined,
-            serviceUrl: connector.url,
-            conversation: { id: conversation, conversationType: 'personal', tenantId: 't1' },
-            recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
-            from: { id: `29:${conversation}`, name: 'Ana' },
-            ...extra,
-          }),
+          createTeamsActivity(connector.url, conversation, { from: { id: `29:${conversation}`, name: 'Ana' }, ...extra }),
         ),
       });
     const until = async (predicate: () => boolean) => {

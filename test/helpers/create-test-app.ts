@@ -48,6 +48,26 @@ export function createActivity(partial: Record<string, unknown> = {}): Record<st
   };
 }
 
+/**
+ * A Teams message as Teams posts it to /api/messages: replies go to the connector at `serviceUrl` (no
+ * expectReplies), in a personal chat unless `partial` says otherwise.
+ */
+export function createTeamsActivity(
+  serviceUrl: string,
+  conversationId: string,
+  partial: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return createActivity({
+    channelId: 'msteams',
+    deliveryMode: undefined,
+    serviceUrl,
+    conversation: { id: conversationId, conversationType: 'personal', tenantId: 't1' },
+    recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
+    from: { id: '29:user', name: 'Ana' },
+    ...partial,
+  });
+}
+
 export interface BotReply {
   type: string;
   text?: string;

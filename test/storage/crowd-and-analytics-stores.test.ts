@@ -134,6 +134,11 @@ describe.each(ANALYTICS_VARIANTS)('analytics store on %s', (_name, open, buffere
 });
 
 describe('analytics summed in memory', () => {
+  const closing: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0).reverse()) await close();
+  });
+
   /** The real SQLite store, with its writes counted and the first `failures` of them refused. */
   function countedStore(failures = 0) {
     const dir = mkdtempSync(join(tmpdir(), 'gd-analytics-'));
@@ -152,74 +157,61 @@ describe('analytics summed in memory', () => {
       },
       read: (from, to) => real.read(from, to),
     };
-    return {
-      store,
-      writes,
-      real,
-      cleanup: () => {
-        database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    closing.push(() => {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return { store, writes, real };
+  }
+
+  /** The buffer over a counted store, closed after the test. */
+  function buffer(counted: ReturnType<typeof countedStore>, options: Parameters<typeof bufferAnalyticsStore>[1]) {
+    const buffered = bufferAnalyticsStore(counted.store, options);
+    closing.push(() => buffered.close().catch(() => undefined));
+    return buffered;
   }
 
   it('sums a burst of additions into one write per hour, and a report reads them at once', async () => {
     const counted = countedStore();
-    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000 });
-    try {
-      for (let i = 0; i < 500; i += 1) await buffered.add(100, { checks: 1, 'verdict:down': 1 });
-      await buffered.add(101, { 'outcome:fixed': 1 });
-      expect(counted.writes).toEqual([]);
-      expect(await buffered.read(100, 101)).toEqual([
-        { hour: 100, counts: { checks: 500, 'verdict:down': 500 } },
-        { hour: 101, counts: { 'outcome:fixed': 1 } },
-      ]);
-      expect(counted.writes).toHaveLength(2);
-    } finally {
-      await buffered.close();
-      counted.cleanup();
-    }
+    const buffered = buffer(counted, { flushMs: 60_000 });
+    for (let i = 0; i < 500; i += 1) await buffered.add(100, { checks: 1, 'verdict:down': 1 });
+    await buffered.add(101, { 'outcome:fixed': 1 });
+    expect(counted.writes).toEqual([]);
+    expect(await buffered.read(100, 101)).toEqual([
+      { hour: 100, counts: { checks: 500, 'verdict:down': 500 } },
+      { hour: 101, counts: { 'outcome:fixed': 1 } },
+    ]);
+    expect(counted.writes).toHaveLength(2);
   });
 
   it('writes on its own after flushMs', async () => {
     const counted = countedStore();
-    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 20 });
-    try {
-      await buffered.add(5, { checks: 2 });
-      const until = Date.now() + 2000;
-      while (counted.writes.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(await counted.real.read(5, 5)).toEqual([{ hour: 5, counts: { checks: 2 } }]);
-    } finally {
-      await buffered.close();
-      counted.cleanup();
-    }
+    const buffered = buffer(counted, { flushMs: 20 });
+    await buffered.add(5, { checks: 2 });
+    const until = Date.now() + 2000;
+    while (counted.writes.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await counted.real.read(5, 5)).toEqual([{ hour: 5, counts: { checks: 2 } }]);
   });
 
   it('keeps the counts of a failed write and writes them with the next one, each once', async () => {
     const counted = countedStore(1);
     const errors: unknown[] = [];
-    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000, onError: (error) => errors.push(error) });
-    try {
-      await buffered.add(9, { checks: 3 });
-      await expect(buffered.flush()).rejects.toThrow('storage is down');
-      expect(errors).toHaveLength(1);
-      await buffered.add(9, { checks: 1 });
-      // Two flushes at once: the second waits for the first, so nothing is written twice.
-      await Promise.all([buffered.flush(), buffered.flush()]);
-      expect(await counted.real.read(9, 9)).toEqual([{ hour: 9, counts: { checks: 4 } }]);
-    } finally {
-      await buffered.close();
-      counted.cleanup();
-    }
+    const buffered = buffer(counted, { flushMs: 60_000, onError: (error) => errors.push(error) });
+    await buffered.add(9, { checks: 3 });
+    await expect(buffered.flush()).rejects.toThrow('storage is down');
+    expect(errors).toHaveLength(1);
+    await buffered.add(9, { checks: 1 });
+    // Two flushes at once: the second waits for the first, so nothing is written twice.
+    await Promise.all([buffered.flush(), buffered.flush()]);
+    expect(await counted.real.read(9, 9)).toEqual([{ hour: 9, counts: { checks: 4 } }]);
   });
 
   it('close writes what is left', async () => {
     const counted = countedStore();
-    const buffered = bufferAnalyticsStore(counted.store, { flushMs: 60_000 });
+    const buffered = buffer(counted, { flushMs: 60_000 });
     await buffered.add(3, { 'feedback:yes': 1 });
     await buffered.close();
     expect(await counted.real.read(3, 3)).toEqual([{ hour: 3, counts: { 'feedback:yes': 1 } }]);
-    counted.cleanup();
   });
 });
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHttpServer, type LoopbackServer } from '../../helpers/loopback-servers';
-import { createActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
+import { createActivity, createTeamsActivity, createTestApp, sendActivity } from '../../helpers/create-test-app';
 
 async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -37,12 +37,8 @@ describe('Teams activities', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(
-          createActivity({
-            channelId: 'msteams',
-            deliveryMode: undefined,
-            serviceUrl: connector.url,
+          createTeamsActivity(connector.url, '19:abc@thread.tacv2;messageid=1', {
             conversation: { id: '19:abc@thread.tacv2;messageid=1', conversationType: 'channel', isGroup: true, tenantId: 't1' },
-            recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
             from: { id: '29:user', name: 'Ana', aadObjectId: 'aad-1' },
             text: `<at>Gateway Doctor</at> ${site.url} gives HTTP Error 502.3`,
             entities: [
@@ -85,17 +81,7 @@ describe('Teams cards updated in place', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(
-            createActivity({
-              channelId: 'msteams',
-              deliveryMode: undefined,
-              serviceUrl: connector.url,
-              conversation: { id: 'a:hostile-click', conversationType: 'personal', tenantId: 't1' },
-              recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
-              from: { id: '29:user', name: 'Ana' },
-              text: 'No',
-              value: { gatewayDoctor: { intent: 'no' } },
-              replyToId,
-            }),
+            createTeamsActivity(connector.url, 'a:hostile-click', { text: 'No', value: { gatewayDoctor: { intent: 'no' } }, replyToId }),
           ),
         });
         expect(res.status).toBeLessThan(500);
@@ -113,16 +99,7 @@ describe('Teams cards updated in place', () => {
   it('redraws the clicked card with the answer instead of leaving live buttons behind', async () => {
     const connector = await startConnector();
     const app = await createTestApp();
-    const teams = (extra: Record<string, unknown>) =>
-      createActivity({
-        channelId: 'msteams',
-        deliveryMode: undefined,
-        serviceUrl: connector.url,
-        conversation: { id: 'a:personal-chat', conversationType: 'personal', tenantId: 't1' },
-        recipient: { id: '28:gateway-doctor', name: 'Gateway Doctor' },
-        from: { id: '29:user', name: 'Ana' },
-        ...extra,
-      });
+    const teams = (extra: Record<string, unknown>) => createTeamsActivity(connector.url, 'a:personal-chat', extra);
     const post = (activity: Record<string, unknown>) =>
       fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
     try {
