@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { i18n as I18n } from 'i18next';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
-import type { LocaleId } from '../../contracts';
+import { LOCALES, type LocaleId } from '../../contracts';
 import { createI18n } from '../../core/i18n';
 import { bearerMatches, type RouteSpec } from '../../server';
 import type { HandoffDesk } from '../handoff/handoff-desk';
@@ -50,7 +50,7 @@ const PAGE_SLOTS: Record<PageSlot, 'text' | 'markup'> = {
 };
 
 /** `status:inbox` of a language, its gaps filled from English. */
-function inboxStrings(i18n: I18n, locale: LocaleId): { page: Record<string, string>; client: Record<string, string> } {
+function inboxStrings(i18n: I18n, locale: LocaleId): { page: Record<string, string>; clientJson: string } {
   const of = (lng: string) => (i18n.getResource(lng, 'status', 'inbox') ?? {}) as Record<string, unknown>;
   const english = of('en');
   const own = of(locale);
@@ -60,7 +60,7 @@ function inboxStrings(i18n: I18n, locale: LocaleId): { page: Record<string, stri
     );
   return {
     page: { ...strings(english), ...strings(own) },
-    client: { ...strings(english.client), ...strings(own.client) },
+    clientJson: jsonForScript({ ...strings(english.client), ...strings(own.client) }),
   };
 }
 
@@ -104,6 +104,8 @@ export function createInboxRoutes({
   defaultLocale = 'en',
 }: InboxRoutesDeps): RouteSpec[] {
   const page = parseHtmlTemplate(asset('inbox.html'), PAGE_SLOTS, 'inbox.html');
+  // Each language's sentences are merged once, not on every request.
+  const stringsByLocale = new Map(LOCALES.map((locale) => [locale, inboxStrings(i18n, locale)]));
   const script = asset('inbox.js');
   const styles = asset('inbox.css');
 
@@ -149,12 +151,12 @@ export function createInboxRoutes({
         const query = (req.query ?? {}) as Record<string, unknown>;
         const chosen = typeof query.lang === 'string' ? supportedLocale(query.lang) : undefined;
         const locale = chosen ?? localeFromAcceptLanguage(req.header('accept-language'), defaultLocale);
-        const { page: text, client } = inboxStrings(i18n, locale);
+        const { page: text, clientJson } = stringsByLocale.get(locale) ?? inboxStrings(i18n, locale);
         const html = page.render({
           ...(Object.fromEntries(PAGE_TEXT.map((key) => [key, text[key] ?? ''])) as Record<(typeof PAGE_TEXT)[number], string>),
           lang: locale,
           boardHref: chosen ? `/status?lang=${encodeURIComponent(locale)}` : '/status',
-          strings: jsonForScript(client),
+          strings: clientJson,
         });
         sendText(res, 'text/html; charset=utf-8', html, {
           'Content-Security-Policy': INBOX_CSP,
